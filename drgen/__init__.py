@@ -1,0 +1,112 @@
+"""drgen: multi-region disaster recovery for AWS from one declarative blueprint.
+
+The public API::
+
+    import drgen
+    problems = drgen.validate("blueprints/trading-platform.yaml")   # list[Diagnostic]
+    blueprint = drgen.load("blueprints/trading-platform.yaml")      # Blueprint, or InvalidBlueprint
+    rendered = drgen.render(blueprint)                              # Rendered: path -> bytes
+    steps = drgen.plan(blueprint)                                   # Plan: ordered (layer, region) steps
+
+Heavy dependencies (troposphere, boto3) are imported only by the stages that need them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from drgen.diagnostics import Diagnostic
+from drgen.errors import (
+    DeployError,
+    DrgenError,
+    DrillError,
+    InvalidBlueprint,
+    LintError,
+    RenderError,
+    UsageError,
+)
+from drgen.model import Blueprint
+
+if TYPE_CHECKING:
+    from drgen.plan import Plan
+    from drgen.render import Rendered
+
+__version__ = "0.1.0"
+
+
+def validate(source: str | os.PathLike[str]) -> list[Diagnostic]:
+    """Every diagnostic for a blueprint: ``source`` is a path, or YAML text when it is a ``str`` with a newline."""
+    from drgen.validate import check_file, check_text
+
+    if isinstance(source, str) and "\n" in source:
+        return check_text(source).diagnostics
+    return check_file(source).diagnostics
+
+
+def load(path: str | os.PathLike[str]) -> Blueprint:
+    """The model of the blueprint at ``path``; raises ``InvalidBlueprint`` with every diagnostic if it has errors."""
+    from drgen.validate import check_file
+
+    result = check_file(path)
+    if result.blueprint is None:
+        raise InvalidBlueprint(result.diagnostics)
+    return result.blueprint
+
+
+def _model(blueprint: Blueprint | str | os.PathLike[str]) -> Blueprint:
+    return blueprint if isinstance(blueprint, Blueprint) else load(blueprint)
+
+
+def plan(blueprint: Blueprint | str | os.PathLike[str]) -> Plan:
+    """The deployment plan of a blueprint (pure: no AWS call)."""
+    from drgen.plan import build_plan
+
+    return build_plan(_model(blueprint))
+
+
+def render(blueprint: Blueprint | str | os.PathLike[str]) -> Rendered:
+    """Everything ``drgen render`` writes, in memory: relative path -> bytes (pure, deterministic)."""
+    from drgen.render import render_blueprint
+
+    return render_blueprint(_model(blueprint))
+
+
+def write(rendered: Rendered, directory: str | os.PathLike[str]) -> Path:
+    """Write a render to ``directory`` atomically: all of it or nothing."""
+    from drgen.output import write_atomically
+
+    return write_atomically(rendered, Path(directory))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "deploy":
+        from drgen.deploy import deploy
+
+        return deploy
+    if name == "drill":
+        from drgen.drill import drill
+
+        return drill
+    raise AttributeError(f"module 'drgen' has no attribute {name!r}")
+
+
+__all__ = [
+    "Blueprint",
+    "DeployError",
+    "Diagnostic",
+    "DrgenError",
+    "DrillError",
+    "InvalidBlueprint",
+    "LintError",
+    "RenderError",
+    "UsageError",
+    "deploy",
+    "drill",
+    "load",
+    "plan",
+    "render",
+    "validate",
+    "write",
+]

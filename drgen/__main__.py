@@ -1,0 +1,3 @@
+from drgen.cli import main
+
+raise SystemExit(main())

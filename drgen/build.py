@@ -1,0 +1,207 @@
+"""Turn validated blueprint data into the typed model.
+
+Called only after the schema and semantic checks passed, so it trusts shapes and references. Defaults
+come from the schema's ``default`` values (the schema is the one source of truth for them).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from drgen import awsdata, metrics
+from drgen.durations import Duration, parse
+from drgen.model import (
+    Alarm,
+    Api,
+    Billing,
+    Blueprint,
+    Bucket,
+    Capacity,
+    Database,
+    DeadLetter,
+    Dns,
+    Failover,
+    Function,
+    Grant,
+    HealthCheck,
+    Key,
+    Network,
+    ObjectLock,
+    Objectives,
+    Queue,
+    Region,
+    Route,
+    Table,
+    Throttle,
+    Trigger,
+)
+
+_GRANT_KINDS = ("table", "bucket", "queue", "database", "function")
+_SUBJECT_KINDS = ("function", "queue", "database", "table", "bucket")
+
+
+def with_defaults(schema: dict[str, Any], data: Any, node: dict[str, Any] | None = None) -> Any:
+    """A copy of ``data`` with every absent property that has a schema ``default`` filled in."""
+    node = schema if node is None else node
+    if "$ref" in node:
+        node = {**schema["$defs"][node["$ref"].rsplit("/", 1)[-1]], **{k: v for k, v in node.items() if k != "$ref"}}
+        return with_defaults(schema, data, node)
+    if isinstance(data, dict):
+        out = dict(data)
+        for key, sub in node.get("properties", {}).items():
+            if key in out:
+                out[key] = with_defaults(schema, out[key], sub)
+            elif "default" in sub:
+                out[key] = copy.deepcopy(sub["default"])
+        return out
+    if isinstance(data, list) and isinstance(node.get("items"), dict):
+        return [with_defaults(schema, item, node["items"]) for item in data]
+    return data
+
+
+def _duration(value: str | None) -> Duration | None:
+    return None if value is None else parse(value)
+
+
+def zones_of(region: dict[str, Any]) -> tuple[str, ...]:
+    zones = region.get("availability_zones", 2)
+    if isinstance(zones, list):
+        return tuple(zones)
+    return awsdata.REGIONS[region["name"]][:zones]
+
+
+def derived_endpoints(data: dict[str, Any]) -> tuple[str, ...]:
+    """VPC endpoints that in-VPC functions need to reach what they are granted, without a NAT."""
+    needed = {"s3", "dynamodb"}
+    for function in data.get("functions", []):
+        if not function.get("in_vpc"):
+            continue
+        for grant in function.get("access", []):
+            if "queue" in grant:
+                needed.add("sqs")
+            if "database" in grant:
+                needed.add("secretsmanager")
+            if "function" in grant:
+                needed.add("lambda")
+    return tuple(sorted(needed))
+
+
+def _database(d: dict[str, Any]) -> Database:
+    capacity = d.get("capacity")
+    per_region = d.get("instances_per_region", {})
+    return Database(
+        name=d["name"], engine=d["engine"], engine_version=d["engine_version"], database_name=d["database_name"],
+        master_username=d["master_username"],
+        capacity=Capacity(float(capacity["min"]), float(capacity["max"])) if capacity else None,
+        instance_class=d.get("instance_class"),
+        primary_instances=per_region.get("primary", 2), secondary_instances=per_region.get("secondary", 1),
+        backup_retention=parse(d.get("backup_retention", "7d")), deletion_protection=d.get("deletion_protection", True),
+        max_replication_lag=parse(d.get("max_replication_lag", "1s")), rpo=_duration(d.get("rpo")),
+    )
+
+
+def _table(t: dict[str, Any]) -> Table:
+    billing = t.get("billing", "on-demand")
+    return Table(
+        name=t["name"], partition_key=Key(**t["partition_key"]),
+        sort_key=Key(**t["sort_key"]) if "sort_key" in t else None, ttl_attribute=t.get("ttl_attribute"),
+        point_in_time_recovery=t.get("point_in_time_recovery", True),
+        billing=Billing() if isinstance(billing, str) else Billing("provisioned", billing["read"], billing["write"]),
+        stream=t.get("stream", "new-and-old-images"), rpo=_duration(t.get("rpo")),
+    )
+
+
+def _bucket(b: dict[str, Any]) -> Bucket:
+    replication = b.get("replication", {})
+    lock = b.get("object_lock")
+    lifecycle = b.get("lifecycle", {})
+    return Bucket(
+        name=b["name"], time_control=replication.get("time_control", False),
+        replicate_deletes=replication.get("replicate_deletes", False),
+        object_lock=ObjectLock(lock["mode"], parse(lock["retention"])) if lock else None,
+        noncurrent_expiration=_duration(lifecycle.get("noncurrent_expiration")), rpo=_duration(b.get("rpo")),
+    )
+
+
+def _queue(q: dict[str, Any]) -> Queue:
+    dl = q.get("dead_letter")
+    return Queue(
+        name=q["name"], visibility_timeout=parse(q.get("visibility_timeout", "30s")),
+        retention=parse(q.get("retention", "4d")), fifo=q.get("fifo", False),
+        dead_letter=DeadLetter(dl.get("max_receive_count", 5), parse(dl.get("retention", "14d"))) if dl else None,
+    )
+
+
+def _function(f: dict[str, Any]) -> Function:
+    grants = []
+    for g in f.get("access", []):
+        kind = next(k for k in _GRANT_KINDS if k in g)
+        grants.append(Grant(kind, g[kind], g["mode"]))  # type: ignore[arg-type]
+    return Function(
+        name=f["name"], source=f["source"], handler=f["handler"], runtime=f.get("runtime", "python3.12"),
+        memory=f.get("memory", 128), timeout=parse(f.get("timeout", "3s")), in_vpc=f.get("in_vpc", False),
+        triggers=tuple(Trigger(t["queue"], t.get("batch_size", 10), _duration(t.get("max_batching_window")))
+                       for t in f.get("triggers", [])),
+        access=tuple(grants),
+        environment=tuple((str(k), str(v)) for k, v in f.get("environment", {}).items()),
+    )
+
+
+def _api(a: dict[str, Any]) -> Api:
+    routes = []
+    for r in a["routes"]:
+        target = r["target"]
+        kind = next(k for k in ("function", "queue", "health") if k in target)
+        routes.append(Route(r["method"], r["path"], kind, None if kind == "health" else target[kind]))  # type: ignore[arg-type]
+    throttle = a.get("throttle")
+    return Api(name=a["name"], stage=a["stage"], routes=tuple(routes),
+               throttle=Throttle(float(throttle["rate"]), int(throttle["burst"])) if throttle else None)
+
+
+def _dns(d: dict[str, Any]) -> Dns:
+    hc = d.get("health_check", {})
+    return Dns(
+        zone=d["zone"].rstrip("."), record=d["record"], zone_id=d.get("zone_id"), ttl=parse(d.get("ttl", "60s")),
+        health_check=HealthCheck(hc.get("path", "/health"), parse(hc.get("interval", "30s")),
+                                 hc.get("failure_threshold", 3)),
+    )
+
+
+def _alarm(a: dict[str, Any]) -> Alarm:
+    metric = metrics.METRICS[a["metric"]]
+    subject = next((a[k] for k in _SUBJECT_KINDS if k in a), None)
+    return Alarm(name=a["name"], metric=a["metric"], threshold=metrics.threshold(metric, a["threshold"]),
+                 periods=a.get("periods", 1), triggers_failover=a.get("triggers_failover", False), subject=subject)
+
+
+def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".") -> Blueprint:
+    """The model of validated blueprint data ``raw``."""
+    data = with_defaults(schema, raw)
+    network = data.get("network", {})
+    failover = data["failover"]
+    return Blueprint(
+        version=data["version"], name=data["name"], environment=data["environment"], strategy=data["strategy"],
+        description=data.get("description", ""),
+        tags=tuple((str(k), str(v)) for k, v in data.get("tags", {}).items()),
+        accounts=tuple(data.get("accounts", [])),
+        objectives=Objectives(parse(data["objectives"]["rpo"]), parse(data["objectives"]["rto"])),
+        regions=tuple(Region(r["name"], r["role"], r["cidr"], zones_of(r)) for r in data["regions"]),
+        network=Network(network.get("subnet_bits", 8), network.get("nat", "none"),
+                        tuple(sorted(set(network["endpoints"]))) if "endpoints" in network else derived_endpoints(data)),
+        databases=tuple(_database(d) for d in data.get("databases", [])),
+        tables=tuple(_table(t) for t in data.get("tables", [])),
+        buckets=tuple(_bucket(b) for b in data.get("buckets", [])),
+        queues=tuple(_queue(q) for q in data.get("queues", [])),
+        functions=tuple(_function(f) for f in data.get("functions", [])),
+        api=_api(data["api"]) if "api" in data else None,
+        dns=_dns(data["dns"]) if "dns" in data else None,
+        alarms=tuple(_alarm(a) for a in data.get("alarms", [])),
+        failover=Failover(
+            mode=failover["mode"], allow_data_loss=failover.get("allow_data_loss", False),
+            promotion_timeout=parse(failover.get("promotion_timeout", "10m")),
+            validation_schedule=failover.get("validation_schedule", "rate(1 hour)"),
+            emails=tuple(failover.get("notify", {}).get("emails", [])),
+        ),
+        base_dir=base_dir,
+    )

@@ -1,0 +1,198 @@
+"""The command line. The only module that prints or exits: everything else returns values or raises."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from drgen import __version__
+from drgen.errors import DrgenError, InvalidBlueprint, LintError, UsageError
+
+STRATEGIES = ("backup-restore", "pilot-light", "warm-standby", "hot-standby")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message}\nrun '{self.prog} --help' for usage")
+
+
+def _out(text: str, stream: TextIO | None = None) -> None:
+    (stream or sys.stdout).write(text if text.endswith("\n") else text + "\n")
+
+
+def _err(text: str) -> None:
+    _out(text, sys.stderr)
+
+
+# ---- validate --------------------------------------------------------------------------------------
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from drgen import diagnostics, objectives
+    from drgen.validate import check_file
+
+    status = 0
+    everything = []
+    for path in args.blueprints:
+        if not Path(path).is_file():
+            raise UsageError(f"{path}: no such file")
+        result = check_file(path)
+        everything.extend(result.diagnostics)
+        if not result.ok:
+            status = 1
+        if args.format == "text":
+            for d in result.diagnostics:
+                _out(d.text())
+            if result.ok and result.assessment is not None:
+                _out(f"{path}: valid")
+                for line in objectives.budget_lines(result.assessment):
+                    _out(f"  {line}")
+            elif not result.ok:
+                count = sum(1 for d in result.diagnostics if d.is_error)
+                _err(f"{path}: {count} error{'s' if count != 1 else ''}")
+        elif args.format == "github":
+            for d in result.diagnostics:
+                _out(d.github())
+    if args.format == "json":
+        _out(diagnostics.to_json(everything))
+    return status
+
+
+# ---- schema / init -----------------------------------------------------------------------------------
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from drgen import resources
+
+    _out(resources.schema_path().read_text(encoding="utf-8"))
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from drgen.starter import starter_blueprint
+
+    text = starter_blueprint(args.strategy, name=args.name)
+    target = Path(args.path)
+    if target.exists() and not args.force:
+        raise UsageError(f"{target} exists; pass --force to overwrite it")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {target}: {error.strerror}") from error
+    _out(f"wrote {target} ({args.strategy}); next: drgen validate {target}")
+    return 0
+
+
+# ---- render / plan -----------------------------------------------------------------------------------
+
+def _load(path: str) -> object:
+    import drgen
+
+    if not Path(path).is_file():
+        raise UsageError(f"{path}: no such file")
+    return drgen.load(path)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    import drgen
+    from drgen import lint
+
+    blueprint = drgen.load(_existing(args.blueprint))
+    rendered = drgen.render(blueprint)
+    if args.lint:
+        findings = lint.lint_rendered(rendered, blueprint)
+        if findings:
+            raise LintError(findings)
+    try:
+        target = drgen.write(rendered, args.output)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror}") from error
+    _out(f"rendered {len(rendered.files)} files to {target}" + (" (cfn-lint: clean)" if args.lint else ""))
+    for note in rendered.notes:
+        _out(f"  note: {note}")
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    import drgen
+
+    plan = drgen.plan(drgen.load(_existing(args.blueprint)))
+    _out(json.dumps(plan.to_dict(), indent=2, sort_keys=True) if args.format == "json" else plan.text())
+    return 0
+
+
+def _existing(path: str) -> str:
+    if not Path(path).is_file():
+        raise UsageError(f"{path}: no such file")
+    return path
+
+
+# ---- the parser --------------------------------------------------------------------------------------
+
+def parser() -> argparse.ArgumentParser:
+    top = _Parser(prog="drgen", description="Multi-region disaster recovery for AWS from one declarative blueprint.")
+    top.add_argument("--version", action="version", version=f"drgen {__version__}")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("validate", help="check blueprints and assess their objectives",
+                       description="Check blueprints against the language and assess RTO/RPO. Exit 0 valid, "
+                                   "1 invalid, 2 usage or unreadable file.")
+    p.add_argument("blueprints", nargs="+", metavar="BLUEPRINT")
+    p.add_argument("--format", choices=("text", "json", "github"), default="text")
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("render", help="write templates, StackSets, state machines, packages and runbook",
+                       description="Render a blueprint to a directory (atomically: all or nothing).")
+    p.add_argument("blueprint", metavar="BLUEPRINT")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the directory to write (replaced whole)")
+    p.add_argument("--lint", action="store_true", help="run cfn-lint on every template, in every region")
+    p.set_defaults(run=cmd_render)
+
+    p = sub.add_parser("plan", help="print the ordered deployment steps",
+                       description="Print the deployment plan: (layer, region) steps and why each waits.")
+    p.add_argument("blueprint", metavar="BLUEPRINT")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=cmd_plan)
+
+    p = sub.add_parser("init", help="write a starter blueprint that validates",
+                       description="Write a commented starter blueprint.")
+    p.add_argument("path", nargs="?", default="blueprint.yaml", metavar="PATH")
+    p.add_argument("--strategy", choices=STRATEGIES, default="warm-standby")
+    p.add_argument("--name", default="my-service", help="the system's name (default: my-service)")
+    p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    p.set_defaults(run=cmd_init)
+
+    p = sub.add_parser("schema", help="print the blueprint JSON Schema",
+                       description="Print the blueprint JSON Schema (for editors and other tools).")
+    p.set_defaults(run=cmd_schema)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+        if not getattr(args, "run", None):
+            parser().print_help()
+            return 2
+        return int(args.run(args))
+    except InvalidBlueprint as error:
+        for d in error.diagnostics:
+            _out(d.text())
+        _err(f"drgen: {error}")
+        return error.exit_code
+    except LintError as error:
+        for finding in error.findings:
+            _out(finding)
+        _err(f"drgen: {error}; nothing was written")
+        return error.exit_code
+    except DrgenError as error:
+        _err(f"drgen: {error}")
+        return error.exit_code
+    except KeyboardInterrupt:
+        _err("drgen: interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,61 @@
+"""Diagnostics: one problem (or note) in a blueprint, with the place it was found."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from drgen import codes
+
+Path = tuple[str | int, ...]
+
+
+def format_path(path: Path) -> str:
+    """``('regions', 1, 'cidr')`` -> ``regions[1].cidr``; the empty path is ``(document)``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(document)"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A located finding. ``line`` and ``column`` are 1-based; the code's first letter is its severity."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+    path: str = ""
+
+    @property
+    def severity(self) -> str:
+        return codes.get(self.code).severity
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def text(self) -> str:
+        where = f" (at {self.path})" if self.path else ""
+        return f"{self.file}:{self.line}:{self.column}: {self.code} {self.message}{where}"
+
+    def github(self) -> str:
+        level = {"error": "error", "warning": "warning"}.get(self.severity, "notice")
+        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{level} file={self.file},line={self.line},col={self.column},title={self.code}::{message}"
+
+
+def sort(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Document order, each finding once."""
+    return sorted(set(diagnostics))
+
+
+def to_json(diagnostics: Iterable[Diagnostic]) -> str:
+    items = [dict(asdict(d), severity=d.severity) for d in diagnostics]
+    return json.dumps(items, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,102 @@
+"""The deployment layers of a blueprint: what is deployed where, in what order, after what.
+
+Pure data computed from the model; ``drgen.plan`` turns it into steps and ``drgen.synth`` fills each
+layer's template. See docs/architecture.md ("Deployment layers").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from drgen.model import Blueprint
+
+ROUTE53_REGION = "us-east-1"
+"""Route 53 is global; its health-check metrics exist only in us-east-1, so the DNS stacks live there."""
+
+
+@dataclass(frozen=True)
+class Dependency:
+    layer: str
+    scope: Literal["same-region", "all-regions"]
+    why: str
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    kind: Literal["stackset", "stack"]
+    regions: tuple[str, ...]
+    """For a StackSet, its instances in deployment order (the RegionOrder); for a stack, its one region."""
+    sequential: bool
+    """Whether the instances must be deployed one region after another, in ``regions`` order."""
+    order_why: str
+    """Why the regions come in this order (empty when they are parallel)."""
+    after: tuple[Dependency, ...]
+    summary: str
+
+
+def layers(bp: Blueprint) -> tuple[Layer, ...]:
+    """The layers of ``bp``, in an order in which every layer comes after those it waits for."""
+    everywhere = bp.region_names
+    primary = bp.primary.name
+    secondaries = tuple(r.name for r in bp.secondaries)
+    serving = everywhere if bp.runs_compute_in_secondaries else (primary,)
+    out: list[Layer] = [
+        Layer("bootstrap", "stackset", everywhere, False, "", (),
+              "the regional KMS key and the artifact bucket that holds Lambda packages and templates"),
+    ]
+    if bp.needs_vpc:
+        out.append(Layer("network", "stackset", everywhere, False, "", (
+            Dependency("bootstrap", "same-region", "flow logs are encrypted with the regional key"),),
+            "the VPC, subnets, routing, VPC endpoints and security groups"))
+    if bp.dns is not None and bp.dns.zone_id is None:
+        out.append(Layer("zone", "stack", (ROUTE53_REGION,), False, "", (),
+                         "the Route 53 hosted zone (the blueprint gives no zone_id)"))
+    if bp.databases:
+        deps = [Dependency("bootstrap", "same-region", "clusters and the secret are encrypted with the regional key"),
+                Dependency("network", "same-region", "clusters live in the region's private subnets")]
+        out.append(Layer("database", "stackset", (primary, *secondaries), True,
+                         "the primary cluster creates the global cluster that each secondary cluster joins",
+                         tuple(deps), "Aurora global databases: the global cluster, the primary and secondary clusters"))
+    if bp.buckets:
+        out.append(Layer("storage", "stackset", (*secondaries, primary), True,
+                         "replication destinations (the secondaries' buckets) must exist before the primary's "
+                         "replication configuration names them",
+                         (Dependency("bootstrap", "same-region", "buckets are encrypted with the regional key"),),
+                         "S3 buckets, and replication from the primary to every secondary"))
+    out.append(Layer("tables", "stack", (primary,), False, "", (
+        Dependency("bootstrap", "all-regions", "every replica is encrypted with its region's key"),),
+        "DynamoDB global tables, declared once with a replica in every region, and drgen's control table"))
+    app_deps = [Dependency("bootstrap", "same-region", "function packages are read from the region's artifact bucket"),
+                Dependency("tables", "all-regions", "functions are granted the global tables")]
+    if bp.needs_vpc:
+        app_deps.append(Dependency("network", "same-region", "functions in the VPC need its subnets"))
+    if bp.databases:
+        app_deps.append(Dependency("database", "same-region", "functions connect to the region's cluster"))
+    if bp.buckets:
+        app_deps.append(Dependency("storage", "same-region", "functions are granted the region's buckets"))
+    if any(layer.name == "zone" for layer in out):
+        app_deps.append(Dependency("zone", "all-regions", "the API certificate is validated in the hosted zone"))
+    out.append(Layer("app", "stackset", serving, False, "", tuple(app_deps),
+                     "queues, functions, the regional API, the alerts topic and alarms"))
+    orchestration_deps = [
+        Dependency("app", "same-region", "the state machine enables the region's queue consumers"),
+        Dependency("tables", "all-regions", "the state machine writes the active-region flag"),
+    ]
+    if bp.databases:
+        orchestration_deps.append(Dependency("database", "all-regions", "it promotes the region's secondary cluster"))
+    if bp.runs_compute_in_secondaries:  # backup-restore recovers by the runbook, not by a state machine
+        out.append(Layer("orchestration", "stackset", secondaries, False, "", tuple(orchestration_deps),
+                         "the failover state machine, its functions and triggers, in every secondary region"))
+    if bp.dns is not None:
+        dns_deps = [Dependency("app", "all-regions", "its parameters are each region's API domain name")]
+        if bp.dns.zone_id is None:
+            dns_deps.append(Dependency("zone", "all-regions", "records go in the hosted zone"))
+        out.append(Layer("dns", "stack", (ROUTE53_REGION,), False, "", tuple(dns_deps),
+                         "health checks on every region's API and the failover records"))
+    return tuple(out)
+
+
+def layer(bp: Blueprint, name: str) -> Layer:
+    return next(item for item in layers(bp) if item.name == name)

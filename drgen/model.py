@@ -1,0 +1,270 @@
+"""The typed, immutable blueprint model. Built only from validated data (see ``drgen.build``).
+
+Every collection is a tuple and every part a frozen dataclass, so a model can be shared, hashed and
+compared. Durations are ``Duration`` values; names are the blueprint's own (physical names come from
+``drgen.naming``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from drgen.durations import Duration
+
+Strategy = Literal["backup-restore", "pilot-light", "warm-standby", "hot-standby"]
+Role = Literal["primary", "secondary"]
+Mode = Literal["read", "write", "read-write", "send", "consume", "connect"]
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    role: Role
+    cidr: str
+    zones: tuple[str, ...]
+    """Availability zone names, resolved: ``availability_zones: 3`` becomes the region's first three zones."""
+
+    @property
+    def is_primary(self) -> bool:
+        return self.role == "primary"
+
+
+@dataclass(frozen=True)
+class Network:
+    subnet_bits: int = 8
+    nat: Literal["none", "single", "per-az"] = "none"
+    endpoints: tuple[str, ...] = ()
+    """AWS service names (``s3``, ``dynamodb``, ``sqs``, ...), resolved: the blueprint's list, or derived."""
+
+
+@dataclass(frozen=True)
+class Capacity:
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
+class Database:
+    name: str
+    engine: Literal["aurora-postgresql", "aurora-mysql"]
+    engine_version: str
+    database_name: str
+    master_username: str
+    capacity: Capacity | None
+    instance_class: str | None
+    primary_instances: int
+    secondary_instances: int
+    backup_retention: Duration
+    deletion_protection: bool
+    max_replication_lag: Duration
+    rpo: Duration | None = None
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    type: Literal["S", "N", "B"]
+
+
+@dataclass(frozen=True)
+class Billing:
+    mode: Literal["on-demand", "provisioned"] = "on-demand"
+    read: int | None = None
+    write: int | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    partition_key: Key
+    sort_key: Key | None = None
+    ttl_attribute: str | None = None
+    point_in_time_recovery: bool = True
+    billing: Billing = Billing()
+    stream: Literal["new-and-old-images", "new-image", "old-image", "keys-only"] = "new-and-old-images"
+    rpo: Duration | None = None
+
+
+@dataclass(frozen=True)
+class ObjectLock:
+    mode: Literal["GOVERNANCE", "COMPLIANCE"]
+    retention: Duration
+
+
+@dataclass(frozen=True)
+class Bucket:
+    name: str
+    time_control: bool = False
+    replicate_deletes: bool = False
+    object_lock: ObjectLock | None = None
+    noncurrent_expiration: Duration | None = None
+    rpo: Duration | None = None
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    max_receive_count: int
+    retention: Duration
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    visibility_timeout: Duration
+    retention: Duration
+    fifo: bool = False
+    dead_letter: DeadLetter | None = None
+
+
+@dataclass(frozen=True)
+class Trigger:
+    queue: str
+    batch_size: int = 10
+    max_batching_window: Duration | None = None
+
+
+@dataclass(frozen=True)
+class Grant:
+    kind: Literal["table", "bucket", "queue", "database", "function"]
+    target: str
+    mode: Mode
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    source: str
+    """The folder as written in the blueprint, relative to the blueprint file."""
+    handler: str
+    runtime: str
+    memory: int
+    timeout: Duration
+    in_vpc: bool = False
+    triggers: tuple[Trigger, ...] = ()
+    access: tuple[Grant, ...] = ()
+    environment: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    target: Literal["function", "queue", "health"]
+    name: str | None = None
+    """The function or queue the route sends to; ``None`` for a health route."""
+
+
+@dataclass(frozen=True)
+class Throttle:
+    rate: float
+    burst: int
+
+
+@dataclass(frozen=True)
+class Api:
+    name: str
+    stage: str
+    routes: tuple[Route, ...]
+    throttle: Throttle | None = None
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    path: str = "/health"
+    interval: Duration = Duration(30_000, "30s")
+    failure_threshold: int = 3
+
+
+@dataclass(frozen=True)
+class Dns:
+    zone: str
+    record: str
+    zone_id: str | None = None
+    ttl: Duration = Duration(60_000, "60s")
+    health_check: HealthCheck = HealthCheck()
+
+    @property
+    def fqdn(self) -> str:
+        return f"{self.record}.{self.zone}"
+
+
+@dataclass(frozen=True)
+class Alarm:
+    name: str
+    metric: str
+    threshold: float
+    """In the CloudWatch unit of the metric (see ``drgen.metrics``): a duration becomes that unit."""
+    periods: int
+    triggers_failover: bool = False
+    subject: str | None = None
+    """The function, queue, database, table or bucket the metric is measured on, when it needs one."""
+
+
+@dataclass(frozen=True)
+class Objectives:
+    rpo: Duration
+    rto: Duration
+
+
+@dataclass(frozen=True)
+class Failover:
+    mode: Literal["automatic", "manual"]
+    allow_data_loss: bool
+    promotion_timeout: Duration
+    validation_schedule: str
+    emails: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    version: int
+    name: str
+    environment: str
+    strategy: Strategy
+    objectives: Objectives
+    regions: tuple[Region, ...]
+    failover: Failover
+    description: str = ""
+    tags: tuple[tuple[str, str], ...] = ()
+    accounts: tuple[str, ...] = ()
+    network: Network = Network()
+    databases: tuple[Database, ...] = ()
+    tables: tuple[Table, ...] = ()
+    buckets: tuple[Bucket, ...] = ()
+    queues: tuple[Queue, ...] = ()
+    functions: tuple[Function, ...] = ()
+    api: Api | None = None
+    dns: Dns | None = None
+    alarms: tuple[Alarm, ...] = ()
+    base_dir: str = "."
+    """The folder of the blueprint file: function sources are relative to it."""
+
+    @property
+    def prefix(self) -> str:
+        """The prefix of every physical name: ``<name>-<environment>``."""
+        return f"{self.name}-{self.environment}"
+
+    @property
+    def primary(self) -> Region:
+        return next(r for r in self.regions if r.is_primary)
+
+    @property
+    def secondaries(self) -> tuple[Region, ...]:
+        return tuple(r for r in self.regions if not r.is_primary)
+
+    @property
+    def region_names(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.regions)
+
+    def region(self, name: str) -> Region:
+        return next(r for r in self.regions if r.name == name)
+
+    @property
+    def needs_vpc(self) -> bool:
+        return bool(self.databases) or any(f.in_vpc for f in self.functions)
+
+    @property
+    def runs_compute_in_secondaries(self) -> bool:
+        """Whether functions and APIs are deployed to secondary regions before a disaster."""
+        return self.strategy != "backup-restore"

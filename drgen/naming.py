@@ -1,0 +1,157 @@
+"""Every physical name and every logical ID drgen derives, in one place.
+
+Physical names are built from the blueprint's ``name`` and ``environment`` (the prefix) and the
+component's own name. Names of regional resources in a global namespace (IAM roles, S3 buckets) carry
+the region; S3 buckets also the account, written as ``${AWS::AccountId}`` for ``Fn::Sub``.
+``LIMITS`` gives each kind's AWS length limit; ``rendered_length`` counts the account as 12 digits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+ACCOUNT = "${AWS::AccountId}"
+
+LIMITS: dict[str, int] = {
+    "bucket": 63,
+    "function": 64,
+    "queue": 80,
+    "role": 64,
+    "table": 255,
+    "db_cluster": 63,
+    "global_cluster": 63,
+    "db_instance": 63,
+    "state_machine": 80,
+    "topic": 256,
+    "api": 1024,
+    "stack": 128,
+    "secret": 512,
+    "log_group": 512,
+    "rule": 64,
+    "alarm": 255,
+    "health_check": 64,
+    "export": 255,
+    "parameter": 1011,
+}
+
+
+def rendered_length(name: str) -> int:
+    return len(name.replace(ACCOUNT, "0" * 12))
+
+
+def prefix(name: str, environment: str) -> str:
+    return f"{name}-{environment}"
+
+
+# ---- physical names -------------------------------------------------------------------------------
+
+def stack(p: str, layer: str) -> str:
+    """A StackSet's or once-only stack's name."""
+    return f"{p}-{layer}"
+
+
+def export(p: str, layer: str, output: str) -> str:
+    return f"{p}-{layer}-{output}"
+
+
+def kms_alias(p: str) -> str:
+    return f"alias/{p}"
+
+
+def artifact_bucket(p: str, region: str) -> str:
+    return f"{p}-artifacts-{region}-{ACCOUNT}"
+
+
+def bucket(p: str, name: str, region: str) -> str:
+    return f"{p}-{name}-{region}-{ACCOUNT}"
+
+
+def access_log_bucket(p: str, region: str) -> str:
+    return f"{p}-logs-{region}-{ACCOUNT}"
+
+
+def function(p: str, name: str) -> str:
+    return f"{p}-{name}"
+
+
+def role(p: str, name: str, region: str) -> str:
+    return f"{p}-{name}-{region}"
+
+
+def queue(p: str, name: str, fifo: bool = False) -> str:
+    return f"{p}-{name}" + (".fifo" if fifo else "")
+
+
+def dead_letter_queue(p: str, name: str, fifo: bool = False) -> str:
+    return f"{p}-{name}-dlq" + (".fifo" if fifo else "")
+
+
+def table(p: str, name: str) -> str:
+    return f"{p}-{name}"
+
+
+def control_table(p: str) -> str:
+    """drgen's own global table: the replicated active-region flag."""
+    return f"{p}-drgen-control"
+
+
+def global_cluster(p: str, name: str) -> str:
+    return f"{p}-{name}"
+
+
+def db_cluster(p: str, name: str, region: str) -> str:
+    return f"{p}-{name}-{region}"
+
+
+def db_instance(p: str, name: str, region: str, index: int) -> str:
+    return f"{p}-{name}-{region}-{index + 1}"
+
+
+def db_secret(p: str, name: str) -> str:
+    return f"{p}/{name}/master"
+
+
+def state_machine(p: str) -> str:
+    return f"{p}-failover"
+
+
+def topic(p: str) -> str:
+    return f"{p}-alerts"
+
+
+def api(p: str, name: str) -> str:
+    return f"{p}-{name}"
+
+
+def alarm(p: str, name: str) -> str:
+    return f"{p}-{name}"
+
+
+def parameter(name: str, environment: str, *parts: str) -> str:
+    return "/" + "/".join((name, environment, *parts))
+
+
+# ---- logical IDs ---------------------------------------------------------------------------------
+
+_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+
+
+def _pascal(part: str) -> str:
+    return "".join(word[:1].upper() + word[1:] for word in _SPLIT.split(part) if word)
+
+
+def logical_id(*parts: str) -> str:
+    """A readable, stable CloudFormation logical ID: the parts in PascalCase.
+
+    Names are ``[a-z0-9-]``, so turning ``-x`` into ``X`` loses nothing unless a hyphen stands before a
+    digit or another hyphen (``a-1`` and ``a1`` would meet); then a short hash of the exact parts is
+    appended so that two different names can never share an ID.
+    """
+    readable = "".join(_pascal(p) for p in parts)
+    if not readable[:1].isalpha():
+        readable = "R" + readable
+    if any(re.search(r"[^A-Za-z0-9][0-9]|[^A-Za-z0-9]{2}|[^A-Za-z0-9-]|^-|-$", p) for p in parts):
+        digest = hashlib.sha256("/".join(parts).encode()).hexdigest()[:8].upper()
+        readable += digest
+    return readable

@@ -1,0 +1,59 @@
+"""The validation stage: load, schema, semantic checks, objectives -> a ``Result``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drgen import build, checks, diagnostics, loader, objectives, resources, schema_check
+from drgen.diagnostics import Diagnostic
+from drgen.model import Blueprint
+from drgen.objectives import Assessment
+
+
+@dataclass(frozen=True)
+class Result:
+    """What validating one blueprint found."""
+
+    file: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    blueprint: Blueprint | None = None
+    """The model, when the blueprint has no errors."""
+    assessment: Assessment | None = None
+    """The objective assessment, when the blueprint is otherwise valid."""
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def check_document(document: loader.Document | None, problems: list[Diagnostic], base_dir: str) -> Result:
+    if document is None:
+        return Result(problems[0].file if problems else "<string>", diagnostics.sort(problems))
+    schema = resources.schema()
+    found = list(problems)
+    errors = schema_check.check(schema, document)
+    for code, message, path, at_key in errors:
+        found.append(document.diagnostic(code, message, path, key=at_key))
+    data = build.with_defaults(schema, document.data)
+    ctx = checks.Context(document, data, frozenset(path for _, _, path, _ in errors), base_dir)
+    found.extend(checks.run(ctx))
+    if any(d.is_error for d in found):
+        return Result(document.file, diagnostics.sort(found))
+    model = build.blueprint(schema, document.data, base_dir)
+    assessment = objectives.assess(model)
+    for code, message, path in objectives.findings(assessment):
+        found.append(document.diagnostic(code, message, path))
+    result_ok = not any(d.is_error for d in found)
+    return Result(document.file, diagnostics.sort(found), model if result_ok else None, assessment)
+
+
+def check_file(path: str | os.PathLike[str]) -> Result:
+    document, problems = loader.load_file(path)
+    return check_document(document, problems, str(Path(path).parent))
+
+
+def check_text(text: str, file: str = "<string>", base_dir: str = ".") -> Result:
+    document, problems = loader.load_text(text, file)
+    return check_document(document, problems, base_dir)
