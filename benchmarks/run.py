@@ -1,0 +1,125 @@
+"""drgen's benchmarks. Run: ``.venv/bin/python benchmarks/run.py [validate|render|scale]`` (default: all).
+
+Prints figures; asserts nothing. Targets on the 2-core reference machine: ``drgen validate`` of the
+reference blueprint <= 0.2 s per process; ``drgen render`` <= 0.4 s wall (median) and <= 120 MB peak
+RSS per process; a 16-region blueprint with 20 of each component <= 3 s, with time linear in resources.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "blueprints" / "trading-platform.yaml"
+REGIONS = [
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1",
+    "eu-north-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-northeast-2", "ap-south-1",
+    "ca-central-1", "sa-east-1",
+]
+
+
+def _process(argv: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one child process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {child.stderr.read().decode() if child.stderr else ''}")
+    return wall, usage.ru_maxrss
+
+
+def _runs(argv: list[str], count: int) -> None:
+    _process(argv)  # warm the file cache
+    results = [_process(argv) for _ in range(count)]
+    walls = [w for w, _ in results]
+    print(f"  runs {count}: median {statistics.median(walls):.3f} s, min {min(walls):.3f} s, "
+          f"max {max(walls):.3f} s, peak RSS {max(r for _, r in results) / 1024:.0f} MB")
+
+
+def bench_validate() -> None:
+    print("drgen validate (reference blueprint, whole process; target <= 0.2 s)")
+    _runs([sys.executable, "-m", "drgen", "validate", str(REFERENCE)], 15)
+
+
+def bench_render() -> None:
+    print("drgen render (reference blueprint, whole process; target median <= 0.4 s, RSS <= 120 MB)")
+    with tempfile.TemporaryDirectory() as scratch:
+        _runs([sys.executable, "-m", "drgen", "render", str(REFERENCE), "-o", str(Path(scratch) / "out")], 11)
+
+
+def generated(folder: Path, regions: int, each: int) -> Path:
+    """A valid blueprint with ``regions`` regions and ``each`` of every component."""
+    source = folder / "functions" / "worker"
+    source.mkdir(parents=True, exist_ok=True)
+    (source / "handler.py").write_text("def handler(event, context):\n    return {'ok': True}\n")
+    names = [f"c{i:02d}" for i in range(each)]
+    blueprint = {
+        "version": 1, "name": "scale", "environment": "bench", "strategy": "warm-standby",
+        "objectives": {"rpo": "15m", "rto": "15m"},
+        "regions": [{"name": r, "role": "primary" if i == 0 else "secondary", "cidr": f"10.{i}.0.0/16",
+                     "availability_zones": 2} for i, r in enumerate(REGIONS[:regions])],
+        "databases": [{"name": f"db-{n}", "engine": "aurora-postgresql", "engine_version": "16.9",
+                       "database_name": "app", "master_username": "app", "capacity": {"min": 0.5, "max": 2}}
+                      for n in names[:max(1, each // 10)]],
+        "tables": [{"name": f"tb-{n}", "partition_key": {"name": "pk", "type": "S"}} for n in names],
+        "buckets": [{"name": f"bk-{n}", "replication": {"time_control": True}, "rpo": "15m"} for n in names],
+        "queues": [{"name": f"q-{n}", "visibility_timeout": "180s"} for n in names],
+        "functions": [{"name": f"fn-{n}", "source": "functions/worker", "handler": "handler.handler",
+                       "timeout": "30s", "triggers": [{"queue": f"q-{n}"}],
+                       "access": [{"table": f"tb-{n}", "mode": "read-write"}, {"bucket": f"bk-{n}", "mode": "write"}]}
+                      for n in names],
+        "api": {"name": "api", "stage": "prod", "routes": [{"method": "GET", "path": "/health",
+                                                            "target": {"health": True}}]},
+        "dns": {"zone": "scale.example.com", "record": "api", "health_check": {"interval": "10s"}},
+        "alarms": [{"name": f"al-{n}", "metric": "function.errors", "function": f"fn-{n}", "threshold": 1}
+                   for n in names],
+        "failover": {"mode": "manual"},
+    }
+    path = folder / "scale.yaml"
+    path.write_text(json.dumps(blueprint, indent=1))  # JSON is YAML
+    return path
+
+
+def bench_scale() -> None:
+    import drgen
+    from drgen.render import render_blueprint
+
+    print("scaling (in-process render of generated blueprints; target 16 regions x 20 each <= 3 s)")
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for regions, each in ((2, 5), (4, 10), (8, 10), (16, 10), (16, 20)):
+            folder = Path(scratch) / f"{regions}-{each}"
+            bp = drgen.load(generated(folder, regions, each))
+            render_blueprint(bp)  # warm imports
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                rendered = render_blueprint(bp)
+                times.append(time.perf_counter() - start)
+            resources = sum(len(t.resources) for t in rendered.templates.values())
+            best = min(times)
+            rows.append((regions, each, resources, best))
+            print(f"  {regions:>2} regions x {each:>2} each: {resources:>5} resources, {best:.3f} s, "
+                  f"{best / resources * 1e3:.2f} ms per resource")
+    per = [t / r for _, _, r, t in rows]
+    print(f"  per-resource cost spread: {min(per) * 1e3:.2f}..{max(per) * 1e3:.2f} ms "
+          f"(linear growth keeps this roughly flat)")
+
+
+def main(argv: list[str]) -> None:
+    chosen = argv or ["validate", "render", "scale"]
+    for name in chosen:
+        {"validate": bench_validate, "render": bench_render, "scale": bench_scale}[name]()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,149 @@
+"""The render stage: a blueprint's every artifact as relative path -> bytes, in memory, deterministically."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from troposphere import Template
+
+from drgen import __version__, naming, objectives
+from drgen.errors import RenderError
+from drgen.model import Blueprint
+from drgen.package import Package, package
+from drgen.plan import Plan, build_plan
+from drgen.synth import synthesize
+from drgen.synth.base import LayerTemplate
+from drgen.synth.stacksets import definition
+
+FUNCTIONS_DIR = Path(__file__).resolve().parent / "functions"
+
+# CloudFormation quotas a template must stay within (AWS CloudFormation User Guide, "quotas").
+MAX_RESOURCES = 500
+MAX_PARAMETERS = 200
+MAX_OUTPUTS = 200
+MAX_TEMPLATE_BYTES = 1_000_000
+
+
+@dataclass
+class Rendered:
+    """A render in memory. ``files`` is what ``drgen render`` writes; ``templates`` the troposphere objects."""
+
+    blueprint: Blueprint
+    plan: Plan
+    files: dict[str, bytes] = field(default_factory=dict)
+    templates: dict[str, Template] = field(default_factory=dict)
+    layer_templates: dict[str, LayerTemplate] = field(default_factory=dict)
+    packages: dict[str, Package] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def to_json(data: Any) -> bytes:
+    """drgen's one JSON form: two-space indent, sorted keys, a trailing newline."""
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def own_functions(bp: Blueprint) -> tuple[str, ...]:
+    """drgen's own functions the blueprint needs (see docs/architecture.md)."""
+    names = ["health"] if bp.api is not None and any(r.target == "health" for r in bp.api.routes) else []
+    if bp.runs_compute_in_secondaries:
+        names += ["promoter", "readiness"]
+    return tuple(names)
+
+
+def build_packages(bp: Blueprint) -> dict[str, Package]:
+    packages = {f.name: package(f.name, Path(bp.base_dir) / f.source) for f in bp.functions}
+    for name in own_functions(bp):
+        packages[name] = package(name, FUNCTIONS_DIR / name)
+    return packages
+
+
+def check_limits(name: str, data: dict[str, Any], body: bytes) -> None:
+    problems = []
+    if len(data.get("Resources", {})) > MAX_RESOURCES:
+        problems.append(f"{len(data['Resources'])} resources (CloudFormation allows {MAX_RESOURCES})")
+    if len(data.get("Parameters", {})) > MAX_PARAMETERS:
+        problems.append(f"{len(data['Parameters'])} parameters (limit {MAX_PARAMETERS})")
+    if len(data.get("Outputs", {})) > MAX_OUTPUTS:
+        problems.append(f"{len(data['Outputs'])} outputs (limit {MAX_OUTPUTS})")
+    if len(body) > MAX_TEMPLATE_BYTES:
+        problems.append(f"{len(body)} bytes (limit {MAX_TEMPLATE_BYTES} from S3)")
+    if problems:
+        raise RenderError(f"the {name} template would have {' and '.join(problems)}: split the blueprint "
+                          "into smaller systems (one blueprint per workload group)")
+
+
+def digest(bp: Blueprint) -> str:
+    """A digest of the blueprint's meaning (its model), independent of where the file lies."""
+    data = dataclasses.asdict(dataclasses.replace(bp, base_dir="."))
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def render_blueprint(bp: Blueprint) -> Rendered:
+    plan = build_plan(bp)
+    packages = build_packages(bp)
+    rendered = Rendered(bp, plan, packages=packages)
+    files: dict[str, bytes] = {}
+    layer_templates = synthesize(bp, packages)
+    stacksets: dict[str, dict[str, Any]] = {}
+    for name, t in layer_templates.items():
+        data = t.template.to_dict()
+        body = to_json(data)
+        check_limits(name, data, body)
+        files[f"templates/{name}.json"] = body
+        rendered.templates[name] = t.template
+        if t.layer.kind == "stackset":
+            sha = hashlib.sha256(body).hexdigest()
+            stackset = definition(t, body.decode("utf-8"), sha)
+            files[f"stacksets/{name}.json"] = to_json(stackset.to_dict())
+            if len(body) > 51_200:
+                rendered.notes.append(f"the {name} template is {len(body)} bytes: its StackSet reads it from "
+                                      f"the artifact bucket (TemplateURL), not inline")
+            stacksets[name] = {"template_sha256": sha, "template_key": f"templates/{name}/{sha}.json"}
+    for state_machine_file, document in _state_machines(layer_templates).items():
+        files[state_machine_file] = to_json(document)
+    for pkg in packages.values():
+        files[pkg.file] = pkg.data
+    assessment = objectives.assess(bp)
+    files["runbook.md"] = _runbook(bp, plan, assessment, layer_templates)
+    manifest = {
+        "drgen_version": __version__,
+        "blueprint": {"name": bp.name, "environment": bp.environment, "prefix": bp.prefix, "digest": digest(bp),
+                      "strategy": bp.strategy, "regions": {r.name: r.role for r in bp.regions}},
+        "artifacts": [
+            {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            for path, data in sorted(files.items())
+        ],
+        "functions": {name: {"key": p.key, "sha256": p.sha256, "file": p.file} for name, p in sorted(packages.items())},
+        "stacks": {name: {"name": naming.stack(bp.prefix, name), "kind": t.layer.kind, "regions": list(t.layer.regions),
+                          "parameters": t.region_values, **stacksets.get(name, {})}
+                   for name, t in layer_templates.items()},
+        "plan": plan.to_dict(),
+        "objectives": assessment.to_dict(),
+        "notes": rendered.notes,
+    }
+    files["manifest.json"] = to_json(manifest)
+    rendered.files = dict(sorted(files.items()))
+    rendered.layer_templates = layer_templates
+    return rendered
+
+
+def _state_machines(layer_templates: dict[str, LayerTemplate]) -> dict[str, Any]:
+    orchestration = layer_templates.get("orchestration")
+    if orchestration is None:
+        return {}
+    from drgen import asl
+
+    return {f"statemachines/{region}.asl.json": asl.document(orchestration.bp, region)
+            for region in orchestration.layer.regions}
+
+
+def _runbook(bp: Blueprint, plan: Plan, assessment: objectives.Assessment,
+             layer_templates: dict[str, LayerTemplate]) -> bytes:
+    from drgen.runbook import render_runbook
+
+    return render_runbook(bp, plan, assessment).encode("utf-8")

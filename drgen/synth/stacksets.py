@@ -1,0 +1,77 @@
+"""The StackSet definitions: for each StackSet layer, a template holding ``AWS::CloudFormation::StackSet``.
+
+Each can be deployed with plain ``aws cloudformation deploy`` in the administration region (the
+primary). Instances: one ``StackInstancesGroup`` per region with that region's ``ParameterOverrides``;
+``OperationPreferences`` with the layer's ``RegionOrder``, ``SEQUENTIAL`` where order matters, and
+``FailureToleranceCount: 0`` so that the first failure stops the operation. The layer's template goes
+inline when it fits CloudFormation's 51,200-byte limit for a body, by ``TemplateURL`` from the region's
+artifact bucket otherwise.
+"""
+
+from __future__ import annotations
+
+from troposphere import AccountId, Sub, Template
+from troposphere.cloudformation import (
+    DeploymentTargets,
+    OperationPreferences,
+    StackInstances,
+    StackSet,
+)
+from troposphere.cloudformation import Parameter as StackSetParameter
+
+from drgen import naming
+from drgen.synth.base import LayerTemplate
+
+INLINE_BODY_LIMIT = 51_200
+ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
+EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
+
+
+def template_key(layer: str, sha256: str) -> str:
+    """The content-addressed key of a layer template in the artifact bucket."""
+    return f"templates/{layer}/{sha256}.json"
+
+
+def definition(t: LayerTemplate, body: str, sha256: str) -> Template:
+    """The StackSet definition of layer template ``t`` whose serialised form is ``body``."""
+    bp, layer = t.bp, t.layer
+    out = Template(Description=f"drgen {bp.prefix}: the {layer.name} StackSet ({layer.summary})"[:1024])
+    out.set_version("2010-09-09")
+    accounts = list(bp.accounts) or [AccountId]
+    groups = [
+        StackInstances(
+            DeploymentTargets=DeploymentTargets(Accounts=accounts),
+            Regions=[region],
+            ParameterOverrides=[StackSetParameter(ParameterKey=k, ParameterValue=v)
+                                for k, v in sorted(t.region_values[region].items())],
+        )
+        for region in layer.regions
+    ]
+    preferences = OperationPreferences(
+        RegionOrder=list(layer.regions),
+        RegionConcurrencyType="SEQUENTIAL" if layer.sequential else "PARALLEL",
+        FailureToleranceCount=0,
+        MaxConcurrentCount=1,
+    )
+    source: dict[str, object]
+    if len(body.encode()) <= INLINE_BODY_LIMIT:
+        source = {"TemplateBody": body}
+    else:
+        bucket = naming.artifact_bucket(bp.prefix, bp.primary.name)
+        source = {"TemplateURL": Sub(f"https://{bucket}.s3.{bp.primary.name}.${{AWS::URLSuffix}}/"
+                                     f"{template_key(layer.name, sha256)}")}
+    out.add_resource(StackSet(
+        naming.logical_id(layer.name, "StackSet"),
+        StackSetName=naming.stack(bp.prefix, layer.name),
+        Description=layer.summary[:1024],
+        PermissionModel="SELF_MANAGED",
+        AdministrationRoleARN=Sub(f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{ADMINISTRATION_ROLE}"),
+        ExecutionRoleName=EXECUTION_ROLE,
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+        ManagedExecution={"Active": False},
+        OperationPreferences=preferences,
+        StackInstancesGroup=groups,
+        Tags=t.tags(),
+        **source,
+    ))
+    return out
