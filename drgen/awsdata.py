@@ -1,0 +1,180 @@
+"""Facts about AWS that drgen validates against and synthesises from. Plain constants, no I/O.
+
+Every table names its source. Checked 2026-11-25.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# ---- regions and availability zones ---------------------------------------------------------------
+# Source: the availability zone names of each region as shipped by cfn-lint 1.58.0 (cfnlint.helpers,
+# generated from the EC2 DescribeAvailabilityZones of each region); partitions from the AWS General Reference.
+REGIONS: dict[str, tuple[str, ...]] = {
+    "af-south-1": ("af-south-1a", "af-south-1b", "af-south-1c"),
+    "ap-east-1": ("ap-east-1a", "ap-east-1b", "ap-east-1c"),
+    "ap-east-2": ("ap-east-2a", "ap-east-2b", "ap-east-2c"),
+    "ap-northeast-1": ("ap-northeast-1a", "ap-northeast-1b", "ap-northeast-1c", "ap-northeast-1d"),
+    "ap-northeast-2": ("ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c", "ap-northeast-2d"),
+    "ap-northeast-3": ("ap-northeast-3a", "ap-northeast-3b", "ap-northeast-3c"),
+    "ap-south-1": ("ap-south-1a", "ap-south-1b", "ap-south-1c"),
+    "ap-south-2": ("ap-south-2a", "ap-south-2b", "ap-south-2c"),
+    "ap-southeast-1": ("ap-southeast-1a", "ap-southeast-1b", "ap-southeast-1c"),
+    "ap-southeast-2": ("ap-southeast-2a", "ap-southeast-2b", "ap-southeast-2c"),
+    "ap-southeast-3": ("ap-southeast-3a", "ap-southeast-3b", "ap-southeast-3c"),
+    "ap-southeast-4": ("ap-southeast-4a", "ap-southeast-4b", "ap-southeast-4c"),
+    "ap-southeast-5": ("ap-southeast-5a", "ap-southeast-5b", "ap-southeast-5c"),
+    "ap-southeast-6": ("ap-southeast-6a", "ap-southeast-6b", "ap-southeast-6c"),
+    "ap-southeast-7": ("ap-southeast-7a", "ap-southeast-7b", "ap-southeast-7c"),
+    "ca-central-1": ("ca-central-1a", "ca-central-1b", "ca-central-1c", "ca-central-1d"),
+    "ca-west-1": ("ca-west-1a", "ca-west-1b", "ca-west-1c"),
+    "cn-north-1": ("cn-north-1a", "cn-north-1b", "cn-north-1c"),
+    "cn-northwest-1": ("cn-northwest-1a", "cn-northwest-1b", "cn-northwest-1c"),
+    "eu-central-1": ("eu-central-1a", "eu-central-1b", "eu-central-1c"),
+    "eu-central-2": ("eu-central-2a", "eu-central-2b", "eu-central-2c"),
+    "eu-north-1": ("eu-north-1a", "eu-north-1b", "eu-north-1c"),
+    "eu-south-1": ("eu-south-1a", "eu-south-1b", "eu-south-1c"),
+    "eu-south-2": ("eu-south-2a", "eu-south-2b", "eu-south-2c"),
+    "eu-west-1": ("eu-west-1a", "eu-west-1b", "eu-west-1c"),
+    "eu-west-2": ("eu-west-2a", "eu-west-2b", "eu-west-2c"),
+    "eu-west-3": ("eu-west-3a", "eu-west-3b", "eu-west-3c"),
+    "il-central-1": ("il-central-1a", "il-central-1b", "il-central-1c"),
+    "me-central-1": ("me-central-1a", "me-central-1b", "me-central-1c"),
+    "me-south-1": ("me-south-1a", "me-south-1b", "me-south-1c"),
+    "mx-central-1": ("mx-central-1a", "mx-central-1b", "mx-central-1c"),
+    "sa-east-1": ("sa-east-1a", "sa-east-1b", "sa-east-1c"),
+    "us-east-1": ("us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"),
+    "us-east-2": ("us-east-2a", "us-east-2b", "us-east-2c"),
+    "us-gov-east-1": ("us-gov-east-1a", "us-gov-east-1b", "us-gov-east-1c"),
+    "us-gov-west-1": ("us-gov-west-1a", "us-gov-west-1b", "us-gov-west-1c"),
+    "us-west-1": ("us-west-1a", "us-west-1c"),
+    "us-west-2": ("us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"),
+}
+
+PARTITIONS: dict[str, str] = {
+    region: "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+    for region in REGIONS
+}
+
+# ---- Aurora ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    global_database: bool
+    """Supported for Aurora global databases."""
+    serverless_v2: bool
+    """Supported with Aurora Serverless v2 capacity."""
+    deprecated: bool
+    """Past the end of standard support: not for new clusters."""
+
+
+def _versions(minors: dict[str, tuple[int, ...]], *, serverless_from: dict[str, int],
+              deprecated: frozenset[str]) -> dict[str, VersionInfo]:
+    out = {}
+    for major, numbers in minors.items():
+        for number in numbers:
+            version = f"{major}.{number}"
+            out[version] = VersionInfo(True, number >= serverless_from.get(major, 0), major in deprecated)
+    return out
+
+
+# Source: Amazon Aurora PostgreSQL release notes ("Aurora PostgreSQL updates") and "Release calendars for
+# Aurora PostgreSQL" (end of standard support: 11 2024-02-29, 12 2025-02-28, 13 2026-02-28, 14 2027-02-28);
+# Serverless v2 from 13.6, 14.3, 15.2, 16.1 ("Aurora Serverless v2 supported Regions and engines");
+# global databases support every listed major ("Aurora global databases: supported Regions and engines").
+_POSTGRES = _versions(
+    {"12": (9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22), "13": (7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20),
+     "14": (6, 7, 8, 9, 10, 11, 12, 13, 15, 17, 18), "15": (3, 4, 5, 6, 7, 8, 10, 12, 13),
+     "16": (1, 2, 3, 4, 6, 8, 9), "17": (4, 5, 6)},
+    serverless_from={"13": 6, "14": 3, "15": 2, "16": 1, "17": 4},
+    deprecated=frozenset({"12", "13"}),
+)
+
+# Source: Aurora MySQL version 3 release notes and release calendar ("Aurora MySQL long-term support (LTS)
+# releases": 3.04 LTS); Aurora MySQL version 2 (MySQL 5.7) reached end of standard support 2024-10-31.
+_MYSQL = {
+    f"8.0.mysql_aurora.3.{minor}": VersionInfo(True, True, False)
+    for minor in ("04.0", "04.1", "04.2", "04.3", "04.4", "05.2", "06.0", "06.1", "07.0", "07.1", "08.0",
+                  "08.1", "08.2", "09.0", "10.0")
+} | {
+    f"5.7.mysql_aurora.2.{minor}": VersionInfo(True, False, True) for minor in ("11.5", "12.3", "12.4")
+}
+
+AURORA_VERSIONS: dict[str, dict[str, VersionInfo]] = {"aurora-postgresql": _POSTGRES, "aurora-mysql": _MYSQL}
+
+# Source: "Aurora global databases: supported instance classes" - memory-optimised classes only; burstable
+# (db.t*) classes are not supported for global databases.
+AURORA_GLOBAL_INSTANCE_CLASSES: frozenset[str] = frozenset(
+    f"db.{family}.{size}"
+    for family in ("r5", "r6g", "r6i", "r6gd", "r7g", "r7i", "r8g", "x2g")
+    for size in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge")
+)
+
+# Source: "Aurora Serverless v2 capacity": 0 to 256 ACUs in steps of 0.5.
+SERVERLESS_V2_CAPACITY = (0.0, 256.0)
+SERVERLESS_V2_STEP = 0.5
+
+# Source: "Amazon Aurora global databases - limitations": up to 10 secondary regions.
+AURORA_MAX_SECONDARY_REGIONS = 10
+
+
+def parameter_group_family(engine: str, version: str) -> str:
+    """``aurora-postgresql16`` for 16.9; ``aurora-mysql8.0`` for 8.0.mysql_aurora.3.08.0."""
+    if engine == "aurora-postgresql":
+        return f"aurora-postgresql{version.split('.')[0]}"
+    return "aurora-mysql8.0" if version.startswith("8.0") else "aurora-mysql5.7"
+
+
+def database_port(engine: str) -> int:
+    return 5432 if engine == "aurora-postgresql" else 3306
+
+
+# ---- service limits ---------------------------------------------------------------------------------
+# Source: Amazon SQS Developer Guide, "Amazon SQS message quotas".
+SQS_VISIBILITY_TIMEOUT_MAX_S = 43_200
+SQS_RETENTION_MIN_S = 60
+SQS_RETENTION_MAX_S = 1_209_600
+SQS_MAX_RECEIVE_COUNT_MAX = 1_000
+# Source: AWS Lambda Developer Guide, "Lambda quotas" and "Using Lambda with Amazon SQS".
+LAMBDA_TIMEOUT_MAX_S = 900
+LAMBDA_MEMORY_MIN_MB = 128
+LAMBDA_MEMORY_MAX_MB = 10_240
+LAMBDA_ENV_MAX_BYTES = 4_096
+LAMBDA_SQS_BATCH_MAX = 10_000
+LAMBDA_SQS_FIFO_BATCH_MAX = 10
+LAMBDA_BATCH_WINDOW_MAX_S = 300
+LAMBDA_SQS_VISIBILITY_FACTOR = 6
+"""AWS guidance: a queue's visibility timeout at least six times the timeout of the function it triggers."""
+# Source: AWS Lambda Developer Guide, "Defined runtime environment variables" (reserved keys).
+LAMBDA_RESERVED_ENV_VARS: frozenset[str] = frozenset({
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+})
+# Source: Amazon Route 53 Developer Guide, "Values that you specify when you create or update health checks".
+ROUTE53_INTERVALS_S = (10, 30)
+ROUTE53_FAILURE_THRESHOLD = (1, 10)
+DNS_TTL_MAX_S = 172_800
+# Source: Amazon S3 User Guide, "Meeting compliance requirements with S3 Replication Time Control".
+S3_RTC_MINUTES = 15
+# Source: Amazon Aurora User Guide, "Backup retention period".
+AURORA_BACKUP_RETENTION_DAYS = (1, 35)
+# Source: AWS CloudFormation User Guide, "CloudFormation quotas".
+CFN_MAX_RESOURCES = 500
+CFN_MAX_PARAMETERS = 200
+CFN_MAX_OUTPUTS = 200
+CFN_TEMPLATE_BODY_MAX_BYTES = 51_200
+CFN_TEMPLATE_URL_MAX_BYTES = 1_000_000
+# Source: Amazon EventBridge User Guide, "Schedule expressions for rules": rate at least 1 minute.
+EVENTBRIDGE_RATE_MIN_MINUTES = 1
+
+# ---- VPC endpoints ------------------------------------------------------------------------------------
+# Source: AWS PrivateLink Guide, "AWS services that integrate with AWS PrivateLink" and "Gateway endpoints".
+VPC_ENDPOINT_TYPES: dict[str, str] = {
+    name: ("Gateway" if name in ("s3", "dynamodb") else "Interface")
+    for name in ("s3", "dynamodb", "sqs", "sns", "kms", "secretsmanager", "logs", "monitoring", "states", "lambda",
+                 "ssm", "sts", "events", "rds", "execute-api", "xray", "ecr.api", "ecr.dkr")
+}
