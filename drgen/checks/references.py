@@ -1,0 +1,187 @@
+"""References between sections, what each needs, and the Aurora engine facts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path as FsPath
+from typing import Any
+
+from drgen import awsdata, metrics
+from drgen.checks import Context
+from drgen.diagnostics import Diagnostic, Path
+from drgen.schema_check import suggest
+
+KINDS = {"table": "tables", "bucket": "buckets", "queue": "queues", "database": "databases", "function": "functions"}
+MODES = {
+    "table": ("read", "write", "read-write"),
+    "bucket": ("read", "write", "read-write"),
+    "queue": ("send", "consume"),
+    "database": ("connect",),
+    "function": ("write",),
+}
+
+
+def _names(ctx: Context, section: str) -> list[str]:
+    return [item["name"] for _, item in ctx.items(section) if isinstance(item.get("name"), str)]
+
+
+def _resolve(ctx: Context, kind: str, name: Any, path: Path) -> Iterator[Diagnostic]:
+    if not isinstance(name, str) or ctx.broken(path):
+        return
+    known = _names(ctx, KINDS[kind])
+    if name not in known:
+        where = f"{KINDS[kind]} defines {', '.join(known)}" if known else f"the blueprint has no {KINDS[kind]}"
+        yield ctx.error("E302", f"no {kind} named '{name}'{suggest(name, known)}: {where}", path)
+
+
+def check_function_references(ctx: Context) -> Iterator[Diagnostic]:
+    for i, function in ctx.items("functions"):
+        for j, trigger in enumerate(function.get("triggers", []) or []):
+            if isinstance(trigger, dict):
+                yield from _resolve(ctx, "queue", trigger.get("queue"), ("functions", i, "triggers", j, "queue"))
+        for j, grant in enumerate(function.get("access", []) or []):
+            if not isinstance(grant, dict) or ctx.broken(("functions", i, "access", j)):
+                continue
+            kind = next((k for k in KINDS if k in grant), None)
+            if kind is None:
+                continue
+            yield from _resolve(ctx, kind, grant[kind], ("functions", i, "access", j, kind))
+            mode = grant.get("mode")
+            if isinstance(mode, str) and mode not in MODES[kind]:
+                meaning = " (write = invoke)" if kind == "function" else ""
+                yield ctx.error("E304", f"mode '{mode}' does not apply to a {kind}: use "
+                                        f"{' or '.join(MODES[kind])}{meaning}", ("functions", i, "access", j, "mode"))
+
+
+def check_function_sources(ctx: Context) -> Iterator[Diagnostic]:
+    for i, function in ctx.items("functions"):
+        source, handler = function.get("source"), function.get("handler")
+        if not isinstance(source, str) or ctx.broken(("functions", i, "source")):
+            continue
+        folder = FsPath(ctx.base_dir) / source
+        if not folder.is_dir():
+            yield ctx.error("E305", f"the source folder '{source}' does not exist beside the blueprint",
+                            ("functions", i, "source"))
+        elif isinstance(handler, str) and not ctx.broken(("functions", i, "handler")):
+            module = handler.rsplit(".", 1)[0].replace(".", "/")
+            if not (folder / f"{module}.py").is_file() and not (folder / module / "__init__.py").is_file():
+                yield ctx.error("E305", f"the handler '{handler}' needs {source}/{module}.py, which does not exist",
+                                ("functions", i, "handler"))
+
+
+def check_api(ctx: Context) -> Iterator[Diagnostic]:
+    api = ctx.data.get("api")
+    if not isinstance(api, dict):
+        return
+    routes = api.get("routes") if isinstance(api.get("routes"), list) else []
+    for i, route in enumerate(routes):
+        target = route.get("target") if isinstance(route, dict) else None
+        if not isinstance(target, dict) or ctx.broken(("api", "routes", i, "target")):
+            continue
+        for kind in ("function", "queue"):
+            if kind in target:
+                yield from _resolve(ctx, kind, target[kind], ("api", "routes", i, "target", kind))
+
+
+def check_dns(ctx: Context) -> Iterator[Diagnostic]:
+    dns = ctx.data.get("dns")
+    if not isinstance(dns, dict) or ctx.broken(("dns",)):
+        return
+    api = ctx.data.get("api")
+    if not isinstance(api, dict):
+        yield ctx.error("E306", "dns routes traffic to each region's API: add an `api` section", ("dns",), key=True)
+        return
+    path = (dns.get("health_check") or {}).get("path", "/health")
+    health_paths = [r.get("path") for r in api.get("routes", []) if isinstance(r, dict)
+                    and isinstance(r.get("target"), dict) and r["target"].get("health") is True]
+    if path not in health_paths:
+        have = f" (health routes: {', '.join(map(str, health_paths))})" if health_paths else ""
+        yield ctx.error("E306", f"dns.health_check.path {path} is not a health route of the API{have}: add "
+                                f"`{{method: GET, path: {path}, target: {{health: true}}}}` to api.routes",
+                        ("dns", "health_check", "path") if "health_check" in dns else ("dns",), key="health_check" not in dns)
+
+
+def check_alarms(ctx: Context) -> Iterator[Diagnostic]:
+    for i, alarm in ctx.items("alarms"):
+        metric = metrics.METRICS.get(alarm.get("metric"))  # type: ignore[arg-type]
+        if metric is None:
+            continue
+        named = [k for k in KINDS if k in alarm]
+        if metric.subject is None and named:
+            yield ctx.error("E307", f"{metric.name} is measured on the API; remove '{named[0]}'", ("alarms", i, named[0]),
+                            key=True)
+        elif metric.subject is not None and metric.subject not in named:
+            yield ctx.error("E307", f"{metric.name} is measured on a {metric.subject}: name it with "
+                                    f"`{metric.subject}: <name>`", ("alarms", i), key=True)
+        for kind in named:
+            if kind != metric.subject and metric.subject is not None:
+                yield ctx.error("E307", f"{metric.name} is measured on a {metric.subject}, not a {kind}",
+                                ("alarms", i, kind), key=True)
+            elif kind == metric.subject:
+                yield from _resolve(ctx, kind, alarm[kind], ("alarms", i, kind))
+        if metric.subject is None and not isinstance(ctx.data.get("api"), dict):
+            yield ctx.error("E306", f"{metric.name} needs an `api` section", ("alarms", i, "metric"))
+        if alarm.get("triggers_failover") is True and not metric.can_trigger_failover:
+            yield ctx.error("E303", f"{metric.name} cannot trigger a failover: it says the standby is behind or "
+                                    "messages failed, not that the primary region is down", ("alarms", i, "triggers_failover"))
+        threshold = alarm.get("threshold")
+        if isinstance(threshold, (int, float, str)) and not isinstance(threshold, bool) \
+                and not ctx.broken(("alarms", i, "threshold")):
+            try:
+                metrics.threshold(metric, threshold)
+            except ValueError as error:
+                yield ctx.error("E403", str(error), ("alarms", i, "threshold"))
+        if metric.name == "bucket.replication_latency" and isinstance(alarm.get("bucket"), str):
+            bucket = next((b for _, b in ctx.items("buckets") if b.get("name") == alarm["bucket"]), None)
+            if bucket is not None and not (bucket.get("replication") or {}).get("time_control"):
+                yield ctx.error("E306", f"bucket '{alarm['bucket']}' has no replication time control, so S3 publishes "
+                                        "no ReplicationLatency metric: set replication.time_control: true",
+                                ("alarms", i, "bucket"))
+
+
+def _version_key(version: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", version)]
+
+
+def check_databases(ctx: Context) -> Iterator[Diagnostic]:
+    for i, db in ctx.items("databases"):
+        engine, version = db.get("engine"), db.get("engine_version")
+        capacity = db.get("capacity")
+        if isinstance(capacity, dict) and not ctx.broken(("databases", i, "capacity")):
+            low, high = capacity.get("min"), capacity.get("max")
+            if isinstance(low, (int, float)) and isinstance(high, (int, float)):
+                if low > high:
+                    yield ctx.error("E108", f"capacity.min {low} is above capacity.max {high}",
+                                    ("databases", i, "capacity", "min"))
+                for key, value in (("min", low), ("max", high)):
+                    if (value * 2) % 1:
+                        yield ctx.error("E403", f"capacity.{key} {value} is not a multiple of 0.5 ACU",
+                                        ("databases", i, "capacity", key))
+        instance_class = db.get("instance_class")
+        if isinstance(instance_class, str) and instance_class not in awsdata.AURORA_GLOBAL_INSTANCE_CLASSES \
+                and not ctx.broken(("databases", i, "instance_class")):
+            yield ctx.error("E603", f"{instance_class} is not supported for Aurora global databases (memory-optimised "
+                                    f"classes only){suggest(instance_class, awsdata.AURORA_GLOBAL_INSTANCE_CLASSES)}",
+                            ("databases", i, "instance_class"))
+        versions = awsdata.AURORA_VERSIONS.get(engine) if isinstance(engine, str) else None
+        if versions is None or not isinstance(version, str) or ctx.broken(("databases", i, "engine_version")):
+            continue
+        info = versions.get(version)
+        if info is None:
+            newest = max(versions, key=_version_key)
+            yield ctx.error("E601", f"{engine} has no version '{version}' drgen knows"
+                                    f"{suggest(version, versions) or f' (the newest is {newest})'}",
+                            ("databases", i, "engine_version"))
+        elif info.deprecated:
+            yield ctx.error("E602", f"{engine} {version} is past the end of standard support: new clusters should "
+                                    "use a supported major version", ("databases", i, "engine_version"))
+        elif not info.global_database:
+            yield ctx.error("E602", f"{engine} {version} does not support global databases",
+                            ("databases", i, "engine_version"))
+        elif isinstance(capacity, dict) and not info.serverless_v2:
+            yield ctx.error("E602", f"{engine} {version} does not support Aurora Serverless v2 capacity: use a newer "
+                                    "minor version or an instance_class", ("databases", i, "engine_version"))
+
+
+CHECKS = [check_function_references, check_function_sources, check_api, check_dns, check_alarms, check_databases]
