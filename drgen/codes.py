@@ -71,8 +71,6 @@ _ALL = [
          "extra bits each, must fit in the region's CIDR."),
     Code("E208", "zone not in region", "An availability zone named for a region does not belong to it, or the "
          "region has fewer zones than asked."),
-    Code("E209", "endpoint service unknown", "A service named in `network.endpoints` has no VPC endpoint drgen "
-         "knows."),
     # Names and references
     Code("E301", "name used twice", "Names must be unique within their section."),
     Code("E302", "unresolved reference", "A reference names something that the blueprint does not define."),

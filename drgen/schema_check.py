@@ -73,11 +73,15 @@ _SAY = {"array": "a list", "object": "a mapping", "integer": "an integer", "numb
         "boolean": "a boolean", "string": "a string", "null": "null"}
 
 
-def _type_message(expected: list[str], value: Any) -> str:
+def _type_message(expected: list[str], value: Any, what: str | None = None) -> str:
     wanted = " or ".join(_SAY[k] for k in expected)
-    shown = f" {value!r}" if not isinstance(value, (dict, list)) else ""
+    if what == "duration":
+        wanted = "a duration"
+    shown = f" {value!r}" if not isinstance(value, (dict, list)) and value is not None else ""
     message = f"expected {wanted}, got {_type_name(value)}{shown}"
-    if "boolean" in expected and isinstance(value, str) and value in _YAML11_BOOLEANS:
+    if what == "duration" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        message += f": a duration needs a unit, e.g. {value}s"
+    elif "boolean" in expected and isinstance(value, str) and value in _YAML11_BOOLEANS:
         meant = "true" if value.lower() in {"yes", "on", "y"} else "false"
         message += f": YAML 1.1 would read '{value}' as {meant}; drgen reads it as text. Write {meant}"
     elif ("integer" in expected or "number" in expected) and isinstance(value, str):
@@ -116,7 +120,7 @@ class _Checker:
         if expected is not None:
             kinds = [expected] if isinstance(expected, str) else list(expected)
             if not any(_is(value, k) for k in kinds):
-                yield "E103", _type_message(kinds, value), path, False
+                yield "E103", _type_message(kinds, value, what), path, False
                 return
         if "const" in schema and value != schema["const"]:
             yield "E104", f"must be {schema['const']!r}, got {value!r}", path, False
@@ -189,9 +193,7 @@ class _Checker:
             elif len(matching) > 1:
                 yield "E108", f"give only one of {keys}", path, True
         count = len(value)
-        if "minProperties" in schema and count < schema["minProperties"]:
-            yield "E108", self._properties_message(schema, value), path, True
-        elif "maxProperties" in schema and count > schema["maxProperties"]:
+        if ("minProperties" in schema and count < schema["minProperties"]) or ("maxProperties" in schema and count > schema["maxProperties"]):
             yield "E108", self._properties_message(schema, value), path, True
         extra = schema.get("additionalProperties", True)
         for key, item in value.items():

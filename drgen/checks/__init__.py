@@ -47,7 +47,7 @@ Check = Callable[[Context], Iterator[Diagnostic]]
 
 
 def all_checks() -> list[Check]:
-    from drgen.checks import limits, names, network, references  # noqa: PLC0415 - the registry imports its parts
+    from drgen.checks import limits, names, network, references
 
     return [*network.CHECKS, *names.CHECKS, *references.CHECKS, *limits.CHECKS]
 

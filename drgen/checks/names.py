@@ -63,7 +63,8 @@ def check_physical_names(ctx: Context) -> Iterator[Diagnostic]:
             problem, code = rule(value), "E502"
         if problem and path not in reported:
             reported.add(path)
-            yield ctx.error(code, f"{problem}; shorten it (or the blueprint's name or environment)", path)
+            advice = "shorten it (or the blueprint's name or environment)" if code == "E501" else "rename it"
+            yield ctx.error(code, f"{problem}; {advice}", path)
 
     top = ("name",)
     for layer in LAYERS:

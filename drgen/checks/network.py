@@ -35,9 +35,10 @@ def check_region_codes(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def check_roles(ctx: Context) -> Iterator[Diagnostic]:
-    if ctx.broken(("regions",)) and not _regions(ctx):
+    raw = ctx.data.get("regions")
+    if not isinstance(raw, list) or (ctx.broken(("regions",)) and not _regions(ctx)):
         return
-    regions = _regions(ctx)
+    regions = [(i, r) for i, r in enumerate(raw) if isinstance(r, dict) and r.get("role") in ("primary", "secondary")]
     primaries = [i for i, r in regions if r.get("role") == "primary"]
     if not primaries:
         yield ctx.error("E203", "no region has role: primary; exactly one must", ("regions",), key=True)

@@ -23,7 +23,11 @@ MODES = {
 
 
 def _names(ctx: Context, section: str) -> list[str]:
-    return [item["name"] for _, item in ctx.items(section) if isinstance(item.get("name"), str)]
+    """Every name a section defines, also in entries the schema rejected for another reason."""
+    items = ctx.data.get(section)
+    if not isinstance(items, list):
+        return []
+    return [item["name"] for item in items if isinstance(item, dict) and isinstance(item.get("name"), str)]
 
 
 def _resolve(ctx: Context, kind: str, name: Any, path: Path) -> Iterator[Diagnostic]:

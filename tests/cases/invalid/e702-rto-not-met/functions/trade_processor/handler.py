@@ -1,0 +1,128 @@
+"""The reference application's trade processor: SQS batches of orders -> the sessions table + an audit trail.
+
+- Partial batch responses: only records that failed for a transient reason are returned in
+  ``batchItemFailures`` and retried by SQS; the others are deleted.
+- Idempotent: each order is written once, keyed by (userId, "order#<orderId>") with a condition, so a
+  redelivered message is a success, not a duplicate.
+- Invalid orders are recorded in the audit bucket under ``invalid/`` and not retried (they never become valid).
+- Configuration: TABLE_USER_SESSIONS and BUCKET_AUDIT_LOGS (set by drgen from the function's grants).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+LOG = logging.getLogger("trade_processor")
+LOG.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
+SIDES = ("BUY", "SELL")
+
+
+class InvalidOrder(ValueError):
+    """The message can never be processed: it is recorded, not retried."""
+
+
+@cache
+def _client(service: str) -> Any:
+    return boto3.client(service, config=CONFIG)
+
+
+def _log(level: int, message: str, **fields: Any) -> None:
+    LOG.log(level, json.dumps({"message": message, **fields}, default=str, sort_keys=True))
+
+
+def parse_order(body: str) -> dict[str, Any]:
+    """The order in ``body``, validated; raises InvalidOrder with the reason."""
+    try:
+        order = json.loads(body, parse_float=Decimal)
+    except (TypeError, ValueError) as error:
+        raise InvalidOrder(f"not JSON: {error}") from error
+    if not isinstance(order, dict):
+        raise InvalidOrder("an order is a JSON object")
+    for key in ("orderId", "userId", "symbol"):
+        if not isinstance(order.get(key), str) or not order[key].strip():
+            raise InvalidOrder(f"{key} must be a non-empty string")
+    if order.get("side") not in SIDES:
+        raise InvalidOrder("side must be BUY or SELL")
+    for key in ("quantity", "price"):
+        try:
+            value = Decimal(str(order.get(key)))
+        except (InvalidOperation, ValueError) as error:
+            raise InvalidOrder(f"{key} must be a number") from error
+        if not value.is_finite() or value <= 0:
+            raise InvalidOrder(f"{key} must be greater than zero")
+        order[key] = value
+    return order
+
+
+def _audit(key: str, record: dict[str, Any]) -> None:
+    _client("s3").put_object(Bucket=os.environ["BUCKET_AUDIT_LOGS"], Key=key,
+                             Body=json.dumps(record, default=str, sort_keys=True).encode(),
+                             ContentType="application/json")
+
+
+def _store(order: dict[str, Any], received: datetime) -> bool:
+    """Write the order once; False when it was already there (a redelivery)."""
+    item = {
+        "userId": {"S": order["userId"]},
+        "sessionId": {"S": f"order#{order['orderId']}"},
+        "symbol": {"S": order["symbol"]},
+        "side": {"S": order["side"]},
+        "quantity": {"N": str(order["quantity"])},
+        "price": {"N": str(order["price"])},
+        "receivedAt": {"S": received.isoformat()},
+    }
+    try:
+        _client("dynamodb").put_item(TableName=os.environ["TABLE_USER_SESSIONS"], Item=item,
+                                     ConditionExpression="attribute_not_exists(sessionId)")
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def process(record: dict[str, Any], now: datetime) -> None:
+    """Process one SQS record; raises only for failures worth retrying."""
+    message_id = record.get("messageId", "?")
+    try:
+        order = parse_order(record.get("body", ""))
+    except InvalidOrder as error:
+        _log(logging.WARNING, "invalid order", messageId=message_id, reason=str(error))
+        _audit(f"invalid/{now:%Y/%m/%d}/{message_id}.json",
+               {"messageId": message_id, "reason": str(error), "body": record.get("body"), "at": now.isoformat()})
+        return
+    created = _store(order, now)
+    _audit(f"audit/{now:%Y/%m/%d}/{order['orderId']}.json",
+           {"orderId": order["orderId"], "userId": order["userId"], "symbol": order["symbol"], "side": order["side"],
+            "quantity": str(order["quantity"]), "price": str(order["price"]), "at": now.isoformat(),
+            "duplicate": not created, "messageId": message_id})
+    _log(logging.INFO, "order processed", orderId=order["orderId"], duplicate=not created)
+
+
+def handler(event: dict[str, Any], context: Any = None) -> dict[str, list[dict[str, str]]]:
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        _log(logging.ERROR, "not an SQS batch event", event_type=type(event).__name__)
+        return {"batchItemFailures": []}
+    failures = []
+    now = datetime.now(timezone.utc)
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        try:
+            process(record, now)
+        except (ClientError, BotoCoreError, KeyError) as error:
+            _log(logging.ERROR, "order failed, will be retried", messageId=record.get("messageId"), error=str(error))
+            failures.append({"itemIdentifier": str(record.get("messageId"))})
+    return {"batchItemFailures": failures}
