@@ -10,6 +10,7 @@ are refused.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -65,20 +66,20 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self.refused: list[tuple[Mark, str]] = []
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
-        event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
         mark = (event.start_mark.line + 1, event.start_mark.column + 1)
         if isinstance(event, AliasEvent):
             self.refused.append((mark, f"alias '*{event.anchor}' is not allowed: write the value out"))
-            self.get_event()
-            return ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+            self.get_event()  # type: ignore[no-untyped-call]
+            return ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)  # type: ignore[arg-type]
         if isinstance(event, (ScalarEvent, MappingStartEvent, SequenceStartEvent)):
             if event.anchor is not None:
                 self.refused.append((mark, f"anchor '&{event.anchor}' is not allowed: write the value out"))
                 event.anchor = None
             if event.tag not in (None, "!"):
                 self.refused.append((mark, f"tag '{event.tag}' is not allowed: drgen reads plain YAML only"))
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 def _scalar(node: ScalarNode) -> Any:
@@ -159,7 +160,7 @@ def load_text(text: str, file: str = "<string>") -> tuple[Document | None, list[
     return document, problems
 
 
-def load_file(path: str | FsPath) -> tuple[Document | None, list[Diagnostic]]:
+def load_file(path: str | os.PathLike[str]) -> tuple[Document | None, list[Diagnostic]]:
     """Load a file; an unreadable file is an E001 diagnostic, not an exception."""
     name = str(path)
     try:

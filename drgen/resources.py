@@ -10,7 +10,7 @@ import json
 import site
 import sys
 import sysconfig
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ def _candidates(folder: str) -> list[Path]:
     return [root / folder for root in roots]
 
 
-@lru_cache(maxsize=None)
+@cache
 def folder(name: str) -> Path:
     """The installed ``schemas`` or ``templates`` folder."""
     for candidate in _candidates(name):
@@ -39,7 +39,7 @@ def schema_path() -> Path:
     return folder("schemas") / "blueprint.schema.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema() -> dict[str, Any]:
     """The blueprint JSON Schema (read once)."""
     loaded: dict[str, Any] = json.loads(schema_path().read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -31,7 +31,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
+def suggest(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``choices``, or nothing."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
@@ -193,7 +193,9 @@ class _Checker:
             elif len(matching) > 1:
                 yield "E108", f"give only one of {keys}", path, True
         count = len(value)
-        if ("minProperties" in schema and count < schema["minProperties"]) or ("maxProperties" in schema and count > schema["maxProperties"]):
+        too_few = "minProperties" in schema and count < schema["minProperties"]
+        too_many = "maxProperties" in schema and count > schema["maxProperties"]
+        if too_few or too_many:
             yield "E108", self._properties_message(schema, value), path, True
         extra = schema.get("additionalProperties", True)
         for key, item in value.items():

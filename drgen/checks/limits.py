@@ -71,7 +71,7 @@ def check_functions(ctx: Context) -> Iterator[Diagnostic]:
                 yield ctx.error("E402", f"max_batching_window {window} is above the {awsdata.LAMBDA_BATCH_WINDOW_MAX_S}s "
                                         "Lambda allows", (*path, "max_batching_window"))
             batch = trigger.get("batch_size", 10)
-            found = queues.get(trigger.get("queue"))  # type: ignore[arg-type]
+            found = queues.get(trigger.get("queue"))
             if found is None:
                 continue
             _, queue = found

@@ -78,7 +78,7 @@ def check_api(ctx: Context) -> Iterator[Diagnostic]:
     api = ctx.data.get("api")
     if not isinstance(api, dict):
         return
-    routes = api.get("routes") if isinstance(api.get("routes"), list) else []
+    routes: list[Any] = api["routes"] if isinstance(api.get("routes"), list) else []
     for i, route in enumerate(routes):
         target = route.get("target") if isinstance(route, dict) else None
         if not isinstance(target, dict) or ctx.broken(("api", "routes", i, "target")):
