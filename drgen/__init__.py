@@ -38,7 +38,7 @@ __version__ = "0.1.0"
 
 def validate(source: str | os.PathLike[str]) -> list[Diagnostic]:
     """Every diagnostic for a blueprint: ``source`` is a path, or YAML text when it is a ``str`` with a newline."""
-    from drgen.validate import check_file, check_text
+    from drgen.validation import check_file, check_text
 
     if isinstance(source, str) and "\n" in source:
         return check_text(source).diagnostics
@@ -47,7 +47,7 @@ def validate(source: str | os.PathLike[str]) -> list[Diagnostic]:
 
 def load(path: str | os.PathLike[str]) -> Blueprint:
     """The model of the blueprint at ``path``; raises ``InvalidBlueprint`` with every diagnostic if it has errors."""
-    from drgen.validate import check_file
+    from drgen.validation import check_file
 
     result = check_file(path)
     if result.blueprint is None:

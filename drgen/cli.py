@@ -32,7 +32,7 @@ def _err(text: str) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from drgen import diagnostics, objectives
-    from drgen.validate import check_file
+    from drgen.validation import check_file
 
     status = 0
     everything = []
@@ -175,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
         if not getattr(args, "run", None):
-            parser().print_help()
+            parser().print_help(sys.stderr)
             return 2
         return int(args.run(args))
     except InvalidBlueprint as error:

@@ -132,22 +132,31 @@ class _Builder:
         return Diagnostic(self.document.file, mark[0], mark[1], code, message, format_path(path))
 
 
+def _reader_position(text: str, error: yaml.YAMLError) -> tuple[int, int]:
+    position = getattr(error, "position", None)
+    if not isinstance(position, int):
+        return (1, 1)
+    before = text[:position]
+    return (before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1)
+
+
 def load_text(text: str, file: str = "<string>") -> tuple[Document | None, list[Diagnostic]]:
     """Load ``text``; return the document (``None`` when it cannot be read at all) and the problems."""
     document = Document(file=file, text=text, data=None)
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(str(part) for part in (error.context, error.problem) if part)
         return None, [Diagnostic(file, line, column, "E002", problem or "invalid YAML")]
-    except yaml.YAMLError as error:  # a reader error: e.g. a control character in the text
-        mark = getattr(error, "position", None)
-        return None, [Diagnostic(file, 1, 1, "E002", f"invalid YAML: {error}".splitlines()[0])]
+    except yaml.YAMLError as error:  # a reader error: a character YAML does not allow
+        return None, [Diagnostic(file, *_reader_position(text, error), "E002", str(error).splitlines()[0])]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     problems = [Diagnostic(file, m[0], m[1], "E005", message) for m, message in loader.refused]
     if node is None:
         return None, [*problems, Diagnostic(file, 1, 1, "E004", "the document is empty: a blueprint is a mapping")]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from drgen import cli
-from drgen.validate import check_file
+from drgen.validation import check_file
 
 
 @pytest.mark.parametrize("strategy", cli.STRATEGIES)

@@ -1,0 +1,76 @@
+"""`drgen validate` and `drgen schema` from the command line: formats, statuses, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from drgen import __version__, cli
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "blueprints" / "trading-platform.yaml"
+BROKEN = ROOT / "tests" / "cases" / "invalid" / "many-errors-at-once" / "blueprint.yaml"
+
+
+def test_valid_blueprint_prints_the_budget(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["validate", str(REFERENCE)]) == 0
+    out = capsys.readouterr().out
+    assert f"{REFERENCE}: valid" in out
+    assert "RTO 5m: estimated 4m 20s, met" in out
+
+
+def test_several_files_exit_1_when_any_is_invalid(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["validate", str(REFERENCE), str(BROKEN)]) == 1
+    captured = capsys.readouterr()
+    assert f"{REFERENCE}: valid" in captured.out
+    assert f"{BROKEN}:11:11: E104" in captured.out
+    assert "5 errors" in captured.err
+
+
+def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["validate", "--format", "json", str(BROKEN)]) == 1
+    items = json.loads(capsys.readouterr().out)
+    assert [i["code"] for i in items] == ["E104", "E206", "E302", "E103", "E101"]
+    assert all(i["severity"] == "error" and i["line"] >= 1 for i in items)
+
+
+def test_github_format(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["validate", "--format", "github", str(BROKEN)]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(f"::error file={BROKEN},line=11,col=11,title=E104::")
+
+
+def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli.main(["validate", str(tmp_path / "nope.yaml")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_schema_prints_the_schema_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["schema"]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads((ROOT / "schemas" / "blueprint.schema.json").read_text())
+
+
+@pytest.mark.parametrize("argv, status", [(["--version"], 0), (["validate"], 2), (["frobnicate"], 2), ([], 2),
+                                          (["render", str(REFERENCE)], 2)])
+def test_process_statuses_and_no_traceback(argv: list[str], status: int) -> None:
+    done = subprocess.run([sys.executable, "-m", "drgen", *argv], capture_output=True, text=True, check=False)
+    assert done.returncode == status, done.stderr
+    assert "Traceback" not in done.stderr
+    if argv == ["--version"]:
+        assert done.stdout.strip() == f"drgen {__version__}"
+    elif status == 2:
+        assert "drgen" in done.stderr
+
+
+def test_library_validate_accepts_text_and_paths() -> None:
+    import drgen
+
+    assert drgen.validate(REFERENCE) == []
+    assert [d.code for d in drgen.validate("version: 1\n")][:1] == ["E102"]
+    with pytest.raises(drgen.InvalidBlueprint) as raised:
+        drgen.load(BROKEN)
+    assert len(raised.value.diagnostics) == 5

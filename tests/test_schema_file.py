@@ -1,0 +1,81 @@
+"""The blueprint schema: valid Draft 2020-12, documented everywhere, and within drgen's validator's keywords."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from drgen import resources
+
+ROOT = Path(__file__).resolve().parents[1]
+ALLOWED = {"$schema", "$id", "$defs", "$ref", "title", "description", "examples", "default", "type", "properties",
+           "required", "additionalProperties", "items", "minItems", "maxItems", "uniqueItems", "enum", "const",
+           "pattern", "minimum", "maximum", "exclusiveMinimum", "minLength", "maxLength", "minProperties",
+           "maxProperties", "format", "oneOf"}
+SCHEMA = resources.schema()
+
+
+def _properties(node: dict[str, Any], path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    for key, child in node.get("properties", {}).items():
+        yield f"{path}.{key}", child
+        yield from _properties(child, f"{path}.{key}")
+        if isinstance(child.get("items"), dict):
+            yield from _properties(child["items"], f"{path}.{key}[]")
+
+
+def _nodes(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for key, value in node.items():
+            if key in ("properties", "$defs"):
+                for child in value.values():
+                    yield from _nodes(child)
+            elif key in ("items", "additionalProperties") and isinstance(value, dict):
+                yield from _nodes(value)
+            elif key == "oneOf":
+                for child in value:
+                    yield from _nodes(child)
+
+
+def test_schema_is_valid_draft_2020_12() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_only_keywords_drgen_understands() -> None:
+    for node in _nodes(SCHEMA):
+        assert set(node) <= ALLOWED, set(node) - ALLOWED
+        if "format" in node:
+            assert node["format"] == "email"
+        for alternative in node.get("oneOf", []):
+            assert set(alternative) == {"required"}
+
+
+@pytest.mark.parametrize("path, node", list(_properties(SCHEMA)))
+def test_every_property_is_described_with_valid_examples(path: str, node: dict[str, Any]) -> None:
+    assert node.get("description"), f"{path} has no description"
+    assert node.get("examples"), f"{path} has no examples"
+    validator = jsonschema.Draft202012Validator({**node, "$defs": SCHEMA["$defs"]},
+                                                format_checker=jsonschema.FormatChecker())
+    for example in node["examples"]:
+        assert not list(validator.iter_errors(example)), f"{path}: example {example!r} does not validate"
+
+
+def test_every_blueprint_validates_against_the_schema() -> None:
+    validator = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+    for path in sorted((ROOT / "blueprints").glob("*.yaml")):
+        assert not list(validator.iter_errors(yaml.safe_load(path.read_text()))), path.name
+
+
+def test_spec_keys_are_present() -> None:
+    top = SCHEMA["properties"]
+    assert {"version", "name", "environment", "strategy", "objectives", "regions", "network", "databases", "tables",
+            "buckets", "queues", "functions", "api", "dns", "alarms", "failover", "accounts", "tags"} <= set(top)
+    database = top["databases"]["items"]["properties"]
+    assert {"capacity", "instance_class", "instances_per_region", "max_replication_lag"} <= set(database)
+    assert set(top["failover"]["properties"]) == {"mode", "allow_data_loss", "promotion_timeout",
+                                                   "validation_schedule", "notify"}
