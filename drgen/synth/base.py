@@ -54,11 +54,18 @@ class LayerTemplate:
         self.template = Template(Description=self._description())
         self.template.set_version("2010-09-09")
         self.region_values: dict[str, dict[str, str]] = {region: {} for region in layer.regions}
-        if layer.kind == "stackset":
-            self.per_region(ROLE, {r.name: r.role for r in bp.regions if r.name in layer.regions},
+
+    def condition(self, name: str) -> str:
+        """``IsPrimary`` or ``IsSecondary``, declared (with the per-region ``Role`` parameter) on first use."""
+        if self.layer.kind != "stackset":
+            raise ValueError(f"the {self.layer.name} layer is a single stack: it has no per-region role")
+        if ROLE not in self.template.parameters:
+            self.per_region(ROLE, {r.name: r.role for r in self.bp.regions if r.name in self.layer.regions},
                             "This region's role in the blueprint", allowed=["primary", "secondary"])
-            self.template.add_condition(IS_PRIMARY, Equals(Ref(ROLE), "primary"))
-            self.template.add_condition(IS_SECONDARY, Not(Equals(Ref(ROLE), "primary")))
+        if name not in self.template.conditions:
+            equals = Equals(Ref(ROLE), "primary")
+            self.template.add_condition(name, equals if name == IS_PRIMARY else Not(equals))
+        return name
 
     def _description(self) -> str:
         text = f"drgen {self.bp.prefix} {self.layer.name}: {self.layer.summary}"
