@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import GetAtt, If, ImportValue, NoValue, Output, Ref, Split, Sub, backup, iam, rds, secretsmanager
+from troposphere import GetAtt, If, ImportValue, Join, NoValue, Output, Ref, Split, Sub, backup, iam, rds, secretsmanager
 
 from drgen import awsdata, naming
 from drgen.model import Database
@@ -85,7 +85,7 @@ def _database(t: LayerTemplate, db: Database) -> None:
     credentials = {
         "DatabaseName": db.database_name,
         "MasterUsername": db.master_username,
-        "MasterUserPassword": Sub("{{resolve:secretsmanager:${%s}:SecretString:password}}" % secret.title),
+        "MasterUserPassword": Join("", ["{{resolve:secretsmanager:", Ref(secret), ":SecretString:password}}"]),
     }
     if global_db:
         cluster_props["GlobalClusterIdentifier"] = If(only_primary, Ref(f"{d}GlobalCluster"), cluster_id)

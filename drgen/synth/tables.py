@@ -49,7 +49,7 @@ def _global_table(t: LayerTemplate, logical_id: str, name: str, table: Table) ->
         logical_id,
         TableName=name,
         AttributeDefinitions=[ddb.AttributeDefinition(AttributeName=k.name, AttributeType=k.type) for k in keys],
-        KeySchema=[ddb.KeySchema(AttributeName=k.name, KeyType=kind) for k, kind in zip(keys, ("HASH", "RANGE")[: len(keys)], strict=True)],
+        KeySchema=[ddb.KeySchema(AttributeName=k.name, KeyType="HASH" if i == 0 else "RANGE") for i, k in enumerate(keys)],
         BillingMode="PROVISIONED" if provisioned else "PAY_PER_REQUEST",
         StreamSpecification=ddb.StreamSpecification(StreamViewType=STREAMS[table.stream]),
         SSESpecification=ddb.GlobalTableSSESpecification(SSEEnabled=True, SSEType="KMS"),
