@@ -54,6 +54,8 @@ class LayerTemplate:
         self.template = Template(Description=self._description())
         self.template.set_version("2010-09-09")
         self.region_values: dict[str, dict[str, str]] = {region: {} for region in layer.regions}
+        self.deploy_parameters: list[str] = []
+        """Parameters known only at deploy time (the same in every region), e.g. a hosted zone drgen created."""
 
     def condition(self, name: str) -> str:
         """``IsPrimary`` or ``IsSecondary``, declared (with the per-region ``Role`` parameter) on first use."""

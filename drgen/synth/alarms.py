@@ -1,0 +1,137 @@
+"""CloudWatch alarms (app layer) mapped from drgen metric names, and the forwarding of failover alarms.
+
+An alarm lives where its metric is measured (``metrics.Metric.placement``). A failover-triggering alarm in
+the primary also has its state changes forwarded to every secondary region's default event bus, where the
+orchestration layer's rule starts the state machine: the decision to fail over is taken in the region
+that survives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awacs import events
+from awacs.aws import Allow, PolicyDocument, Statement
+from troposphere import GetAtt, Ref, Sub, cloudwatch, iam, ssm
+from troposphere import events as eventsr
+
+from drgen import metrics, naming
+from drgen.model import Alarm
+from drgen.synth import policies
+from drgen.synth.base import IS_PRIMARY, IS_SECONDARY, LayerTemplate
+from drgen.synth.queues import queue_id
+from drgen.synth.topic import TOPIC
+
+
+def _dimensions(t: LayerTemplate, alarm: Alarm, metric: metrics.Metric) -> list[list[tuple[str, Any]]]:
+    """One or more dimension sets: an alarm per set (a table alarm per other region, a bucket one per rule)."""
+    subject = alarm.subject or ""
+    if metric.subject is None:
+        api = t.bp.api
+        assert api is not None
+        return [[("ApiName", naming.api(t.prefix, api.name)), ("Stage", api.stage)]]
+    if metric.subject == "function":
+        return [[("FunctionName", naming.function(t.prefix, subject))]]
+    if metric.subject == "queue":
+        queue = next(q for q in t.bp.queues if q.name == subject)
+        name = (naming.dead_letter_queue if metric.name == "dlq.depth" else naming.queue)(t.prefix, queue.name, queue.fifo)
+        return [[("QueueName", name)]]
+    if metric.subject == "database":
+        return [[("DBClusterIdentifier", Sub(naming.db_cluster(t.prefix, subject, "${AWS::Region}")))]]
+    if metric.subject == "table":
+        return [[("TableName", naming.table(t.prefix, subject)), ("ReceivingRegion", region)]
+                for region in t.bp.region_names]
+    return [[("SourceBucket", Sub(naming.bucket(t.prefix, subject, "${AWS::Region}"))),
+             ("DestinationBucket", Sub(naming.bucket(t.prefix, subject, region))), ("RuleId", f"to-{region}")]
+            for region in (r.name for r in t.bp.secondaries)]
+
+
+def _placement(t: LayerTemplate, metric: metrics.Metric) -> str | None:
+    if metric.placement == "primary":
+        return t.condition(IS_PRIMARY)
+    if metric.placement == "secondaries":
+        return t.condition(IS_SECONDARY)
+    return None
+
+
+def _alarm(t: LayerTemplate, alarm: Alarm) -> list[str]:
+    metric = metrics.METRICS[alarm.metric]
+    sets = _dimensions(t, alarm, metric)
+    names = []
+    for index, dimensions in enumerate(sets):
+        suffix = "" if len(sets) == 1 else f"-{index + 1}"
+        statistic = {"ExtendedStatistic": metric.statistic} if metric.is_extended_statistic else \
+            {"Statistic": metric.statistic}
+        props: dict[str, Any] = dict(
+            AlarmName=naming.alarm(t.prefix, alarm.name) + suffix,
+            AlarmDescription=f"{metric.summary} ({alarm.metric}) over {alarm.threshold:g} for {alarm.periods} minute(s)"
+                             + ("; starts the failover" if alarm.triggers_failover else ""),
+            Namespace=metric.namespace, MetricName=metric.metric,
+            Dimensions=[cloudwatch.MetricDimension(Name=k, Value=v) for k, v in dimensions],
+            Period=60, EvaluationPeriods=alarm.periods, Threshold=alarm.threshold,
+            ComparisonOperator="GreaterThanThreshold",
+            # no data is no evidence of a failure: a quiet API is not a broken one
+            TreatMissingData="notBreaching",
+            AlarmActions=[Ref(TOPIC)], OKActions=[Ref(TOPIC)], **statistic,
+        )
+        resource = cloudwatch.Alarm(naming.logical_id(alarm.name, "Alarm") + (str(index + 1) if suffix else ""), **props)
+        condition = _placement(t, metric)
+        if condition:
+            resource.Condition = condition
+        t.template.add_resource(resource)  # CloudWatch alarms take tags only through the API, not here
+        names.append(props["AlarmName"])
+    return names
+
+
+def _forward_failover_alarms(t: LayerTemplate, names: list[str]) -> None:
+    buses = [Sub(f"arn:${{AWS::Partition}}:events:{r.name}:${{AWS::AccountId}}:event-bus/default")
+             for r in t.bp.secondaries]
+    primary = t.condition(IS_PRIMARY)
+    role = t.add(iam.Role(
+        "ForwardFailoverAlarmsRole", Condition=primary,
+        RoleName=Sub(naming.role(t.prefix, "forward-alarms", "${AWS::Region}")),
+        AssumeRolePolicyDocument=policies.trust("events.amazonaws.com"),
+        Policies=[iam.Policy(PolicyName="put-events", PolicyDocument=PolicyDocument(Version=policies.VERSION, Statement=[
+            Statement(Effect=Allow, Action=[events.PutEvents], Resource=buses)]))],
+    ))
+    t.add(eventsr.Rule(
+        "ForwardFailoverAlarms", Condition=primary, Name=f"{t.prefix}-forward-failover-alarms",
+        Description="Failover alarms of the primary go to every secondary, where the failover is decided",
+        EventPattern={"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"],
+                      "detail": {"alarmName": sorted(names), "state": {"value": ["ALARM"]}}},
+        Targets=[eventsr.Target(Id=f"to-{r.name}", Arn=bus, RoleArn=GetAtt(role, "Arn"))
+                 for r, bus in zip(t.bp.secondaries, buses, strict=True)],
+    ))
+
+
+def failover_alarm_names(t: LayerTemplate) -> list[str]:
+    return [naming.alarm(t.prefix, a.name) for a in t.bp.alarms if a.triggers_failover]
+
+
+def _publish(t: LayerTemplate) -> None:
+    """SSM parameters publishing the region's endpoints, for clients and operators."""
+    for queue in t.bp.queues:
+        t.add(ssm.Parameter(naming.logical_id(queue.name, "QueueUrlParameter"), Type="String",
+                            Name=naming.parameter(t.bp.name, t.bp.environment, "queues", queue.name, "url"),
+                            Value=Ref(queue_id(queue.name)), Description=f"URL of the {queue.name} queue here"))
+    for fn in t.bp.functions:
+        t.add(ssm.Parameter(naming.logical_id(fn.name, "FunctionArnParameter"), Type="String",
+                            Name=naming.parameter(t.bp.name, t.bp.environment, "functions", fn.name, "arn"),
+                            Value=GetAtt(naming.logical_id(fn.name) + "Function", "Arn"),
+                            Description=f"ARN of the {fn.name} function here"))
+    if t.bp.api is not None:
+        t.add(ssm.Parameter("ApiHostParameter", Type="String",
+                            Name=naming.parameter(t.bp.name, t.bp.environment, "api", "host"),
+                            Value=Sub("${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"),
+                            Description="The region's API host"))
+
+
+def contribute(t: LayerTemplate) -> None:
+    names: list[str] = []
+    for alarm in t.bp.alarms:
+        created = _alarm(t, alarm)
+        if alarm.triggers_failover and metrics.METRICS[alarm.metric].placement == "serving":
+            names.extend(created)
+    if names and t.bp.failover.mode == "automatic" and t.bp.secondaries:
+        _forward_failover_alarms(t, names)
+    _publish(t)

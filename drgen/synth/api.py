@@ -1,0 +1,147 @@
+"""The regional REST API (app layer): routes to functions, to queues (API Gateway sends to SQS itself, with a
+role scoped to the queue), and to drgen's health function; a stage with access logs, tracing and
+throttling; with ``dns``, a regional custom domain whose certificate is validated in the hosted zone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awacs import kms, sqs
+from awacs.aws import Allow, PolicyDocument, Statement
+from troposphere import GetAtt, Parameter, Ref, Sub, apigateway, certificatemanager, iam
+from troposphere import awslambda as lambdar
+from troposphere import logs as logsr
+
+from drgen import naming
+from drgen.model import Route
+from drgen.synth import policies
+from drgen.synth.base import LayerTemplate
+from drgen.synth.functions import HEALTH, function_id
+from drgen.synth.queues import queue_id
+
+API = "RestApi"
+ACCESS_LOG_FORMAT = ('{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod",'
+                     '"path":"$context.path","status":"$context.status","latency":"$context.responseLatency",'
+                     '"integrationError":"$context.integrationErrorMessage"}')
+OPEN_HEALTH = "the health route must answer Route 53 health checkers, which cannot sign requests"
+
+
+def _resources(t: LayerTemplate, api: apigateway.RestApi, routes: tuple[Route, ...]) -> dict[str, Any]:
+    """An API Gateway resource for every path prefix the routes use; path -> its id."""
+    ids: dict[str, Any] = {"": GetAtt(api, "RootResourceId")}
+    for route in routes:
+        parts = [p for p in route.path.split("/") if p]
+        for depth in range(1, len(parts) + 1):
+            path = "/".join(parts[:depth])
+            if path not in ids:
+                resource = t.add(apigateway.Resource(naming.logical_id("path", *parts[:depth]), RestApiId=Ref(api),
+                                                     ParentId=ids["/".join(parts[: depth - 1])], PathPart=parts[depth - 1]))
+                ids[path] = Ref(resource)
+    return ids
+
+
+def _queue_role(t: LayerTemplate) -> iam.Role:
+    queues = sorted({r.name for r in t.bp.api.routes if r.target == "queue" and r.name} if t.bp.api else set())
+    return t.add(iam.Role(
+        "ApiQueueRole", RoleName=Sub(naming.role(t.prefix, "api-sqs", "${AWS::Region}")),
+        Description="API Gateway sends the API's queue routes to SQS",
+        AssumeRolePolicyDocument=policies.trust("apigateway.amazonaws.com"),
+        Policies=[iam.Policy(PolicyName="send", PolicyDocument=PolicyDocument(Version=policies.VERSION, Statement=[
+            Statement(Sid="Send", Effect=Allow, Action=[sqs.SendMessage],
+                      Resource=[GetAtt(queue_id(q), "Arn") for q in queues]),
+            Statement(Sid="EncryptMessages", Effect=Allow, Action=[kms.GenerateDataKey, kms.Decrypt],
+                      Resource=[t.key_arn()])]))],
+    ))
+
+
+def _integration(t: LayerTemplate, route: Route) -> apigateway.Integration:
+    if route.target == "queue":
+        queue = next(q for q in t.bp.queues if q.name == route.name)
+        return apigateway.Integration(
+            Type="AWS", IntegrationHttpMethod="POST", Credentials=GetAtt("ApiQueueRole", "Arn"),
+            Uri=Sub(f"arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:sqs:path/${{AWS::AccountId}}/"
+                    f"{naming.queue(t.prefix, queue.name, queue.fifo)}"),
+            RequestParameters={"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
+            RequestTemplates={"application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"},
+            PassthroughBehavior="NEVER",
+            IntegrationResponses=[apigateway.IntegrationResponse(
+                StatusCode="202", ResponseTemplates={"application/json": '{"accepted": true}'})],
+        )
+    target = HEALTH if route.target == "health" else str(route.name)
+    return apigateway.Integration(
+        Type="AWS_PROXY", IntegrationHttpMethod="POST",
+        Uri=Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                "${Function}/invocations", {"Function": GetAtt(function_id(target), "Arn")}))
+
+
+def contribute(t: LayerTemplate) -> None:
+    spec = t.bp.api
+    if spec is None:
+        return
+    api = t.add(apigateway.RestApi(API, Name=naming.api(t.prefix, spec.name), Description=f"{t.prefix} {spec.name}",
+                                   EndpointConfiguration=apigateway.EndpointConfiguration(Types=["REGIONAL"])))
+    if any(r.target == "queue" for r in spec.routes):
+        _queue_role(t)
+    ids = _resources(t, api, spec.routes)
+    methods = []
+    for route in spec.routes:
+        path = "/".join(p for p in route.path.split("/") if p)
+        open_route = route.target == "health"
+        method = t.add(apigateway.Method(
+            naming.logical_id(route.method.lower(), "path", *(path.split("/") if path else ["root"])),
+            RestApiId=Ref(api), ResourceId=ids[path], HttpMethod=route.method,
+            AuthorizationType="NONE" if open_route else "AWS_IAM", Integration=_integration(t, route),
+            MethodResponses=[apigateway.MethodResponse(StatusCode="202")] if route.target == "queue" else [],
+        ))
+        if open_route:
+            t.skip_check(method, "CKV_AWS_59", OPEN_HEALTH)
+        methods.append(method.title)
+        if route.target != "queue":
+            target = HEALTH if open_route else str(route.name)
+            t.add(lambdar.Permission(
+                naming.logical_id(route.method.lower(), "path", *(path.split("/") if path else ["root"]), "invoke"),
+                Action="lambda:InvokeFunction", FunctionName=Ref(function_id(target)), Principal="apigateway.amazonaws.com",
+                SourceArn=Sub(f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{API}}}/*/"
+                              f"{route.method if route.method != 'ANY' else '*'}/{path}")))
+    deployment = t.add(apigateway.Deployment("ApiDeployment", RestApiId=Ref(api), DependsOn=methods,
+                                             Description=f"{t.prefix} {spec.name}"))
+    access_logs = t.add(logsr.LogGroup("ApiAccessLogs", LogGroupName=f"/drgen/{t.prefix}/api-access",
+                                       RetentionInDays=365, KmsKeyId=t.key_arn(),
+                                       DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
+    throttle = {}
+    if spec.throttle is not None:
+        throttle = {"ThrottlingRateLimit": spec.throttle.rate, "ThrottlingBurstLimit": spec.throttle.burst}
+    stage = t.add(apigateway.Stage(
+        "ApiStage", RestApiId=Ref(api), DeploymentId=Ref(deployment), StageName=spec.stage, TracingEnabled=True,
+        AccessLogSetting=apigateway.AccessLogSetting(DestinationArn=GetAtt(access_logs, "Arn"), Format=ACCESS_LOG_FORMAT),
+        MethodSettings=[apigateway.MethodSetting(ResourcePath="/*", HttpMethod="*", MetricsEnabled=True, **throttle)],
+    ))
+    t.skip_check(stage, "CKV_AWS_120", "responses must not be cached: the health route reports the region's state now")
+    t.skip_check(stage, "CKV2_AWS_29", "a WAF web ACL is the organisation's choice of rules: attach yours to this stage")
+    t.skip_check(stage, "CKV2_AWS_4", "execution logging needs the account-wide API Gateway CloudWatch role, which "
+                                      "drgen does not own; access logs are on")
+    t.export("ApiId", Ref(api), "The region's REST API")
+    t.export("ApiHost", Sub(f"${{{API}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}"),
+             "The API's regional host name (Route 53 health checks call it)")
+    if t.bp.dns is not None:
+        _custom_domain(t, api, stage)
+
+
+def _custom_domain(t: LayerTemplate, api: apigateway.RestApi, stage: apigateway.Stage) -> None:
+    dns = t.bp.dns
+    assert dns is not None
+    zone: Any = dns.zone_id
+    if zone is None:
+        t.template.add_parameter(Parameter("HostedZoneId", Type="String",
+                                           Description="The hosted zone drgen created (the zone stack's output)"))
+        t.deploy_parameters.append("HostedZoneId")
+        zone = Ref("HostedZoneId")
+    certificate = t.add(certificatemanager.Certificate(
+        "ApiCertificate", DomainName=dns.fqdn, ValidationMethod="DNS",
+        DomainValidationOptions=[certificatemanager.DomainValidationOption(DomainName=dns.fqdn, HostedZoneId=zone)]))
+    domain = t.add(apigateway.DomainName(
+        "ApiDomain", DomainName=dns.fqdn, RegionalCertificateArn=Ref(certificate), SecurityPolicy="TLS_1_2",
+        EndpointConfiguration=apigateway.EndpointConfiguration(Types=["REGIONAL"])))
+    t.add(apigateway.BasePathMapping("ApiBasePath", DomainName=Ref(domain), RestApiId=Ref(api), Stage=Ref(stage)))
+    t.export("ApiDomainTarget", GetAtt(domain, "RegionalDomainName"), "Where the failover record points")
+    t.export("ApiDomainZoneId", GetAtt(domain, "RegionalHostedZoneId"), "The hosted zone of that target")

@@ -1,0 +1,97 @@
+"""The blueprint's functions and drgen's health function (app layer), and their queue triggers.
+
+A warm-standby or pilot-light secondary keeps its queue consumers disabled until the failover state
+machine enables them; pilot-light secondaries also hold their functions at zero concurrency.
+"""
+
+from __future__ import annotations
+
+import json
+
+from troposphere import GetAtt, If, NoValue, Ref, Sub
+from troposphere import awslambda as lambdar
+
+from drgen import naming
+from drgen.model import Function
+from drgen.synth import iam
+from drgen.synth.base import IS_PRIMARY, IS_SECONDARY, LayerTemplate
+from drgen.synth.lambdas import function
+from drgen.synth.queues import queue_id
+
+HEALTH = "health"
+CONCURRENCY = ("concurrency is bounded by the account limit and each queue's event source; reserving it here "
+               "would take capacity from every other function")
+NOT_IN_VPC = "the blueprint runs this function outside a VPC (in_vpc: false): it reaches only AWS APIs"
+SYNC_OR_QUEUE = "invoked synchronously or by an SQS event source, whose dead-letter queue keeps failed messages"
+
+
+def function_id(name: str) -> str:
+    return naming.logical_id(name) + "Function"
+
+
+def _consumers_enabled(t: LayerTemplate) -> object:
+    if t.bp.strategy == "hot-standby":
+        return True
+    return If(t.condition(IS_PRIMARY), True, False)  # the failover state machine enables the standby's
+
+
+def _blueprint_function(t: LayerTemplate, fn: Function) -> None:
+    statements = [s for grant in iam.grants_of(fn) for s in iam.statements_for(t, grant)]
+    extra = {}
+    if t.bp.strategy == "pilot-light":
+        extra["ReservedConcurrentExecutions"] = If(t.condition(IS_SECONDARY), 0, NoValue)
+    skips = {"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SYNC_OR_QUEUE}
+    if not fn.in_vpc:
+        skips["CKV_AWS_117"] = NOT_IN_VPC
+    resource = function(t, fn.name, handler=fn.handler, runtime=fn.runtime, memory=fn.memory,
+                        timeout=fn.timeout.whole_seconds, statements=statements,
+                        environment={**dict(fn.environment), **iam.environment_of(t, fn)}, vpc=fn.in_vpc,
+                        skips=skips, **extra)
+    for trigger in fn.triggers:
+        props = {}
+        if trigger.max_batching_window is not None:
+            props["MaximumBatchingWindowInSeconds"] = trigger.max_batching_window.whole_seconds
+        t.add(lambdar.EventSourceMapping(
+            naming.logical_id(fn.name, "from", trigger.queue), FunctionName=Ref(resource),
+            EventSourceArn=GetAtt(queue_id(trigger.queue), "Arn"), BatchSize=trigger.batch_size,
+            FunctionResponseTypes=["ReportBatchItemFailures"], Enabled=_consumers_enabled(t), **props))
+
+
+def health_config(t: LayerTemplate) -> Sub:
+    """drgen's health function configuration (DRGEN_CONFIG): what it checks in its region."""
+    config = {
+        "active_item": "active-region",
+        "control_table": naming.control_table(t.prefix),
+        "queues": [naming.queue(t.prefix, q.name, q.fifo) for q in t.bp.queues],
+        "region": "${AWS::Region}",
+        "tables": [naming.table(t.prefix, table.name) for table in t.bp.tables],
+    }
+    return Sub(json.dumps(config, sort_keys=True, separators=(",", ":")))
+
+
+def _health_function(t: LayerTemplate) -> None:
+    from awacs import dynamodb, sqs
+    from awacs.aws import Allow, Statement
+
+    tables = [iam.table_arns(t, table.name)[0] for table in t.bp.tables]
+    control = Sub("arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/"
+                  + naming.control_table(t.prefix))
+    statements = [Statement(Sid="ReadActiveRegion", Effect=Allow, Action=[dynamodb.GetItem], Resource=[control]),
+                  Statement(Sid="DescribeTables", Effect=Allow, Action=[dynamodb.DescribeTable],
+                            Resource=[control, *tables])]
+    if t.bp.queues:
+        statements.append(Statement(Sid="QueuesAnswer", Effect=Allow, Action=[sqs.GetQueueAttributes, sqs.GetQueueUrl],
+                                    Resource=[GetAtt(queue_id(q.name), "Arn") for q in t.bp.queues]))
+    resource = function(t, HEALTH, handler="handler.handler", runtime="python3.12", memory=256, timeout=10,
+                        statements=statements, environment={"DRGEN_CONFIG": health_config(t)},
+                        skips={"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SYNC_OR_QUEUE,
+                               "CKV_AWS_117": "the health check reads only AWS APIs; it runs outside the VPC so that it "
+                                              "reports the region, not one subnet's routing"})
+    t.export("HealthFunctionArn", GetAtt(resource, "Arn"), "drgen's regional health function")
+
+
+def contribute(t: LayerTemplate) -> None:
+    for fn in t.bp.functions:
+        _blueprint_function(t, fn)
+    if HEALTH in t.packages:
+        _health_function(t)

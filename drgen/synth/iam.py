@@ -1,0 +1,107 @@
+"""IAM statements from a function's access grants: least privilege, naming the real ARNs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awacs import awslambda, dynamodb, kms, rds_db, s3, secretsmanager, sqs
+from awacs.aws import Allow, Condition, Statement, StringLike
+from troposphere import GetAtt, ImportValue, Sub
+
+from drgen import naming
+from drgen.model import Function, Grant
+from drgen.synth.base import LayerTemplate, arn
+from drgen.synth.queues import queue_id
+
+READ = {
+    "table": [dynamodb.GetItem, dynamodb.BatchGetItem, dynamodb.Query, dynamodb.Scan, dynamodb.ConditionCheckItem,
+              dynamodb.DescribeTable],
+    "bucket": [s3.GetObject, s3.GetObjectVersion, s3.ListBucket],
+}
+WRITE = {
+    "table": [dynamodb.PutItem, dynamodb.UpdateItem, dynamodb.DeleteItem, dynamodb.BatchWriteItem],
+    "bucket": [s3.PutObject, s3.AbortMultipartUpload],
+}
+SEND = [sqs.SendMessage, sqs.GetQueueAttributes, sqs.GetQueueUrl]
+CONSUME = [sqs.ReceiveMessage, sqs.DeleteMessage, sqs.ChangeMessageVisibility, sqs.GetQueueAttributes]
+
+
+def _via(service: str) -> Condition:
+    return Condition(StringLike("kms:ViaService", Sub(f"{service}.${{AWS::Region}}.amazonaws.com")))
+
+
+def table_arns(t: LayerTemplate, name: str) -> list[Sub]:
+    table = arn("dynamodb", f"table/{naming.table(t.prefix, name)}")
+    return [table, arn("dynamodb", f"table/{naming.table(t.prefix, name)}/index/*")]
+
+
+def statements_for(t: LayerTemplate, grant: Grant) -> list[Statement]:
+    """The statements that give ``grant`` and nothing more."""
+    sid = naming.logical_id(grant.kind, grant.target, grant.mode)
+    modes = {"read": ("read",), "write": ("write",), "read-write": ("read", "write")}.get(grant.mode, ())
+    if grant.kind == "table":
+        actions = [a for m in modes for a in (READ if m == "read" else WRITE)["table"]]
+        return [Statement(Sid=sid, Effect=Allow, Action=actions, Resource=table_arns(t, grant.target))]
+    if grant.kind == "bucket":
+        bucket = Sub("arn:${AWS::Partition}:s3:::" + naming.bucket(t.prefix, grant.target, "${AWS::Region}"))
+        objects = Sub("arn:${AWS::Partition}:s3:::" + naming.bucket(t.prefix, grant.target, "${AWS::Region}") + "/*")
+        out = []
+        if "read" in modes:
+            out.append(Statement(Sid=f"{sid}List", Effect=Allow, Action=[s3.ListBucket], Resource=[bucket]))
+            out.append(Statement(Sid=f"{sid}Read", Effect=Allow, Action=[s3.GetObject, s3.GetObjectVersion],
+                                 Resource=[objects]))
+        if "write" in modes:
+            out.append(Statement(Sid=f"{sid}Write", Effect=Allow, Action=WRITE["bucket"], Resource=[objects]))
+        key_actions = ([kms.Decrypt] if "read" in modes else []) + ([kms.GenerateDataKey] if "write" in modes else [])
+        out.append(Statement(Sid=f"{sid}Key", Effect=Allow, Action=key_actions, Resource=[t.key_arn()],
+                             Condition=_via("s3")))
+        return out
+    if grant.kind == "queue":
+        actions = SEND if grant.mode == "send" else CONSUME
+        key_actions = [kms.GenerateDataKey, kms.Decrypt] if grant.mode == "send" else [kms.Decrypt]
+        return [Statement(Sid=sid, Effect=Allow, Action=actions, Resource=[GetAtt(queue_id(grant.target), "Arn")]),
+                Statement(Sid=f"{sid}Key", Effect=Allow, Action=key_actions, Resource=[t.key_arn()],
+                          Condition=_via("sqs"))]
+    if grant.kind == "database":
+        db = next(d for d in t.bp.databases if d.name == grant.target)
+        resource_id = ImportValue(naming.export(t.prefix, "database", f"{naming.logical_id(db.name)}ClusterResourceId"))
+        user = Sub(f"arn:${{AWS::Partition}}:rds-db:${{AWS::Region}}:${{AWS::AccountId}}:dbuser:${{Id}}/{db.master_username}",
+                   {"Id": resource_id})
+        return [Statement(Sid=sid, Effect=Allow, Action=[rds_db.connect], Resource=[user]),
+                Statement(Sid=f"{sid}Secret", Effect=Allow, Action=[secretsmanager.GetSecretValue],
+                          Resource=[arn("secretsmanager", f"secret:{naming.db_secret(t.prefix, db.name)}-??????")]),
+                Statement(Sid=f"{sid}Key", Effect=Allow, Action=[kms.Decrypt], Resource=[t.key_arn()],
+                          Condition=_via("secretsmanager"))]
+    # a function: write = invoke
+    return [Statement(Sid=sid, Effect=Allow, Action=[awslambda.InvokeFunction],
+                      Resource=[arn("lambda", f"function:{naming.function(t.prefix, grant.target)}")])]
+
+
+def grants_of(function: Function) -> list[Grant]:
+    """The function's grants, plus consuming the queues that trigger it (the event source reads as the function)."""
+    grants = list(function.access)
+    for trigger in function.triggers:
+        implied = Grant("queue", trigger.queue, "consume")
+        if implied not in grants:
+            grants.append(implied)
+    return grants
+
+
+def environment_of(t: LayerTemplate, function: Function) -> dict[str, Any]:
+    """Names of what the function may use, as environment variables (``TABLE_USER_SESSIONS=...``)."""
+    env: dict[str, Any] = {}
+    for grant in function.access:
+        key = grant.target.upper().replace("-", "_")
+        if grant.kind == "table":
+            env[f"TABLE_{key}"] = naming.table(t.prefix, grant.target)
+        elif grant.kind == "bucket":
+            env[f"BUCKET_{key}"] = Sub(naming.bucket(t.prefix, grant.target, "${AWS::Region}"))
+        elif grant.kind == "queue":
+            env[f"QUEUE_{key}"] = {"Ref": queue_id(grant.target)}
+        elif grant.kind == "database":
+            d = naming.logical_id(grant.target)
+            env[f"DATABASE_{key}_HOST"] = ImportValue(naming.export(t.prefix, "database", f"{d}Endpoint"))
+            env[f"DATABASE_{key}_SECRET"] = naming.db_secret(t.prefix, grant.target)
+        else:
+            env[f"FUNCTION_{key}"] = naming.function(t.prefix, grant.target)
+    return env

@@ -1,0 +1,69 @@
+"""One way to make a Lambda function: its log group, its role, the function reading its package from the
+region's artifact bucket. Used for the blueprint's functions and drgen's own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awacs import logs, xray
+from awacs.aws import Allow, PolicyDocument, Statement
+from troposphere import GetAtt, Ref, Sub, iam
+from troposphere import awslambda as lambdar
+from troposphere import logs as logsr
+
+from drgen import naming
+from drgen.synth import policies
+from drgen.synth.base import LayerTemplate
+
+LOG_RETENTION_DAYS = 365
+
+
+def log_group_name(t: LayerTemplate, name: str) -> str:
+    return f"/aws/lambda/{naming.function(t.prefix, name)}"
+
+
+def function(t: LayerTemplate, name: str, *, handler: str, runtime: str, memory: int, timeout: int,
+             statements: list[Statement], environment: dict[str, Any], vpc: bool = False,
+             skips: dict[str, str] | None = None, **extra: Any) -> lambdar.Function:
+    """A function named ``naming.function(prefix, name)`` whose code is ``t.packages[name]``."""
+    base = naming.logical_id(name)
+    group = t.add(logsr.LogGroup(f"{base}LogGroup", LogGroupName=log_group_name(t, name),
+                                 RetentionInDays=LOG_RETENTION_DAYS, KmsKeyId=t.key_arn(),
+                                 DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
+    own = [
+        Statement(Sid="WriteOwnLogs", Effect=Allow, Action=[logs.CreateLogStream, logs.PutLogEvents],
+                  Resource=[Sub("${%s.Arn}:log-stream:*" % group.title)]),
+        # X-Ray has no resource-level permissions: PutTraceSegments applies to "*" only.
+        Statement(Sid="Tracing", Effect=Allow, Action=[xray.PutTraceSegments, xray.PutTelemetryRecords], Resource=["*"]),
+    ]
+    managed = []
+    if vpc:
+        managed.append(Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"))
+    role = t.add(iam.Role(
+        f"{base}Role", RoleName=Sub(naming.role(t.prefix, name, "${AWS::Region}")),
+        Description=f"Runs the {name} function", AssumeRolePolicyDocument=policies.trust("lambda.amazonaws.com"),
+        ManagedPolicyArns=managed,
+        Policies=[iam.Policy(PolicyName="least-privilege",
+                             PolicyDocument=PolicyDocument(Version=policies.VERSION, Statement=own + statements))],
+    ))
+    package = t.packages[name]
+    props: dict[str, Any] = dict(
+        FunctionName=naming.function(t.prefix, name), Description=f"{t.prefix} {name}",
+        Code=lambdar.Code(S3Bucket=t.artifact_bucket(), S3Key=package.key),
+        Handler=handler, Runtime=runtime, MemorySize=memory, Timeout=timeout, Role=GetAtt(role, "Arn"),
+        KmsKeyArn=t.key_arn(), TracingConfig=lambdar.TracingConfig(Mode="Active"),
+        LoggingConfig=lambdar.LoggingConfig(LogGroup=Ref(group)),
+        **extra,
+    )
+    if environment:
+        props["Environment"] = lambdar.Environment(Variables=environment)
+    if vpc:
+        from troposphere import ImportValue, Split
+
+        props["VpcConfig"] = lambdar.VPCConfig(
+            SubnetIds=Split(",", ImportValue(naming.export(t.prefix, "network", "PrivateSubnetIds"))),
+            SecurityGroupIds=[ImportValue(naming.export(t.prefix, "network", "FunctionSecurityGroupId"))])
+    resource = t.add(lambdar.Function(base + "Function", **props))
+    for check, reason in (skips or {}).items():
+        t.skip_check(resource, check, reason)
+    return resource

@@ -1,0 +1,42 @@
+"""Queues of a region (app layer): each with its dead-letter queue, encrypted, TLS only."""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, Ref
+from troposphere import sqs as sqsr
+
+from drgen import naming
+from drgen.model import Queue
+from drgen.synth import policies
+from drgen.synth.base import LayerTemplate
+
+
+def queue_id(queue: Queue | str) -> str:
+    return naming.logical_id(queue if isinstance(queue, str) else queue.name, "Queue")
+
+
+def dead_letter_id(queue: Queue | str) -> str:
+    return naming.logical_id(queue if isinstance(queue, str) else queue.name, "DeadLetterQueue")
+
+
+def contribute(t: LayerTemplate) -> None:
+    for queue in t.bp.queues:
+        fifo = {"FifoQueue": True, "ContentBasedDeduplication": True} if queue.fifo else {}
+        encryption = {"KmsMasterKeyId": t.key_arn(), "KmsDataKeyReusePeriodSeconds": 300}
+        redrive = {}
+        if queue.dead_letter is not None:
+            dlq = t.add(sqsr.Queue(
+                dead_letter_id(queue), QueueName=naming.dead_letter_queue(t.prefix, queue.name, queue.fifo),
+                MessageRetentionPeriod=queue.dead_letter.retention.whole_seconds, **fifo, **encryption))
+            t.add(sqsr.QueuePolicy(f"{dlq.title}Policy", Queues=[Ref(dlq)],
+                                   PolicyDocument=policies.tls_only_queue(dlq.title)))
+            redrive["RedrivePolicy"] = sqsr.RedrivePolicy(deadLetterTargetArn=GetAtt(dlq, "Arn"),
+                                                          maxReceiveCount=queue.dead_letter.max_receive_count)
+        resource = t.add(sqsr.Queue(
+            queue_id(queue), QueueName=naming.queue(t.prefix, queue.name, queue.fifo),
+            VisibilityTimeout=queue.visibility_timeout.whole_seconds,
+            MessageRetentionPeriod=queue.retention.whole_seconds, **fifo, **encryption, **redrive))
+        t.add(sqsr.QueuePolicy(f"{resource.title}Policy", Queues=[Ref(resource)],
+                               PolicyDocument=policies.tls_only_queue(resource.title)))
+
+

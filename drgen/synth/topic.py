@@ -1,0 +1,28 @@
+"""The alerts topic of a region (app layer): every alarm and the failover notifications go here."""
+
+from __future__ import annotations
+
+from awacs import sns
+from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
+from troposphere import Ref
+from troposphere import sns as snsr
+
+from drgen import naming
+from drgen.synth import policies
+from drgen.synth.base import LayerTemplate
+
+TOPIC = "AlertsTopic"
+
+
+def contribute(t: LayerTemplate) -> None:
+    topic = t.add(snsr.Topic(
+        TOPIC, TopicName=naming.topic(t.prefix), DisplayName=f"{t.prefix} alerts", KmsMasterKeyId=t.key_arn(),
+        Subscription=[snsr.Subscription(Protocol="email", Endpoint=email) for email in t.bp.failover.emails],
+    ))
+    t.add(snsr.TopicPolicy(f"{TOPIC}Policy", Topics=[Ref(topic)], PolicyDocument=PolicyDocument(
+        Version=policies.VERSION, Statement=[Statement(
+            Sid="AlarmsAndEventsPublish", Effect=Allow,
+            Principal=Principal("Service", ["cloudwatch.amazonaws.com", "events.amazonaws.com"]),
+            Action=[sns.Publish], Resource=[Ref(topic)],
+            Condition=Condition(StringEquals("aws:SourceAccount", {"Ref": "AWS::AccountId"})))])))
+    t.export("TopicArn", Ref(topic), "The region's alerts topic")
