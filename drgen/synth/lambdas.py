@@ -7,7 +7,7 @@ from typing import Any
 
 from awacs import logs, xray
 from awacs.aws import Allow, PolicyDocument, Statement
-from troposphere import GetAtt, Ref, Sub, iam
+from troposphere import GetAtt, Join, Ref, Sub, iam
 from troposphere import awslambda as lambdar
 from troposphere import logs as logsr
 
@@ -32,7 +32,7 @@ def function(t: LayerTemplate, name: str, *, handler: str, runtime: str, memory:
                                  DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
     own = [
         Statement(Sid="WriteOwnLogs", Effect=Allow, Action=[logs.CreateLogStream, logs.PutLogEvents],
-                  Resource=[Sub("${%s.Arn}:log-stream:*" % group.title)]),
+                  Resource=[Join("", [GetAtt(group, "Arn"), ":log-stream:*"])]),
         # X-Ray has no resource-level permissions: PutTraceSegments applies to "*" only.
         Statement(Sid="Tracing", Effect=Allow, Action=[xray.PutTraceSegments, xray.PutTelemetryRecords], Resource=["*"]),
     ]
