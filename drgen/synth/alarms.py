@@ -105,7 +105,14 @@ def _forward_failover_alarms(t: LayerTemplate, names: list[str]) -> None:
 
 
 def failover_alarm_names(t: LayerTemplate) -> list[str]:
-    return [naming.alarm(t.prefix, a.name) for a in t.bp.alarms if a.triggers_failover]
+    """Alarms whose ALARM state starts the failover: the blueprint's, and the primary's DNS health alarm."""
+    from drgen.synth.dns import health_alarm_name
+
+    names = [naming.alarm(t.prefix, a.name) for a in t.bp.alarms
+             if a.triggers_failover and metrics.METRICS[a.metric].placement == "serving"]
+    if t.bp.dns is not None:
+        names.append(health_alarm_name(t.prefix, t.bp.primary.name))
+    return names
 
 
 def _publish(t: LayerTemplate) -> None:

@@ -10,9 +10,11 @@ artifact bucket otherwise.
 
 from __future__ import annotations
 
-from troposphere import AccountId, Sub, Template
+from troposphere import AccountId, Ref, Sub, Template
+from troposphere import Parameter as TemplateParameter
 from troposphere.cloudformation import (
     DeploymentTargets,
+    ManagedExecution,
     OperationPreferences,
     StackInstances,
     StackSet,
@@ -60,6 +62,11 @@ def definition(t: LayerTemplate, body: str, sha256: str) -> Template:
         bucket = naming.artifact_bucket(bp.prefix, bp.primary.name)
         source = {"TemplateURL": Sub(f"https://{bucket}.s3.{bp.primary.name}.${{AWS::URLSuffix}}/"
                                      f"{template_key(layer.name, sha256)}")}
+    for name in t.deploy_parameters:  # values known only at deploy time, the same in every region
+        out.add_parameter(TemplateParameter(name, Type="String", Description=f"Passed to every instance as {name}"))
+    extra: dict[str, object] = {}
+    if t.deploy_parameters:
+        extra["Parameters"] = [StackSetParameter(ParameterKey=n, ParameterValue=Ref(n)) for n in t.deploy_parameters]
     out.add_resource(StackSet(
         naming.logical_id(layer.name, "StackSet"),
         StackSetName=naming.stack(bp.prefix, layer.name),
@@ -68,10 +75,11 @@ def definition(t: LayerTemplate, body: str, sha256: str) -> Template:
         AdministrationRoleARN=Sub(f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{ADMINISTRATION_ROLE}"),
         ExecutionRoleName=EXECUTION_ROLE,
         Capabilities=["CAPABILITY_NAMED_IAM"],
-        ManagedExecution={"Active": False},
+        ManagedExecution=ManagedExecution(Active=False),
         OperationPreferences=preferences,
         StackInstancesGroup=groups,
         Tags=t.tags(),
         **source,
+        **extra,
     ))
     return out
