@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from drgen.diagnostics import Diagnostic
 from drgen.errors import (
@@ -80,18 +80,6 @@ def write(rendered: Rendered, directory: str | os.PathLike[str]) -> Path:
     return write_atomically(rendered, Path(directory))
 
 
-def __getattr__(name: str) -> Any:
-    if name == "deploy":
-        from drgen.deploy import deploy
-
-        return deploy
-    if name == "drill":
-        from drgen.drill import drill
-
-        return drill
-    raise AttributeError(f"module 'drgen' has no attribute {name!r}")
-
-
 __all__ = [
     "Blueprint",
     "DeployError",
@@ -102,8 +90,6 @@ __all__ = [
     "LintError",
     "RenderError",
     "UsageError",
-    "deploy",
-    "drill",
     "load",
     "plan",
     "render",

@@ -25,7 +25,7 @@ def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 
 def _type(node: dict[str, Any]) -> str:
     kind = node.get("type", "")
-    kinds = kind if isinstance(kind, list) else [kind]
+    kinds: list[str] = kind if isinstance(kind, list) else [kind]
     words = {"array": "list", "object": "mapping"}
     text = " or ".join(words.get(k, k) for k in kinds if k)
     if "enum" in node:

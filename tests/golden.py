@@ -13,6 +13,7 @@ def check(path: Path, actual: str, update: bool) -> None:
     diff = "".join(difflib.unified_diff((expected or "").splitlines(True), actual.splitlines(True),
                                         f"{path} (expected)", f"{path} (actual)"))
     if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
         print(f"updated {path}:\n{diff}")
         return

@@ -22,7 +22,8 @@ def public_access_block() -> s3r.PublicAccessBlockConfiguration:
 def access_log_bucket(t: LayerTemplate) -> s3r.Bucket:
     """The region's bucket for S3 server access logs (once per template)."""
     if ACCESS_LOGS in t.template.resources:
-        return t.template.resources[ACCESS_LOGS]  # type: ignore[no-any-return]
+        existing: s3r.Bucket = t.template.resources[ACCESS_LOGS]
+        return existing
     bucket = t.add(s3r.Bucket(
         ACCESS_LOGS,
         BucketName=Sub(naming.access_log_bucket(t.prefix, "${AWS::Region}") + f"-{t.layer.name}"),

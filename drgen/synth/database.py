@@ -25,7 +25,8 @@ BACKUP_VAULT = "backups"
 
 def _monitoring_role(t: LayerTemplate) -> iam.Role:
     if "MonitoringRole" in t.template.resources:
-        return t.template.resources["MonitoringRole"]  # type: ignore[no-any-return]
+        role: iam.Role = t.template.resources["MonitoringRole"]
+        return role
     return t.add(iam.Role(
         "MonitoringRole", RoleName=Sub(naming.role(t.prefix, "rds-monitoring", "${AWS::Region}")),
         AssumeRolePolicyDocument=policies.trust("monitoring.rds.amazonaws.com"),

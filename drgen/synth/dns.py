@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from awacs import events, kms
-from awacs.aws import Allow, Condition, Principal, PolicyDocument, Statement, StringEquals
+from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import GetAtt, Parameter, Ref, Sub, cloudwatch, iam, route53
 from troposphere import events as eventsr
 from troposphere import kms as kmsr

@@ -13,12 +13,12 @@ from drgen.model import Function, Grant
 from drgen.synth.base import LayerTemplate, arn
 from drgen.synth.queues import queue_id
 
-READ = {
+READ: dict[str, list[Any]] = {
     "table": [dynamodb.GetItem, dynamodb.BatchGetItem, dynamodb.Query, dynamodb.Scan, dynamodb.ConditionCheckItem,
               dynamodb.DescribeTable],
     "bucket": [s3.GetObject, s3.GetObjectVersion, s3.ListBucket],
 }
-WRITE = {
+WRITE: dict[str, list[Any]] = {
     "table": [dynamodb.PutItem, dynamodb.UpdateItem, dynamodb.DeleteItem, dynamodb.BatchWriteItem],
     "bucket": [s3.PutObject, s3.AbortMultipartUpload],
 }
@@ -38,9 +38,9 @@ def table_arns(t: LayerTemplate, name: str) -> list[Sub]:
 def statements_for(t: LayerTemplate, grant: Grant) -> list[Statement]:
     """The statements that give ``grant`` and nothing more."""
     sid = naming.logical_id(grant.kind, grant.target, grant.mode)
-    modes = {"read": ("read",), "write": ("write",), "read-write": ("read", "write")}.get(grant.mode, ())
+    modes: tuple[str, ...] = {"read": ("read",), "write": ("write",), "read-write": ("read", "write")}.get(grant.mode, ())
     if grant.kind == "table":
-        actions = [a for m in modes for a in (READ if m == "read" else WRITE)["table"]]
+        actions = [a for m in modes for a in (READ["table"] if m == "read" else WRITE["table"])]
         return [Statement(Sid=sid, Effect=Allow, Action=actions, Resource=table_arns(t, grant.target))]
     if grant.kind == "bucket":
         bucket = Sub("arn:${AWS::Partition}:s3:::" + naming.bucket(t.prefix, grant.target, "${AWS::Region}"))
