@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import jinja2
 
-from drgen import asl, naming, resources
+from drgen import __version__, asl, naming, resources
 from drgen.durations import human
 from drgen.layers import ROUTE53_REGION
 from drgen.model import Blueprint
@@ -38,8 +39,21 @@ def context(bp: Blueprint, plan: Plan, assessment: Assessment) -> dict[str, Any]
     }
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates, cached per user: compiling the runbook template costs more than rendering it.
+    Only a speed-up: the output is the same with or without it."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(root, "drgen", f"jinja-{__version__}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
+
+
 def render_runbook(bp: Blueprint, plan: Plan, assessment: Assessment) -> str:
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(resources.templates_dir())),
                                      autoescape=False, keep_trailing_newline=True, trim_blocks=True,
-                                     lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+                                     lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                                     bytecode_cache=_bytecode_cache())
     return environment.get_template("runbook.md.j2").render(**context(bp, plan, assessment))

@@ -79,7 +79,8 @@ def _max_lag(region: str, cluster_id: str, metric: str) -> float | None:
             "Metric": {"Namespace": "AWS/RDS", "MetricName": metric,
                        "Dimensions": [{"Name": "DBClusterIdentifier", "Value": cluster_id}]},
             "Period": 60, "Stat": "Maximum"}}],
-        StartTime=now - timedelta(minutes=5), EndTime=now)
+        # EndTime past now: CloudWatch rounds it down to the period, which would drop the current minute
+        StartTime=now - timedelta(minutes=5), EndTime=now + timedelta(minutes=1))
     values = [v for r in result.get("MetricDataResults", []) for v in r.get("Values", [])]
     return max(values) if values else None
 
