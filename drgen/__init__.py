@@ -30,8 +30,9 @@ from drgen.errors import (
 from drgen.model import Blueprint
 
 if TYPE_CHECKING:
-    from drgen.plan import Plan
-    from drgen.render import Rendered
+    from drgen.drilling import DrillReport
+    from drgen.planning import Plan
+    from drgen.rendering import Rendered
 
 __version__ = "0.1.0"
 
@@ -61,16 +62,23 @@ def _model(blueprint: Blueprint | str | os.PathLike[str]) -> Blueprint:
 
 def plan(blueprint: Blueprint | str | os.PathLike[str]) -> Plan:
     """The deployment plan of a blueprint (pure: no AWS call)."""
-    from drgen.plan import build_plan
+    from drgen.planning import build_plan
 
     return build_plan(_model(blueprint))
 
 
 def render(blueprint: Blueprint | str | os.PathLike[str]) -> Rendered:
     """Everything ``drgen render`` writes, in memory: relative path -> bytes (pure, deterministic)."""
-    from drgen.render import render_blueprint
+    from drgen.rendering import render_blueprint
 
     return render_blueprint(_model(blueprint))
+
+
+def drill(blueprint: Blueprint | str | os.PathLike[str], scenarios: list[str] | None = None) -> DrillReport:
+    """Run the failover scenarios against an in-process emulated AWS (moto); see ``drgen.drilling``."""
+    from drgen.drilling import drill as run
+
+    return run(_model(blueprint), scenarios)
 
 
 def write(rendered: Rendered, directory: str | os.PathLike[str]) -> Path:
@@ -90,6 +98,7 @@ __all__ = [
     "LintError",
     "RenderError",
     "UsageError",
+    "drill",
     "load",
     "plan",
     "render",

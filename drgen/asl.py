@@ -83,11 +83,12 @@ def _promotion(bp: Blueprint, index: int, after: str) -> dict[str, dict[str, Any
                       "ResultPath": "$.wait", "Next": f"Wait{k}"},
     }
     if not bp.failover.allow_data_loss:
+        # In an intrinsic function's string literal, ' { } and \ are escaped with a backslash.
         approve = ("States.Format('The primary region does not answer. Failing over {} to ${Region} may lose up to "
                    "the replication lag of data. Approve: aws stepfunctions send-task-success --region ${Region} "
-                   "--task-token {} --task-output \\'{}\\' ; deny: aws stepfunctions send-task-failure "
+                   "--task-token {} --task-output {} ; deny: aws stepfunctions send-task-failure "
                    "--region ${Region} --task-token {} --error Denied', '%s', $$.Task.Token, "
-                   "'{\"approved\": true}', $$.Task.Token)" % db.name)
+                   "'\\'\\{\"approved\": true\\}\\'', $$.Task.Token)" % db.name)
         states[f"RequestApproval{k}"] = {
             "Type": "Task", "Resource": "arn:aws:states:::sns:publish.waitForTaskToken",
             "Parameters": {"TopicArn": "${TopicArn}", "Subject": f"Approve a lossy failover of {db.name}"[:100],

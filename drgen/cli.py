@@ -88,14 +88,6 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 # ---- render / plan -----------------------------------------------------------------------------------
 
-def _load(path: str) -> object:
-    import drgen
-
-    if not Path(path).is_file():
-        raise UsageError(f"{path}: no such file")
-    return drgen.load(path)
-
-
 def cmd_render(args: argparse.Namespace) -> int:
     import drgen
     from drgen import lint
@@ -122,6 +114,24 @@ def cmd_plan(args: argparse.Namespace) -> int:
     plan = drgen.plan(drgen.load(_existing(args.blueprint)))
     _out(json.dumps(plan.to_dict(), indent=2, sort_keys=True) if args.format == "json" else plan.text())
     return 0
+
+
+def cmd_drill(args: argparse.Namespace) -> int:
+    import drgen
+    from drgen.drilling import DrillReport, drill, drill_live
+
+    blueprint = drgen.load(_existing(args.blueprint))
+    if args.live:
+        import boto3
+
+        region = args.region or blueprint.secondaries[0].name
+        result = drill_live(blueprint, boto3.Session(profile_name=args.profile), region,
+                            confirm=args.yes_really_fail_over)
+        report = DrillReport(blueprint.prefix, region, [result])
+    else:
+        report = drill(blueprint, args.scenario, args.region)
+    _out(report.text())
+    return 0 if report.ok else 1
 
 
 def _existing(path: str) -> str:
@@ -156,6 +166,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("blueprint", metavar="BLUEPRINT")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_plan)
+
+    p = sub.add_parser("drill", help="run failover scenarios against an emulated AWS (or one live failover)",
+                       description="Run the rendered failover against an in-process emulated AWS and report each "
+                                   "scenario's steps and outcome. Exit 1 if any ends unexpectedly.")
+    p.add_argument("blueprint", metavar="BLUEPRINT")
+    p.add_argument("--scenario", action="append", metavar="NAME",
+                   help="run only this scenario (repeatable): switchover, approve, deny, lossy, timeout, not-ready, "
+                        "failover")
+    p.add_argument("--region", help="the secondary region to fail over to (default: the first)")
+    p.add_argument("--live", action="store_true", help="start and follow a real execution of the deployed state machine")
+    p.add_argument("--yes-really-fail-over", action="store_true", help="the confirmation --live requires")
+    p.add_argument("--profile", help="AWS profile for --live")
+    p.set_defaults(run=cmd_drill)
 
     p = sub.add_parser("init", help="write a starter blueprint that validates",
                        description="Write a commented starter blueprint.")

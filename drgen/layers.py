@@ -1,6 +1,6 @@
 """The deployment layers of a blueprint: what is deployed where, in what order, after what.
 
-Pure data computed from the model; ``drgen.plan`` turns it into steps and ``drgen.synth`` fills each
+Pure data computed from the model; ``drgen.planning`` turns it into steps and ``drgen.synth`` fills each
 layer's template. See docs/architecture.md ("Deployment layers").
 """
 

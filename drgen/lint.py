@@ -8,7 +8,7 @@ from drgen.layers import ROUTE53_REGION
 from drgen.model import Blueprint
 
 if TYPE_CHECKING:
-    from drgen.render import Rendered
+    from drgen.rendering import Rendered
 
 
 def regions_for(bp: Blueprint) -> list[str]:

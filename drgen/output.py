@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from drgen.render import Rendered
+    from drgen.rendering import Rendered
 
 
 def write_atomically(rendered: Rendered, target: Path) -> Path:

@@ -12,7 +12,7 @@ from drgen.durations import human
 from drgen.layers import ROUTE53_REGION
 from drgen.model import Blueprint
 from drgen.objectives import Assessment, budget_lines
-from drgen.plan import Plan
+from drgen.planning import Plan
 
 
 def _mermaid_id(text: str) -> str:

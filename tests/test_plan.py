@@ -20,7 +20,7 @@ from drgen.model import (
     Region,
     Route,
 )
-from drgen.plan import Plan, build_plan
+from drgen.planning import Plan, build_plan
 
 
 def _blueprint(regions: tuple[tuple[str, str], ...], strategy: str = "warm-standby", zone_id: str | None = None,

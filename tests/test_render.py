@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import drgen
-from drgen.render import Rendered, render_blueprint
+from drgen.rendering import Rendered, render_blueprint
 from tests import golden
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,7 +15,7 @@ from drgen import __version__, naming, objectives
 from drgen.errors import RenderError
 from drgen.model import Blueprint
 from drgen.package import Package, package
-from drgen.plan import Plan, build_plan
+from drgen.planning import Plan, build_plan
 from drgen.synth import synthesize
 from drgen.synth.base import LayerTemplate
 from drgen.synth.stacksets import definition
