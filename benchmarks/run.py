@@ -91,7 +91,7 @@ def generated(folder: Path, regions: int, each: int) -> Path:
 
 def bench_scale() -> None:
     import drgen
-    from drgen.render import render_blueprint
+    from drgen.rendering import render_blueprint
 
     print("scaling (in-process render of generated blueprints; target 16 regions x 20 each <= 3 s)")
     rows = []
