@@ -116,6 +116,22 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    import drgen
+    from drgen.diff import diff_files, read_render
+
+    if args.against is not None:
+        old = read_render(args.against)
+        new = drgen.render(drgen.load(_existing(args.old))).files
+    else:
+        if args.new is None:
+            raise UsageError("give two render directories, or a blueprint and --against DIR")
+        old, new = read_render(args.old), read_render(args.new)
+    result = diff_files(old, new)
+    _out(json.dumps(result.to_dict(), indent=2, sort_keys=True) if args.format == "json" else result.text())
+    return 0 if result.same else 1
+
+
 def cmd_drill(args: argparse.Namespace) -> int:
     import drgen
     from drgen.drilling import DrillReport, drill, drill_live
@@ -166,6 +182,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("blueprint", metavar="BLUEPRINT")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_plan)
+
+    p = sub.add_parser("diff", help="resource-level difference of two renders (for pull requests)",
+                       description="Compare two render directories, or a blueprint's render with one (--against). "
+                                   "Exit 0 when identical, 1 when different.")
+    p.add_argument("old", metavar="OLD_DIR|BLUEPRINT")
+    p.add_argument("new", nargs="?", metavar="NEW_DIR")
+    p.add_argument("--against", metavar="DIR", help="compare the render of the blueprint OLD with DIR")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=cmd_diff)
 
     p = sub.add_parser("drill", help="run failover scenarios against an emulated AWS (or one live failover)",
                        description="Run the rendered failover against an in-process emulated AWS and report each "

@@ -1,0 +1,59 @@
+"""drgen diff: golden outputs for a set of blueprint edits, and the exit statuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import drgen
+from drgen import cli
+from drgen.diff import diff_files
+from tests import golden
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "blueprints" / "trading-platform.yaml"
+EDITS = {
+    "queue-visibility": [("visibility_timeout: 180s", "visibility_timeout: 240s")],
+    "alarm-periods": [("threshold: 5, periods: 3", "threshold: 5, periods: 4")],
+    "new-bucket": [("buckets:\n", "buckets:\n  - name: reports\n    replication: {time_control: true}\n    rpo: 15m\n")],
+    "allow-data-loss": [("allow_data_loss: false", "allow_data_loss: true")],
+}
+
+
+@pytest.fixture(scope="module")
+def base() -> dict[str, bytes]:
+    return drgen.render(drgen.load(REFERENCE)).files
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_diff_golden(edit: str, base: dict[str, bytes], tmp_path: Path, update_goldens: bool) -> None:
+    text = REFERENCE.read_text()
+    for old, new in EDITS[edit]:
+        assert old in text
+        text = text.replace(old, new, 1)
+    edited = REFERENCE.parent / f".diff-{edit}.yaml"
+    edited.write_text(text)
+    try:
+        result = diff_files(base, drgen.render(drgen.load(edited)).files)
+    finally:
+        edited.unlink()
+    assert not result.same
+    golden.check(ROOT / "tests" / "diff" / f"{edit}.txt", result.text(), update_goldens)
+
+
+def test_identical_renders_exit_0_and_different_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["render", str(REFERENCE), "-o", str(tmp_path / "a")]) == 0
+    assert cli.main(["render", str(REFERENCE), "-o", str(tmp_path / "b")]) == 0
+    capsys.readouterr()
+    assert cli.main(["diff", str(tmp_path / "a"), str(tmp_path / "b")]) == 0
+    assert capsys.readouterr().out == "no differences\n"
+    (tmp_path / "b" / "templates" / "dns.json").unlink()
+    assert cli.main(["diff", str(tmp_path / "a"), str(tmp_path / "b"), "--format", "json"]) == 1
+    assert '"template": "templates/dns.json"' in capsys.readouterr().out
+    assert cli.main(["diff", str(REFERENCE), "--against", str(tmp_path / "a")]) == 0
+
+
+def test_not_a_render_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["diff", str(tmp_path), str(tmp_path)]) == 2
+    assert "not a drgen render" in capsys.readouterr().err
