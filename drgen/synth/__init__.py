@@ -21,7 +21,7 @@ CONTRIBUTORS: dict[str, tuple[str, ...]] = {
     "database": ("database",),
     "storage": ("storage",),
     "tables": ("tables",),
-    "app": ("topic", "queues", "functions", "api", "alarms"),
+    "app": ("topic", "queues", "functions", "api", "alarms", "dashboard"),
     "orchestration": ("orchestration",),
     "dns": ("dns",),
 }

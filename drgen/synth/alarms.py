@@ -23,7 +23,7 @@ from drgen.synth.queues import queue_id
 from drgen.synth.topic import TOPIC
 
 
-def _dimensions(t: LayerTemplate, alarm: Alarm, metric: metrics.Metric) -> list[list[tuple[str, Any]]]:
+def dimension_sets(t: LayerTemplate, alarm: Alarm, metric: metrics.Metric) -> list[list[tuple[str, Any]]]:
     """One or more dimension sets: an alarm per set (a table alarm per other region, a bucket one per rule)."""
     subject = alarm.subject or ""
     if metric.subject is None:
@@ -56,7 +56,7 @@ def _placement(t: LayerTemplate, metric: metrics.Metric) -> str | None:
 
 def _alarm(t: LayerTemplate, alarm: Alarm) -> list[str]:
     metric = metrics.METRICS[alarm.metric]
-    sets = _dimensions(t, alarm, metric)
+    sets = dimension_sets(t, alarm, metric)
     names = []
     for index, dimensions in enumerate(sets):
         suffix = "" if len(sets) == 1 else f"-{index + 1}"
