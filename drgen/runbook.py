@@ -20,7 +20,8 @@ def _mermaid_id(text: str) -> str:
 
 
 def context(bp: Blueprint, plan: Plan, assessment: Assessment) -> dict[str, Any]:
-    account = bp.accounts[0] if len(bp.accounts) == 1 else "ACCOUNT_ID"
+    # the account, or the shell asking AWS for the caller's, so that every command runs as printed
+    account = bp.accounts[0] if len(bp.accounts) == 1 else "$(aws sts get-caller-identity --query Account --output text)"
     secondaries = []
     for region in bp.secondaries:
         values = asl.values(bp, region.name, account)

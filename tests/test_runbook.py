@@ -38,8 +38,8 @@ def test_the_checker_rejects_a_broken_diagram(tmp_path: Path) -> None:
 
 def test_reference_runbook_has_the_operator_commands() -> None:
     text = drgen.render(drgen.load(ROOT / "blueprints" / "trading-platform.yaml")).files["runbook.md"].decode()
-    assert ("aws stepfunctions start-execution --region us-east-2 \\\n  --state-machine-arn "
-            "arn:aws:states:us-east-2:ACCOUNT_ID:stateMachine:trading-platform-prod-failover") in text
+    assert ("aws stepfunctions start-execution --region us-east-2 \\\n  --state-machine-arn \"arn:aws:states:us-east-2:"
+            "$(aws sts get-caller-identity --query Account --output text):stateMachine:trading-platform-prod-failover\"") in text
     assert "send-task-success" in text and "send-task-failure" in text
     assert "trading-platform-prod-api-latency" in text  # a failover alarm, by its real name
     assert "oncall@example.com" in text
