@@ -1,8 +1,8 @@
 """The failover state machine as Amazon States Language, written once as data.
 
-``definition(bp)`` is the document with ``${Name}`` placeholders; the orchestration template embeds it as
+``definition(bp)`` is the document with ``${Name}`` substitution variables; the orchestration template embeds it as
 ``Definition`` with ``DefinitionSubstitutions`` (``substitution_names``), so the rendered file and the
-deployed machine cannot drift. ``document(bp, region)`` resolves the placeholders for one secondary
+deployed machine cannot drift. ``document(bp, region)`` resolves those variables for one secondary
 region (the account stays ``${AWS::AccountId}`` unless the blueprint names exactly one account) - that is
 ``statemachines/<region>.asl.json``. See docs/failover.md for the design.
 """
@@ -107,7 +107,7 @@ def triggered_functions(bp: Blueprint) -> list[str]:
 
 
 def definition(bp: Blueprint) -> dict[str, Any]:
-    """The state machine, with ``${Name}`` placeholders for the values of its region."""
+    """The state machine, with ``${Name}`` substitution variables for the values of its region."""
     states: dict[str, dict[str, Any]] = {
         "CheckReadiness": _lambda("ReadinessFunctionArn", {"phase": "pre"}, "$.readiness", "IsReady"),
         "IsReady": {"Type": "Choice", "Choices": [{"Variable": "$.readiness.value.ready", "BooleanEquals": True,
