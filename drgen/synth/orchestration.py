@@ -106,9 +106,6 @@ def _promoter(t: LayerTemplate) -> lambdar.Function:
                           for name in asl.triggered_functions(bp)]))),
             Statement(Sid="LiftPilotLight", Effect=Allow, Action=[awslambda.DeleteFunctionConcurrency], Resource=functions),
         ]
-    if not statements:
-        statements.append(Statement(Sid="Nothing", Effect=Allow, Action=[rds.DescribeGlobalClusters],
-                                    Resource=[arn("rds", "global-cluster:none", region="")]))
     return function(t, "promoter", handler="handler.handler", runtime="python3.12", memory=256, timeout=60,
                     statements=statements, environment={},
                     skips={"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SYNC_OR_QUEUE, "CKV_AWS_117": OUTSIDE_VPC})
