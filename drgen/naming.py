@@ -112,6 +112,19 @@ def db_secret(p: str, name: str) -> str:
     return f"{p}/{name}/master"
 
 
+def backup_vault(p: str) -> str:
+    """The AWS Backup vault of a ``backup-restore`` blueprint's databases: the same name in every region."""
+    return f"{p}-backups"
+
+
+def backup_plan(p: str, name: str) -> str:
+    return f"{p}-{name}"
+
+
+def flow_log_group(p: str) -> str:
+    return f"/drgen/{p}/vpc-flow-logs"
+
+
 def state_machine(p: str) -> str:
     return f"{p}-failover"
 

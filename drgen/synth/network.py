@@ -2,9 +2,14 @@
 
 The VPC, one public and one private subnet per zone (CIDRs computed here and passed per region),
 private route tables per zone, NAT per ``network.nat`` (with ``none``, which is the default, there is no
-internet gateway at all: private subnets reach AWS services only through VPC endpoints), encrypted flow
-logs, VPC endpoints, and security groups without open ingress. Regions may use different numbers of
-zones: subnets are declared for the largest count and guarded by ``HasZone<n>`` conditions.
+internet gateway at all: private subnets reach AWS services only through VPC endpoints, and the public
+subnets are still carved - so that turning NAT on later adds routes, not subnets - but have no route out
+of the VPC), encrypted flow logs, VPC endpoints, and security groups without open ingress. Regions may
+use different numbers of zones: subnets are declared for the largest count and guarded by ``HasZone<n>``
+conditions on the per-region ``ZoneCount``.
+
+The VPC's default security group keeps its default rules: CloudFormation cannot change them without a
+custom resource (checkov's CKV2_AWS_12), and nothing drgen creates uses that group.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from awacs.aws import Allow, PolicyDocument, Statement
 from troposphere import Equals, GetAtt, If, Join, Not, NoValue, Or, Ref, Select, Sub, ec2, iam
 from troposphere import logs as logsr
 
-from drgen import awsdata
+from drgen import awsdata, naming
 from drgen.synth import policies
 from drgen.synth.base import LayerTemplate
 
@@ -119,11 +124,11 @@ def contribute(t: LayerTemplate) -> None:
 
 
 def _flow_logs(t: LayerTemplate, vpc: ec2.VPC) -> None:
-    group = t.add(logsr.LogGroup("FlowLogGroup", LogGroupName=f"/drgen/{t.prefix}/vpc-flow-logs",
+    group = t.add(logsr.LogGroup("FlowLogGroup", LogGroupName=naming.flow_log_group(t.prefix),
                                  RetentionInDays=365, KmsKeyId=t.key_arn(),
                                  DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
     role = t.add(iam.Role(
-        "FlowLogRole", RoleName=Sub(f"{t.prefix}-flow-logs-${{AWS::Region}}"),
+        "FlowLogRole", RoleName=Sub(naming.role(t.prefix, "flow-logs", "${AWS::Region}")),
         AssumeRolePolicyDocument=policies.trust("vpc-flow-logs.amazonaws.com"),
         Policies=[iam.Policy(PolicyName="deliver", PolicyDocument=PolicyDocument(Version=policies.VERSION, Statement=[
             Statement(Effect=Allow, Action=[logs.CreateLogStream, logs.PutLogEvents, logs.DescribeLogStreams],
@@ -139,6 +144,9 @@ def _security_groups(t: LayerTemplate, vpc: ec2.VPC) -> tuple[ec2.SecurityGroup,
     function_sg = t.add(ec2.SecurityGroup(
         "FunctionSecurityGroup", GroupDescription="drgen functions: HTTPS to AWS services and database ports",
         VpcId=Ref(vpc),
+        # 443 to anywhere, not to the VPC CIDR only: the S3 and DynamoDB gateway endpoints are reached at the
+        # services' public addresses (their AWS-managed prefix lists, whose IDs CloudFormation cannot look up).
+        # Without a NAT there is no route out of the VPC, so this reaches the gateway endpoints and nothing more.
         SecurityGroupEgress=[ec2.SecurityGroupRule(
             IpProtocol="tcp", FromPort=443, ToPort=443, CidrIp="0.0.0.0/0",
             Description="HTTPS to AWS APIs (VPC endpoints; the internet only where a NAT exists)")],
@@ -172,7 +180,7 @@ def _endpoints(t: LayerTemplate, vpc: ec2.VPC, subnets: list[Any], tables: list[
                                                        CidrIp=Ref("VpcCidr"), Description="no egress but the VPC")],
         ))
     for service in t.bp.network.endpoints:
-        logical_id = "".join(part.capitalize() for part in service.replace(".", "-").split("-")) + "Endpoint"
+        logical_id = naming.logical_id(service.replace(".", "-"), "Endpoint")  # ecr.api -> EcrApiEndpoint
         name = Sub(f"com.amazonaws.${{AWS::Region}}.{service}")
         if awsdata.VPC_ENDPOINT_TYPES[service] == "Gateway":
             t.add(ec2.VPCEndpoint(logical_id, VpcId=Ref(vpc), ServiceName=name, VpcEndpointType="Gateway",
@@ -180,5 +188,3 @@ def _endpoints(t: LayerTemplate, vpc: ec2.VPC, subnets: list[Any], tables: list[
         else:
             t.add(ec2.VPCEndpoint(logical_id, VpcId=Ref(vpc), ServiceName=name, VpcEndpointType="Interface",
                                   PrivateDnsEnabled=True, SubnetIds=subnets, SecurityGroupIds=[Ref(endpoint_sg)]))
-
-
