@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import GetAtt, If, ImportValue, Join, NoValue, Output, Ref, Split, Sub, backup, iam, rds, secretsmanager
+from troposphere import GetAtt, If, ImportValue, Join, NoValue, Ref, Split, Sub, backup, iam, rds, secretsmanager
 
 from drgen import awsdata, naming
 from drgen.model import Database
@@ -20,18 +20,19 @@ from drgen.synth.base import IS_PRIMARY, IS_SECONDARY, LayerTemplate
 
 LOG_EXPORTS = {"aurora-postgresql": ["postgresql"], "aurora-mysql": ["audit", "error", "slowquery"]}
 TLS_PARAMETERS = {"aurora-postgresql": {"rds.force_ssl": "1"}, "aurora-mysql": {"require_secure_transport": "ON"}}
-BACKUP_VAULT = "backups"
 
 
-def _monitoring_role(t: LayerTemplate) -> iam.Role:
+def _monitoring_role(t: LayerTemplate, condition: str | None) -> iam.Role:
+    """The role RDS enhanced monitoring publishes with, where the region has instances (``condition`` is the
+    same for every database: the strategy decides whether secondaries have clusters)."""
     if "MonitoringRole" in t.template.resources:
         role: iam.Role = t.template.resources["MonitoringRole"]
         return role
-    return t.add(iam.Role(
+    return t.add(_with(condition, iam.Role(
         "MonitoringRole", RoleName=Sub(naming.role(t.prefix, "rds-monitoring", "${AWS::Region}")),
         AssumeRolePolicyDocument=policies.trust("monitoring.rds.amazonaws.com"),
         ManagedPolicyArns=[Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")],
-    ))
+    )))
 
 
 def _with(condition: str | None, resource: Any) -> Any:
@@ -98,7 +99,7 @@ def _database(t: LayerTemplate, db: Database) -> None:
         cluster_props["ServerlessV2ScalingConfiguration"] = rds.ServerlessV2ScalingConfiguration(
             MinCapacity=db.capacity.min, MaxCapacity=db.capacity.max)
     cluster = t.add(rds.DBCluster(f"{d}Cluster", **cluster_props))
-    monitoring = _monitoring_role(t)
+    monitoring = _monitoring_role(t, in_cluster_regions)
     secondary_count = db.secondary_instances if global_db else 0
     for index in range(max(db.primary_instances, secondary_count)):
         in_primary, in_secondary = index < db.primary_instances, index < secondary_count
@@ -117,15 +118,15 @@ def _database(t: LayerTemplate, db: Database) -> None:
         t.export(f"{d}{name}", value, description)
         if not global_db:
             t.template.outputs[f"{d}{name}"].Condition = only_primary
-    t.template.add_output(Output(f"{d}SecretArn", Condition=only_primary, Value=Ref(secret),
-                                 Description="The master secret (replicas share its name)"))
+    t.export(f"{d}SecretArn", Ref(secret), "The master secret (secondaries name its replica by name)")
+    t.template.outputs[f"{d}SecretArn"].Condition = only_primary
     if not global_db:
         _backups(t, db, cluster)
 
 
 def _backups(t: LayerTemplate, db: Database, cluster: rds.DBCluster) -> None:
     """backup-restore: hourly recovery points, copied to a vault in every secondary region."""
-    vault_name = f"{t.prefix}-{BACKUP_VAULT}"
+    vault_name = naming.backup_vault(t.prefix)
     if "BackupVault" not in t.template.resources:
         t.add(backup.BackupVault("BackupVault", BackupVaultName=vault_name, EncryptionKeyArn=t.key_arn(),
                                  BackupVaultTags=t.tag_map(), DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
@@ -138,7 +139,7 @@ def _backups(t: LayerTemplate, db: Database, cluster: rds.DBCluster) -> None:
     days = max(1, db.backup_retention.whole_days)
     plan = t.add(backup.BackupPlan(f"{d}BackupPlan", Condition=t.condition(IS_PRIMARY), BackupPlanTags=t.tag_map(),
                                    BackupPlan=backup.BackupPlanResourceType(
-        BackupPlanName=f"{t.prefix}-{db.name}",
+        BackupPlanName=naming.backup_plan(t.prefix, db.name),
         BackupPlanRule=[backup.BackupRuleResourceType(
             RuleName="hourly", TargetBackupVault=vault_name, ScheduleExpression="cron(0 * ? * * *)",
             StartWindowMinutes=60, CompletionWindowMinutes=120,
