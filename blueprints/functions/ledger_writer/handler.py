@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import boto3
@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 LOG = logging.getLogger("ledger_writer")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _dynamodb() -> Any:
     return boto3.client("dynamodb")
 
