@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import GetAtt, If, NoValue, Ref, Sub
+from awacs import s3
+from awacs.aws import Allow, ArnLike, Condition, PolicyDocument, Principal, Statement, StringEquals
+from troposphere import GetAtt, Ref, Sub
 from troposphere import s3 as s3r
 
 from drgen import naming
@@ -19,14 +21,19 @@ def public_access_block() -> s3r.PublicAccessBlockConfiguration:
                                               RestrictPublicBuckets=True)
 
 
-def access_log_bucket(t: LayerTemplate) -> s3r.Bucket:
-    """The region's bucket for S3 server access logs (once per template)."""
+def access_log_destination(t: LayerTemplate) -> Any:
+    """The name of the region's bucket for S3 server access logs.
+
+    The bootstrap layer holds it (one per region, named by ``naming.access_log_bucket``); the storage layer,
+    which is deployed after bootstrap in the same region, names it instead of making its own.
+    """
+    if t.layer.name != "bootstrap":
+        return Sub(naming.access_log_bucket(t.prefix, "${AWS::Region}"))
     if ACCESS_LOGS in t.template.resources:
-        existing: s3r.Bucket = t.template.resources[ACCESS_LOGS]
-        return existing
+        return Ref(t.template.resources[ACCESS_LOGS])
     bucket = t.add(s3r.Bucket(
         ACCESS_LOGS,
-        BucketName=Sub(naming.access_log_bucket(t.prefix, "${AWS::Region}") + f"-{t.layer.name}"),
+        BucketName=Sub(naming.access_log_bucket(t.prefix, "${AWS::Region}")),
         BucketEncryption=s3r.BucketEncryption(ServerSideEncryptionConfiguration=[s3r.ServerSideEncryptionRule(
             ServerSideEncryptionByDefault=s3r.ServerSideEncryptionByDefault(SSEAlgorithm="AES256"))]),
         VersioningConfiguration=s3r.VersioningConfiguration(Status="Enabled"),
@@ -38,30 +45,28 @@ def access_log_bucket(t: LayerTemplate) -> s3r.Bucket:
     ))
     t.skip_check(bucket, "CKV_AWS_18", "this is the region's access-log destination; logging it into itself would loop")
     t.skip_check(bucket, "CKV_AWS_145", "S3 server access logs can only be delivered to an SSE-S3 bucket, not SSE-KMS")
-    t.skip_check(bucket, "CKV_AWS_21", "versioning is enabled")
-    t.add(s3r.BucketPolicy(f"{ACCESS_LOGS}Policy", Bucket=Ref(bucket), PolicyDocument=_log_delivery_policy(bucket)))
-    return bucket
+    t.add(s3r.BucketPolicy(f"{ACCESS_LOGS}Policy", Bucket=Ref(bucket),
+                           PolicyDocument=_log_delivery_policy(t, bucket)))
+    return Ref(bucket)
 
 
-def _log_delivery_policy(bucket: s3r.Bucket) -> Any:
-    from awacs import s3
-    from awacs.aws import Allow, ArnLike, Condition, PolicyDocument, Principal, Statement, StringEquals
-
+def _log_delivery_policy(t: LayerTemplate, bucket: s3r.Bucket) -> PolicyDocument:
+    """TLS only, and S3 log delivery may write for this account's drgen buckets (named ``<prefix>-...``)."""
     document = policies.tls_only_bucket(GetAtt(bucket, "Arn"))
-    statements = [*document.Statement, Statement(
+    delivery = Statement(
         Sid="AllowServerAccessLogs", Effect=Allow, Principal=Principal("Service", ["logging.s3.amazonaws.com"]),
         Action=[s3.PutObject], Resource=[Sub("${" + bucket.title + ".Arn}/*")],
         Condition=Condition([StringEquals("aws:SourceAccount", {"Ref": "AWS::AccountId"}),
-                             ArnLike("aws:SourceArn", Sub("arn:${AWS::Partition}:s3:::*"))]),
-    )]
-    return PolicyDocument(Version=policies.VERSION, Statement=statements)
+                             ArnLike("aws:SourceArn", Sub(f"arn:${{AWS::Partition}}:s3:::{t.prefix}-*"))]),
+    )
+    return PolicyDocument(Version=policies.VERSION, Statement=[*document.Statement, delivery])
 
 
 def secure_bucket(t: LayerTemplate, logical_id: str, name: Any, *, key_arn: Any, lifecycle: list[Any] | None = None,
                   **extra: Any) -> s3r.Bucket:
     """A versioned bucket, SSE-KMS with the regional key, public access blocked, owner-enforced, access-logged,
     with a TLS-only policy."""
-    log_bucket = access_log_bucket(t)
+    log_bucket = access_log_destination(t)
     rules = lifecycle or [s3r.LifecycleRule(Id="ExpireNoncurrentVersions", Status="Enabled",
                                             NoncurrentVersionExpirationInDays=90,
                                             AbortIncompleteMultipartUpload=s3r.AbortIncompleteMultipartUpload(
@@ -75,7 +80,7 @@ def secure_bucket(t: LayerTemplate, logical_id: str, name: Any, *, key_arn: Any,
         VersioningConfiguration=s3r.VersioningConfiguration(Status="Enabled"),
         PublicAccessBlockConfiguration=public_access_block(),
         OwnershipControls=s3r.OwnershipControls(Rules=[s3r.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]),
-        LoggingConfiguration=s3r.LoggingConfiguration(DestinationBucketName=Ref(log_bucket), LogFilePrefix=f"{logical_id}/"),
+        LoggingConfiguration=s3r.LoggingConfiguration(DestinationBucketName=log_bucket, LogFilePrefix=f"{logical_id}/"),
         LifecycleConfiguration=s3r.LifecycleConfiguration(Rules=rules),
         DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
         **extra,
@@ -84,6 +89,3 @@ def secure_bucket(t: LayerTemplate, logical_id: str, name: Any, *, key_arn: Any,
                            PolicyDocument=policies.tls_only_bucket(GetAtt(bucket, "Arn"))))
     return bucket
 
-
-def maybe(condition: str | None, value: Any) -> Any:
-    return If(condition, value, NoValue) if condition else value

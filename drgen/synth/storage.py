@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from awacs import kms, s3
-from awacs.aws import Allow, Condition, ForAnyValueStringEquals, PolicyDocument, Statement, StringLike
+from awacs.aws import Allow, Condition, ForAnyValueStringEquals, PolicyDocument, Statement, StringEquals
 from troposphere import GetAtt, If, NoValue, Ref, Sub, iam
 from troposphere import s3 as s3r
 
@@ -38,14 +38,21 @@ def _replication_role(t: LayerTemplate) -> iam.Role:
                           s3.GetObjectRetention, s3.GetObjectLegalHold],
                   Resource=[Sub(f"${{{name}}}/*", {name: src}) for name, src in _named(sources)]),
         Statement(Sid="WriteReplicas", Effect=Allow,
-                  Action=[s3.ReplicateObject, s3.ReplicateDelete, s3.ReplicateTags, s3.ObjectOwnerOverrideToBucketOwner],
+                  Action=[s3.ReplicateObject, s3.ReplicateDelete, s3.ReplicateTags],
                   Resource=[Sub(f"${{{name}}}/*", {name: dst}) for name, dst in _named(destinations)]),
         Statement(Sid="DecryptSourceObjects", Effect=Allow, Action=[kms.Decrypt], Resource=[t.key_arn()],
-                  Condition=Condition(StringLike("kms:ViaService", Sub("s3.${AWS::Region}.amazonaws.com")))),
-        Statement(Sid="EncryptReplicasWithEachRegionsKey", Effect=Allow, Action=[kms.Encrypt, kms.GenerateDataKey],
-                  Resource=[arn("kms", "key/*", region=region) for region in secondaries],
-                  Condition=Condition(ForAnyValueStringEquals("kms:ResourceAliases", naming.kms_alias(t.prefix)))),
+                  Condition=Condition(StringEquals("kms:ViaService", Sub("s3.${AWS::Region}.amazonaws.com")))),
     ]
+    # IAM names a KMS key only by its key ARN (an alias ARN in Resource grants nothing on the key), and another
+    # region's key ARN is unknown here: so any key of that region, but only the one carrying drgen's alias,
+    # and only when S3 of that region asks.
+    for region in secondaries:
+        statements.append(Statement(
+            Sid="EncryptReplicasIn" + "".join(part.capitalize() for part in region.split("-")), Effect=Allow,
+            Action=[kms.Encrypt, kms.GenerateDataKey],
+            Resource=[arn("kms", "key/*", region=region)],
+            Condition=Condition([ForAnyValueStringEquals("kms:ResourceAliases", naming.kms_alias(t.prefix)),
+                                 StringEquals("kms:ViaService", f"s3.{region}.amazonaws.com")])))
     return t.add(iam.Role(
         "ReplicationRole", Condition=IS_PRIMARY,
         RoleName=Sub(naming.role(t.prefix, "replication", "${AWS::Region}")),
@@ -94,13 +101,14 @@ def contribute(t: LayerTemplate) -> None:
                 ObjectLockEnabled="Enabled",
                 Rule=s3r.ObjectLockRule(DefaultRetention=s3r.DefaultRetention(
                     Mode=bucket.object_lock.mode, Days=bucket.object_lock.retention.whole_days)))
-        lifecycle = None
+        # Noncurrent versions are expired only when the blueprint says so: they may be the data to recover.
+        rule: dict[str, Any] = {"Id": "AbortIncompleteUploads", "Status": "Enabled"}
         if bucket.noncurrent_expiration is not None:
-            lifecycle = [s3r.LifecycleRule(
-                Id="ExpireNoncurrentVersions", Status="Enabled",
-                NoncurrentVersionExpiration=s3r.NoncurrentVersionExpiration(
-                    NoncurrentDays=bucket.noncurrent_expiration.whole_days),
-                AbortIncompleteMultipartUpload=s3r.AbortIncompleteMultipartUpload(DaysAfterInitiation=7))]
+            rule = {"Id": "ExpireNoncurrentVersions", "Status": "Enabled",
+                    "NoncurrentVersionExpiration": s3r.NoncurrentVersionExpiration(
+                        NoncurrentDays=bucket.noncurrent_expiration.whole_days)}
+        lifecycle = [s3r.LifecycleRule(
+            **rule, AbortIncompleteMultipartUpload=s3r.AbortIncompleteMultipartUpload(DaysAfterInitiation=7))]
         logical_id = naming.logical_id(bucket.name, "Bucket")
         resource = secure_bucket(t, logical_id, Sub(naming.bucket(t.prefix, bucket.name, "${AWS::Region}")),
                                  key_arn=t.key_arn(), lifecycle=lifecycle, **extra)
