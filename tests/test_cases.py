@@ -2,17 +2,22 @@
 
 A case holds ``blueprint.yaml`` (or, for file-level errors, whatever ``args`` names), a one-line ``README``
 saying what it shows, and ``expected.txt``: what `drgen validate` prints, run inside the case folder.
+The blueprints shipped in blueprints/ have their output in tests/cases/blueprints/<name>.txt.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from drgen import cli
+from drgen.validation import check_file
 from tests import golden
 
+ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).parent / "cases"
 VALID = sorted(p.name for p in (CASES / "valid").iterdir())
 INVALID = sorted(p.name for p in (CASES / "invalid").iterdir())
@@ -59,3 +64,62 @@ def test_every_error_code_has_a_case() -> None:
     shown = {name.split("-")[0].upper() for name in INVALID}
     missing = sorted(code for code in REGISTRY if code not in shown and code[0] == "E")
     assert not missing, f"no invalid case shows {missing}"
+
+
+SHIPPED = sorted(p.stem for p in (ROOT / "blueprints").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_blueprint(name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                           update_goldens: bool) -> None:
+    monkeypatch.chdir(ROOT / "blueprints")
+    status = cli.main(["validate", f"{name}.yaml"])
+    out = capsys.readouterr().out
+    golden.check(CASES / "blueprints" / f"{name}.txt", out, update_goldens)
+    assert status == 0
+    assert out.startswith(f"{name}.yaml: valid\n"), "a shipped blueprint validates without a single finding"
+
+
+@pytest.mark.parametrize("case", ["valid/minimal", "invalid/e001-not-utf8", "invalid/e002-yaml-syntax",
+                                  "invalid/many-errors-at-once"])
+def test_case_as_a_process(case: str) -> None:
+    """The same output from the installed entry point, run as its own process (stdout only; counts on stderr)."""
+    folder = CASES / case
+    done = subprocess.run([sys.executable, "-m", "drgen", "validate", "blueprint.yaml"], cwd=folder,
+                          capture_output=True, text=True, check=False)
+    assert done.stdout == (folder / "expected.txt").read_text(encoding="utf-8")
+    assert "Traceback" not in done.stderr
+    if case.startswith("valid/"):
+        assert (done.returncode, done.stderr) == (0, "")
+    else:
+        errors = sum(1 for line in done.stdout.splitlines() if ": E" in line)
+        assert done.returncode == 1
+        assert done.stderr == f"blueprint.yaml: {errors} error{'s' if errors != 1 else ''}\n"
+
+
+def test_missing_file_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["validate", "blueprint.yaml"]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "drgen: blueprint.yaml: no such file\n")
+
+
+def test_a_directory_is_not_a_blueprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "blueprint.yaml").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["validate", "blueprint.yaml"]) == 2
+    assert "no such file" in capsys.readouterr().err
+    result = check_file("blueprint.yaml")  # the library reports what the command line refuses up front
+    assert [(d.code, d.line, d.column) for d in result.diagnostics] == [("E001", 1, 1)]
+    assert result.diagnostics[0].message.startswith("cannot read the file: ")
+    assert not result.ok
+
+
+def test_a_byte_order_mark_is_not_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (CASES / "valid" / "minimal" / "blueprint.yaml").read_text(encoding="utf-8")
+    target = tmp_path / "bom.yaml"
+    target.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert cli.main(["validate", str(target)]) == 0
+    assert f"{target}: valid" in capsys.readouterr().out
