@@ -4,17 +4,20 @@ agrees with the jsonschema package about whether a document is valid."""
 from __future__ import annotations
 
 import copy
+import os
+import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from drgen import resources, schema_check
 from drgen.loader import load_text
-from drgen.validation import check_text
+from drgen.validation import check_file, check_text
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_TEXT = (ROOT / "blueprints" / "trading-platform.yaml").read_text()
@@ -29,8 +32,21 @@ values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=
                       max_leaves=8)
 
 
+# Pieces of YAML, so that random text reaches the parser's corners (flow and block collections, anchors, tags,
+# quoting, block scalars, several documents) and, when it parses, the schema and the semantic checks.
+_TOKENS = ["\n", "  ", "- ", ": ", ":", "? ", ",", "{", "}", "[", "]", "#", "'", '"', "|", ">", "&a ", "*a", "!!str ",
+           "!x ", "---", "...", "%YAML 1.2", "\t", "\\", "null", "true", "yes", "0x1F", "1e3", "-1", "16.9",
+           "version", "name", "regions", "role", "primary", "secondary", "cidr", "10.0.0.0/16", "us-east-1",
+           "strategy", "failover", "mode", "objectives", "rpo", "1m", "functions", "source", "buckets", "dns"]
+yamlish = st.lists(st.one_of(st.sampled_from(_TOKENS), st.text(max_size=4)), max_size=60).map("".join)
+
+
+# The line breaks YAML (and so the positions drgen reports) count: CR LF, CR, LF, NEL, LS, PS.
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 def _assert_located(text: str, diagnostics: list[Any]) -> None:
-    lines = text.count("\n") + 1
+    lines = len(_BREAK.findall(text)) + 1
     for d in diagnostics:
         assert 1 <= d.line <= lines + 1, d
         assert d.column >= 1, d
@@ -45,10 +61,35 @@ def test_random_text_gives_only_located_diagnostics(text: str) -> None:
 
 
 @SETTINGS
+@given(yamlish)
+def test_yaml_like_text_gives_only_located_diagnostics(text: str) -> None:
+    _assert_located(text, check_text(text, "fuzz.yaml", BASE_DIR).diagnostics)
+
+
+@SETTINGS
 @given(st.binary(max_size=200))
 def test_random_bytes_give_only_located_diagnostics(data: bytes) -> None:
     text = data.decode("utf-8", errors="replace")
     _assert_located(text, check_text(text, "fuzz.yaml", BASE_DIR).diagnostics)
+
+
+@SETTINGS
+@given(st.one_of(st.binary(max_size=200), yamlish.map(lambda text: text.encode("utf-8", errors="surrogatepass"))))
+def test_random_files_give_only_located_diagnostics(data: bytes) -> None:
+    handle, name = tempfile.mkstemp(suffix=".yaml")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        result = check_file(name)
+    finally:
+        os.unlink(name)
+    assert all(d.file == name for d in result.diagnostics)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        assert [d.code for d in result.diagnostics] == ["E001"]
+        return
+    _assert_located(text, result.diagnostics)
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -65,6 +106,21 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 PATHS = _paths(REFERENCE)
 
 
+def _retyped(value: Any, how: int) -> Any:
+    """The same content in another type: text <-> number, a scalar in a list or a mapping, a list's first item."""
+    if how == 0:
+        return str(value) if not isinstance(value, str) else (len(value) or None)
+    if how == 1:
+        return [value]
+    if how == 2:
+        return {"value": value}
+    return value[0] if isinstance(value, list) and value else bool(value)
+
+
+def _typo(key: str) -> str:
+    return key[:-1] if len(key) > 1 else key + "x"
+
+
 @st.composite
 def mutated(draw: st.DrawFn) -> dict[str, Any]:
     data = copy.deepcopy(REFERENCE)
@@ -75,13 +131,15 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
             for part in path[:-1]:
                 parent = parent[part]
             last = path[-1]
-            action = draw(st.sampled_from(["delete", "replace", "rename", "duplicate"]))
+            action = draw(st.sampled_from(["delete", "replace", "retype", "rename", "duplicate"]))
             if action == "delete":
                 del parent[last]
             elif action == "replace":
                 parent[last] = draw(values)
+            elif action == "retype":
+                parent[last] = _retyped(parent[last], draw(st.integers(0, 3)))
             elif action == "rename" and isinstance(parent, dict):
-                parent[draw(st.text(min_size=1, max_size=10))] = parent.pop(last)
+                parent[draw(st.one_of(st.text(min_size=1, max_size=10), st.just(_typo(str(last)))))] = parent.pop(last)
             elif action == "duplicate" and isinstance(parent, list):
                 parent.append(copy.deepcopy(parent[last]))
         except (KeyError, IndexError, TypeError):
@@ -104,10 +162,22 @@ VALIDATOR = jsonschema.Draft202012Validator(resources.schema(), format_checker=j
 def test_drgen_schema_validator_agrees_with_jsonschema(data: dict[str, Any]) -> None:
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     document, problems = load_text(text, "mutated.yaml")
-    if document is None or problems:
-        return  # not a plain document (or YAML 1.1 ambiguities that the two readers resolve differently)
-    if yaml.safe_load(text) != document.data:
-        return  # PyYAML and drgen read a scalar differently (e.g. 'yes'): the comparison would not be fair
+    # a fair comparison needs a plain document that PyYAML and drgen read the same (no YAML 1.1 ambiguity)
+    assume(document is not None and not problems)
+    assert document is not None
+    assume(yaml.safe_load(text) == document.data)
     ours = schema_check.check(resources.schema(), document)
     theirs = list(VALIDATOR.iter_errors(document.data))
     assert bool(ours) == bool(theirs), (ours, [e.message for e in theirs])
+
+
+def test_the_two_validators_agree_on_the_reference_and_on_a_plain_breakage() -> None:
+    document, problems = load_text(REFERENCE_TEXT, "trading-platform.yaml")
+    assert document is not None and not problems
+    assert schema_check.check(resources.schema(), document) == [] and not list(VALIDATOR.iter_errors(document.data))
+    broken = copy.deepcopy(REFERENCE)
+    broken["failover"]["mode"] = "sometimes"
+    document, _ = load_text(yaml.safe_dump(broken, sort_keys=False), "broken.yaml")
+    assert document is not None
+    assert [e[0] for e in schema_check.check(resources.schema(), document)] == ["E104"]
+    assert [e.validator for e in VALIDATOR.iter_errors(document.data)] == ["enum"]
