@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from drgen import __version__, cli
@@ -14,6 +15,7 @@ from drgen import __version__, cli
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "blueprints" / "trading-platform.yaml"
 BROKEN = ROOT / "tests" / "cases" / "invalid" / "many-errors-at-once" / "blueprint.yaml"
+THIN = ROOT / "tests" / "cases" / "valid" / "w703-thin-margin" / "blueprint.yaml"
 
 
 def test_valid_blueprint_prints_the_budget(capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,10 +40,31 @@ def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(i["severity"] == "error" and i["line"] >= 1 for i in items)
 
 
+def test_json_format_of_valid_blueprints(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["validate", "--format", "json", str(REFERENCE)]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert cli.main(["validate", "--format", "json", str(THIN), str(REFERENCE)]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert [(i["code"], i["severity"], i["file"], i["line"]) for i in items] == [("W703", "warning", str(THIN), 14)]
+
+
 def test_github_format(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["validate", "--format", "github", str(BROKEN)]) == 1
-    first = capsys.readouterr().out.splitlines()[0]
-    assert first.startswith(f"::error file={BROKEN},line=11,col=11,title=E104::")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 5 and all(line.startswith(f"::error file={BROKEN},") for line in lines)
+    assert lines[0].startswith(f"::error file={BROKEN},line=11,col=11,title=E104::'warm' is not one of")
+
+
+def test_github_format_shows_warnings_as_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["validate", "--format", "github", str(THIN)]) == 0
+    assert capsys.readouterr().out.startswith(f"::warning file={THIN},line=14,col=8,title=W703::RTO 270s is met")
+
+
+def test_text_format_keeps_counts_off_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["validate", str(BROKEN)]) == 1
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 5 and all(": E" in line for line in captured.out.splitlines())
+    assert captured.err == f"{BROKEN}: 5 errors\n"
 
 
 def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -49,13 +72,23 @@ def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_p
     assert "no such file" in capsys.readouterr().err
 
 
+def test_a_missing_file_among_several_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli.main(["validate", str(REFERENCE), str(tmp_path / "nope.yaml")]) == 2
+    assert f"{tmp_path / 'nope.yaml'}: no such file" in capsys.readouterr().err
+
+
 def test_schema_prints_the_schema_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["schema"]) == 0
-    assert json.loads(capsys.readouterr().out) == json.loads((ROOT / "schemas" / "blueprint.schema.json").read_text())
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads((ROOT / "schemas" / "blueprint.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(printed)
 
 
 @pytest.mark.parametrize("argv, status", [(["--version"], 0), (["validate"], 2), (["frobnicate"], 2), ([], 2),
-                                          (["render", str(REFERENCE)], 2)])
+                                          (["render", str(REFERENCE)], 2), (["validate", str(ROOT)], 2),
+                                          (["validate", "--format", "xml", str(REFERENCE)], 2),
+                                          (["validate", str(ROOT / "nope.yaml")], 2), (["validate", str(BROKEN)], 1),
+                                          (["validate", str(REFERENCE)], 0)])
 def test_process_statuses_and_no_traceback(argv: list[str], status: int) -> None:
     done = subprocess.run([sys.executable, "-m", "drgen", *argv], capture_output=True, text=True, check=False)
     assert done.returncode == status, done.stderr
