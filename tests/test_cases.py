@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from drgen import cli
+from drgen.diagnostics import Diagnostic
 from drgen.validation import check_file
 from tests import golden
 
@@ -123,3 +125,27 @@ def test_a_byte_order_mark_is_not_an_error(tmp_path: Path, capsys: pytest.Captur
     target.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert cli.main(["validate", str(target)]) == 0
     assert f"{target}: valid" in capsys.readouterr().out
+
+
+def test_every_semantic_check_is_shown_by_a_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each check function in drgen.checks finds something in at least one invalid case."""
+    from drgen import checks
+
+    original = checks.all_checks()
+    fired: set[str] = set()
+
+    def recording(check: checks.Check) -> checks.Check:
+        def run(ctx: checks.Context) -> Iterator[Diagnostic]:
+            found = list(check(ctx))
+            if found:
+                fired.add(f"{check.__module__}.{check.__name__}")
+            return iter(found)
+        return run
+
+    monkeypatch.setattr(checks, "all_checks", lambda: [recording(c) for c in original])
+    for name in INVALID:
+        folder = CASES / "invalid" / name
+        if (folder / "blueprint.yaml").is_file():
+            check_file(folder / "blueprint.yaml")
+    missing = sorted(f"{c.__module__}.{c.__name__}" for c in original if f"{c.__module__}.{c.__name__}" not in fired)
+    assert not missing, f"no invalid case makes these checks report anything: {missing}"
