@@ -1,7 +1,8 @@
 """Golden cases for `drgen validate`: every folder under tests/cases/{valid,invalid}/ is one case.
 
-A case holds ``blueprint.yaml`` (or, for file-level errors, whatever ``args`` names), a one-line ``README``
-saying what it shows, and ``expected.txt``: what `drgen validate` prints, run inside the case folder.
+A case holds ``blueprint.yaml``, a one-line ``README`` saying what it shows, ``expected.txt`` (what
+`drgen validate blueprint.yaml` prints, run inside the case folder) and, when the blueprint names a
+function, a small handler under ``functions/``.
 The blueprints shipped in blueprints/ have their output in tests/cases/blueprints/<name>.txt.
 """
 
@@ -27,8 +28,7 @@ INVALID = sorted(p.name for p in (CASES / "invalid").iterdir())
 
 def _run(folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     monkeypatch.chdir(folder)
-    args = (folder / "args").read_text().split() if (folder / "args").exists() else ["blueprint.yaml"]
-    status = cli.main(["validate", *args])
+    status = cli.main(["validate", "blueprint.yaml"])
     return status, capsys.readouterr().out
 
 
