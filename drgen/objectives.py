@@ -1,8 +1,10 @@
 """The objective assessment: an RTO and RPO estimate built from the blueprint's parts.
 
-Each figure is a ``Term`` naming the component it comes from and the section of docs/objectives.md that
-gives its source. RPO is judged per data store: a store with its own ``rpo`` against that, every other
-store against ``objectives.rpo``. RTO is a sum: detection, orchestration, promotion, traffic, compute.
+Each figure is a ``Term`` naming the component it comes from and the anchor of docs/objectives.md that
+gives its source (published wording, or drgen's assumption where AWS publishes none). RPO is judged per
+data store: a store with its own ``rpo`` against that, every other store against ``objectives.rpo``.
+RTO is a sum: detection, decision, orchestration, promotion, compute, traffic. docs/objectives.md also
+lists the steps of drgen's failover path the sum does not count yet ("What the estimate leaves out").
 """
 
 from __future__ import annotations
@@ -10,26 +12,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from drgen.durations import Duration, human
+from drgen.durations import Duration, format_millis, human
 from drgen.model import Blueprint
 
 S = 1000
 MIN = 60 * S
 
-# Published figures (docs/objectives.md has the source of each).
-AURORA_PROMOTION = 2 * MIN          # managed switchover / failover: "typically within minutes"
-DYNAMODB_REPLICATION = 1 * S        # global tables: "usually within a second" (no SLA)
-S3_RTC = 15 * MIN                   # S3 RTC: 99.99 % of objects within 15 minutes
-S3_NO_RTC = 24 * 60 * MIN           # without RTC: no published bound; drgen assumes a day
-BACKUP_INTERVAL = 60 * MIN          # AWS Backup: the most frequent backup plan is hourly
-BACKUP_COPY = 30 * MIN              # cross-region copy of a snapshot
-ALARM_PERIOD = 1 * MIN              # drgen's alarms evaluate one-minute periods
-OPERATOR_RESPONSE = 15 * MIN        # manual mode: paging an operator who decides and starts the failover
-ORCHESTRATION = 15 * S              # EventBridge -> Step Functions start, readiness Lambda (cold start + checks)
-CONSUMERS = 5 * S                   # enabling the standby's event source mappings
-PILOT_LIGHT_SCALE = 1 * MIN         # lifting reserved concurrency 0 and cold starts under load
-RESTORE_CLUSTER = 30 * MIN          # Aurora restore of a snapshot into a new cluster
-DEPLOY_COMPUTE = 20 * MIN           # deploying the app and orchestration layers into the recovery region
+# One constant a figure; docs/objectives.md quotes the source of each (anchor in brackets).
+AURORA_PROMOTION = 2 * MIN          # [aurora-promotion] "assumes the primary role within a few minutes"
+DYNAMODB_REPLICATION = 1 * S        # [dynamodb-replication] "usually propagated ... within a second"; no SLA
+S3_RTC = 15 * MIN                   # [s3-rtc] 99.9 % (user guide) / 99.99 % of objects within 15 minutes
+S3_NO_RTC = 24 * 60 * MIN           # [s3-replication] no published bound: drgen counts a day
+BACKUP_INTERVAL = 60 * MIN          # [aws-backup] drgen's hourly plan, the shortest interval AWS Backup takes
+BACKUP_COPY = 30 * MIN              # [aws-backup] cross-Region copy of a recovery point: drgen's assumption
+ALARM_PERIOD = 1 * MIN              # [alarms] drgen's alarms evaluate one-minute periods
+OPERATOR_RESPONSE = 15 * MIN        # [operator] paging an operator who decides and acts: drgen's assumption
+ORCHESTRATION = 15 * S              # [orchestration] event -> execution -> readiness Lambda (cold start, checks)
+CONSUMERS = 5 * S                   # [consumers] enabling the standby's event source mappings
+PILOT_LIGHT_SCALE = 1 * MIN         # [pilot-light] lifting reserved concurrency 0, cold starts under load
+RESTORE_CLUSTER = 60 * MIN          # [aurora-restore] snapshot -> new cluster: "up to a few hours" for large ones
+DEPLOY_COMPUTE = 20 * MIN           # [deploy-compute] the runbook's render and deploy into the recovery region
 THIN_MARGIN = 0.10
 
 
@@ -104,20 +106,32 @@ def _worst(terms: list[Term]) -> Term | None:
     return max(terms, key=lambda t: t.millis) if terms else None
 
 
-def _rto_terms(bp: Blueprint) -> list[Term]:
-    terms: list[Term] = []
-    if bp.failover.mode == "manual":
-        terms.append(Term("operator decision (failover.mode manual)", OPERATOR_RESPONSE, "operator"))
+def _detection(bp: Blueprint) -> Term | None:
+    """The fastest automatic way the design notices the primary failing: a Route 53 health check or a failover
+    alarm. ``None`` when nothing automatic starts the recovery (an operator does)."""
+    ways: list[Term] = []
     if bp.dns is not None:
         hc = bp.dns.health_check
-        terms.append(Term(f"detection (Route 53: {hc.interval} x {hc.failure_threshold})",
-                          hc.interval.millis * hc.failure_threshold, "route53-detection"))
+        ways.append(Term(f"detection (Route 53: {hc.interval} x {hc.failure_threshold})",
+                         hc.interval.millis * hc.failure_threshold, "route53-detection"))
+    periods = [a.periods for a in bp.alarms if a.triggers_failover]
+    if periods:
+        ways.append(Term(f"detection (alarm: {min(periods)} x 1m)", min(periods) * ALARM_PERIOD, "alarms"))
+    return min(ways, key=lambda t: t.millis) if ways else None
+
+
+def _rto_terms(bp: Blueprint) -> list[Term]:
+    terms: list[Term] = []
+    detection = _detection(bp)
+    # backup-restore has no state machine: its recovery is the runbook, which a person runs
+    if bp.failover.mode == "manual" or bp.strategy == "backup-restore":
+        reason = "failover.mode manual" if bp.failover.mode == "manual" else "backup-restore: the runbook"
+        terms.append(Term(f"operator decision ({reason})", OPERATOR_RESPONSE, "operator"))
+        if detection is not None:  # what pages the operator
+            terms.append(detection)
     else:
-        periods = [a.periods for a in bp.alarms if a.triggers_failover]
-        if periods and bp.failover.mode == "automatic":
-            terms.append(Term(f"detection (alarm: {min(periods)} x 1m)", min(periods) * ALARM_PERIOD, "alarms"))
-        elif bp.failover.mode == "automatic":
-            terms.append(Term("detection (no failover alarm: an operator notices)", OPERATOR_RESPONSE, "operator"))
+        terms.append(detection or Term("detection (no failover alarm: an operator notices)", OPERATOR_RESPONSE,
+                                       "operator"))
     if bp.strategy == "backup-restore":
         if bp.databases:
             terms.append(Term("restore Aurora from the copied backup", RESTORE_CLUSTER, "aurora-restore"))
@@ -132,8 +146,9 @@ def _rto_terms(bp: Blueprint) -> list[Term]:
             terms.append(Term("enable the standby's queue consumers", CONSUMERS, "consumers"))
     if bp.dns is not None:
         hc = bp.dns.health_check
-        terms.append(Term(f"the standby's health check turns healthy ({hc.interval} x {hc.failure_threshold})",
-                          hc.interval.millis * hc.failure_threshold, "route53-detection"))
+        if bp.runs_compute_in_secondaries:  # backup-restore has no standby record: its runbook deploys one
+            terms.append(Term(f"the standby's health check turns healthy ({hc.interval} x {hc.failure_threshold})",
+                              hc.interval.millis * hc.failure_threshold, "route53-detection"))
         terms.append(Term(f"resolver caches expire (TTL {bp.dns.ttl})", bp.dns.ttl.millis, "dns-ttl"))
     return terms
 
@@ -161,6 +176,19 @@ def assess(bp: Blueprint) -> Assessment:
     return Assessment(bp.strategy, rpo, rto, tuple(stores), tuple(notes))
 
 
+def _advice(estimate: Estimate) -> str:
+    if estimate.objective == "rto":
+        return ("raise the objective, or shorten the dominant term (health-check interval and threshold, DNS TTL, "
+                "a warmer strategy, failover.mode automatic)")
+    if estimate.path[:1] == ("objectives",):
+        return ("raise the objective, or change the dominant component (e.g. enable time_control, lower "
+                "max_replication_lag, set a store's own rpo)")
+    # a store's own rpo below what its service can do: the figure is the service's, only the store can change
+    return (f"a store's own rpo cannot be below its service's figure: set it to at least "
+            f"{format_millis(estimate.millis)}, or change the store (e.g. enable time_control, lower "
+            "max_replication_lag)")
+
+
 def findings(assessment: Assessment) -> list[tuple[str, str, tuple[str | int, ...]]]:
     """Diagnostics for objectives that are not met (E701/E702) or met with a thin margin (W703)."""
     out: list[tuple[str, str, tuple[str | int, ...]]] = []
@@ -169,10 +197,7 @@ def findings(assessment: Assessment) -> list[tuple[str, str, tuple[str | int, ..
         name = estimate.objective.upper()
         if not estimate.met:
             code = "E701" if estimate.objective == "rpo" else "E702"
-            advice = ("raise the objective, or change the dominant component (e.g. enable time_control, lower "
-                      "max_replication_lag, set a store's own rpo)" if estimate.objective == "rpo" else
-                      "raise the objective, or shorten the dominant term (health-check interval and threshold, "
-                      "DNS TTL, a warmer strategy, failover.mode automatic)")
+            advice = _advice(estimate)
             out.append((code, f"the design cannot meet {name} {estimate.target}: estimated {figure}, dominated by "
                               f"{estimate.dominant} ({human(max(t.millis for t in estimate.terms))}); {advice}",
                         estimate.path))
