@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 import boto3
@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 LOG = logging.getLogger("ledger_writer")
 
 
-@cache
+@lru_cache(maxsize=None)
 def _dynamodb() -> Any:
     return boto3.client("dynamodb")
 
