@@ -10,7 +10,6 @@ from awacs import kms, sqs
 from awacs.aws import Allow, PolicyDocument, Statement
 from troposphere import GetAtt, Parameter, Ref, Sub, apigateway, certificatemanager, iam
 from troposphere import awslambda as lambdar
-from troposphere import logs as logsr
 
 from drgen import naming
 from drgen.model import Route
@@ -105,9 +104,7 @@ def contribute(t: LayerTemplate) -> None:
                               f"{route.method if route.method != 'ANY' else '*'}/{path}")))
     deployment = t.add(apigateway.Deployment("ApiDeployment", RestApiId=Ref(api), DependsOn=methods,
                                              Description=f"{t.prefix} {spec.name}"))
-    access_logs = t.add(logsr.LogGroup("ApiAccessLogs", LogGroupName=f"/drgen/{t.prefix}/api-access",
-                                       RetentionInDays=365, KmsKeyId=t.key_arn(),
-                                       DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
+    access_logs = t.log_group("ApiAccessLogs", f"/drgen/{t.prefix}/api-access")
     throttle = {}
     if spec.throttle is not None:
         throttle = {"ThrottlingRateLimit": spec.throttle.rate, "ThrottlingBurstLimit": spec.throttle.burst}

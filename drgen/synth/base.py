@@ -23,6 +23,7 @@ from troposphere import (
     Sub,
     Tags,
     Template,
+    logs,
 )
 
 from drgen import naming
@@ -32,6 +33,7 @@ from drgen.package import Package
 
 R = TypeVar("R", bound=AWSObject)
 
+LOG_RETENTION_DAYS = 365
 IS_PRIMARY = "IsPrimary"
 IS_SECONDARY = "IsSecondary"
 ROLE = "Role"
@@ -108,6 +110,11 @@ class LayerTemplate:
                 resource.Tags = self.tags()
         self.template.add_resource(resource)
         return resource
+
+    def log_group(self, logical_id: str, name: str) -> logs.LogGroup:
+        """A log group encrypted with the regional key, kept a year, retained when the stack goes."""
+        return self.add(logs.LogGroup(logical_id, LogGroupName=name, RetentionInDays=LOG_RETENTION_DAYS,
+                                      KmsKeyId=self.key_arn(), DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
 
     def skip_check(self, resource: AWSObject, check: str, reason: str) -> None:
         """Record, in the resource's Metadata, a checkov check that does not apply and why."""

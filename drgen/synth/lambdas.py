@@ -9,13 +9,10 @@ from awacs import logs, xray
 from awacs.aws import Allow, PolicyDocument, Statement
 from troposphere import GetAtt, Join, Ref, Sub, iam
 from troposphere import awslambda as lambdar
-from troposphere import logs as logsr
 
 from drgen import naming
 from drgen.synth import policies
 from drgen.synth.base import LayerTemplate
-
-LOG_RETENTION_DAYS = 365
 
 
 def log_group_name(t: LayerTemplate, name: str) -> str:
@@ -27,9 +24,7 @@ def function(t: LayerTemplate, name: str, *, handler: str, runtime: str, memory:
              skips: dict[str, str] | None = None, **extra: Any) -> lambdar.Function:
     """A function named ``naming.function(prefix, name)`` whose code is ``t.packages[name]``."""
     base = naming.logical_id(name)
-    group = t.add(logsr.LogGroup(f"{base}LogGroup", LogGroupName=log_group_name(t, name),
-                                 RetentionInDays=LOG_RETENTION_DAYS, KmsKeyId=t.key_arn(),
-                                 DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
+    group = t.log_group(f"{base}LogGroup", log_group_name(t, name))
     own = [
         Statement(Sid="WriteOwnLogs", Effect=Allow, Action=[logs.CreateLogStream, logs.PutLogEvents],
                   Resource=[Join("", [GetAtt(group, "Arn"), ":log-stream:*"])]),

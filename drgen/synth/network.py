@@ -20,7 +20,6 @@ from typing import Any
 from awacs import logs
 from awacs.aws import Allow, PolicyDocument, Statement
 from troposphere import Equals, GetAtt, If, Join, Not, NoValue, Or, Ref, Select, Sub, ec2, iam
-from troposphere import logs as logsr
 
 from drgen import awsdata, naming
 from drgen.synth import policies
@@ -124,9 +123,7 @@ def contribute(t: LayerTemplate) -> None:
 
 
 def _flow_logs(t: LayerTemplate, vpc: ec2.VPC) -> None:
-    group = t.add(logsr.LogGroup("FlowLogGroup", LogGroupName=naming.flow_log_group(t.prefix),
-                                 RetentionInDays=365, KmsKeyId=t.key_arn(),
-                                 DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
+    group = t.log_group("FlowLogGroup", naming.flow_log_group(t.prefix))
     role = t.add(iam.Role(
         "FlowLogRole", RoleName=Sub(naming.role(t.prefix, "flow-logs", "${AWS::Region}")),
         AssumeRolePolicyDocument=policies.trust("vpc-flow-logs.amazonaws.com"),

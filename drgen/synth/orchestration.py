@@ -12,7 +12,6 @@ from awacs.aws import Allow, Condition, PolicyDocument, Statement, StringEquals,
 from troposphere import GetAtt, ImportValue, Ref, Sub, iam
 from troposphere import awslambda as lambdar
 from troposphere import events as eventsr
-from troposphere import logs as logsr
 from troposphere import stepfunctions as sfn
 
 from drgen import asl, naming
@@ -116,9 +115,7 @@ def _state_machine(t: LayerTemplate, readiness: lambdar.Function, promoter: lamb
     topic = ImportValue(naming.export(t.prefix, "app", "TopicArn"))
     bus = arn("events", "event-bus/default")
     control = arn("dynamodb", f"table/{naming.control_table(t.prefix)}")
-    group = t.add(logsr.LogGroup("StateMachineLogs", LogGroupName=f"/aws/vendedlogs/states/{naming.state_machine(t.prefix)}",
-                                 RetentionInDays=365, KmsKeyId=t.key_arn(),
-                                 DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
+    group = t.log_group("StateMachineLogs", f"/aws/vendedlogs/states/{naming.state_machine(t.prefix)}")
     role = t.add(iam.Role(
         "StateMachineRole", RoleName=Sub(naming.role(t.prefix, "failover", "${AWS::Region}")),
         AssumeRolePolicyDocument=policies.trust("states.amazonaws.com"),
