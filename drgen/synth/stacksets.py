@@ -34,6 +34,16 @@ def template_key(layer: str, sha256: str) -> str:
     return f"templates/{layer}/{sha256}.json"
 
 
+def stackset_parameters(t: LayerTemplate) -> dict[str, str]:
+    """The StackSet's own value of each per-region parameter: its first region's.
+
+    AWS lets a stack instance override only the parameters the StackSet itself gives a value
+    ("You can only override the parameter values that are specified in the StackSet"), so every
+    per-region parameter needs one here; each instance then overrides it with its region's value.
+    """
+    return dict(sorted(t.region_values[t.layer.regions[0]].items()))
+
+
 def definition(t: LayerTemplate, body: str, sha256: str) -> Template:
     """The StackSet definition of layer template ``t`` whose serialised form is ``body``."""
     bp, layer = t.bp, t.layer
@@ -65,8 +75,10 @@ def definition(t: LayerTemplate, body: str, sha256: str) -> Template:
     for name in t.deploy_parameters:  # values known only at deploy time, the same in every region
         out.add_parameter(TemplateParameter(name, Type="String", Description=f"Passed to every instance as {name}"))
     extra: dict[str, object] = {}
-    if t.deploy_parameters:
-        extra["Parameters"] = [StackSetParameter(ParameterKey=n, ParameterValue=Ref(n)) for n in t.deploy_parameters]
+    parameters = [StackSetParameter(ParameterKey=k, ParameterValue=v) for k, v in stackset_parameters(t).items()]
+    parameters += [StackSetParameter(ParameterKey=n, ParameterValue=Ref(n)) for n in t.deploy_parameters]
+    if parameters:
+        extra["Parameters"] = parameters
     out.add_resource(StackSet(
         naming.logical_id(layer.name, "StackSet"),
         StackSetName=naming.stack(bp.prefix, layer.name),
