@@ -7,6 +7,7 @@ The public API::
     blueprint = drgen.load("blueprints/trading-platform.yaml")      # Blueprint, or InvalidBlueprint
     rendered = drgen.render(blueprint)                              # Rendered: path -> bytes
     steps = drgen.plan(blueprint)                                   # Plan: ordered (layer, region) steps
+    result = drgen.deploy(rendered, session=boto3.Session())        # DeployResult, or DeployError
 
 Heavy dependencies (troposphere, boto3) are imported only by the stages that need them.
 """
@@ -14,8 +15,9 @@ Heavy dependencies (troposphere, boto3) are imported only by the stages that nee
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from drgen.diagnostics import Diagnostic
 from drgen.errors import (
@@ -30,6 +32,8 @@ from drgen.errors import (
 from drgen.model import Blueprint
 
 if TYPE_CHECKING:
+    from drgen.deploying import DeployOptions, DeployResult
+    from drgen.deploying import Event as DeployEvent
     from drgen.drilling import DrillReport
     from drgen.planning import Plan
     from drgen.rendering import Rendered
@@ -81,6 +85,26 @@ def drill(blueprint: Blueprint | str | os.PathLike[str], scenarios: list[str] | 
     return run(_model(blueprint), scenarios)
 
 
+def deploy(rendered: Rendered | Blueprint | str | os.PathLike[str], session: Any = None, *,
+           dry_run: bool = False, endpoint_url: str | None = None,
+           on_event: Callable[[DeployEvent], None] | None = None,
+           options: DeployOptions | None = None) -> DeployResult:
+    """Deploy a render (or a blueprint, rendered first) with the clients of ``session`` (a ``boto3.Session``;
+    default: boto3's default session). ``on_event`` receives progress; see ``drgen.deploying``."""
+    from drgen.deploying import DeployOptions, deploy_rendered
+    from drgen.rendering import Rendered as RenderedType
+
+    if not isinstance(rendered, RenderedType):
+        rendered = render(rendered)
+    if session is None:
+        import boto3
+
+        session = boto3.Session()
+    if options is None:
+        options = DeployOptions(dry_run=dry_run, endpoint_url=endpoint_url)
+    return deploy_rendered(rendered, session, options, on_event)
+
+
 def write(rendered: Rendered, directory: str | os.PathLike[str]) -> Path:
     """Write a render to ``directory`` atomically: all of it or nothing."""
     from drgen.output import write_atomically
@@ -98,6 +122,7 @@ __all__ = [
     "LintError",
     "RenderError",
     "UsageError",
+    "deploy",
     "drill",
     "load",
     "plan",

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from drgen import __version__
 from drgen.errors import DrgenError, InvalidBlueprint, LintError, UsageError
@@ -150,6 +150,76 @@ def cmd_drill(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_deploy(args: argparse.Namespace) -> int:
+    import drgen
+    from drgen.deploying import DeployOptions
+
+    blueprint = drgen.load(_existing(args.blueprint))
+    rendered = drgen.render(blueprint)
+    if args.output:
+        try:
+            drgen.write(rendered, args.output)
+        except OSError as error:
+            raise UsageError(f"cannot write {args.output}: {error.strerror}") from error
+    session = _session(args.profile)
+    options = DeployOptions(dry_run=args.dry_run, endpoint_url=args.endpoint_url)
+    if not args.dry_run and not args.yes:
+        preview = drgen.deploy(rendered, session, options=DeployOptions(dry_run=True, endpoint_url=args.endpoint_url))
+        _out(preview.text())
+        if not preview.changed:
+            return 0
+        if not sys.stdin.isatty():
+            raise UsageError("drgen deploy asks before it changes anything; pass --yes to deploy without asking "
+                             "(pipelines), or --dry-run to only see what would change")
+        if input("deploy these changes? [y/N] ").strip().lower() not in ("y", "yes"):
+            _err("drgen: nothing deployed")
+            return 1
+    progress = None if args.quiet or args.format == "json" else Progress(sys.stderr)
+    result = drgen.deploy(rendered, session, options=options, on_event=progress)
+    if progress is not None:
+        progress.finish()
+    _out(json.dumps(result.to_dict(), indent=2, sort_keys=True) if args.format == "json" else result.text())
+    return 0
+
+
+class Progress:
+    """Deploy events on a stream: one line rewritten in place on a terminal, a line per change otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last: tuple[str, str, str, str] | None = None
+        self.open_line = False
+
+    def __call__(self, event: Any) -> None:
+        key = (event.layer, event.region, event.action, event.status)
+        if self.tty:
+            self.stream.write("\r\x1b[K" + event.line())
+            self.open_line = True
+            if event.status not in ("RUNNING", "QUEUED", "STOPPING") and not event.status.endswith("_IN_PROGRESS"):
+                self.stream.write("\n")
+                self.open_line = False
+        elif key != self.last:  # a poll that changes nothing prints nothing
+            self.stream.write(event.line() + "\n")
+        self.last = key
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.open_line:
+            self.stream.write("\n")
+            self.open_line = False
+
+
+def _session(profile: str | None) -> Any:
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        return boto3.Session(profile_name=profile)
+    except ProfileNotFound as error:
+        raise UsageError(f"{error}; see 'aws configure list-profiles'") from error
+
+
 def _existing(path: str) -> str:
     if not Path(path).is_file():
         raise UsageError(f"{path}: no such file")
@@ -191,6 +261,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--against", metavar="DIR", help="compare the render of the blueprint OLD with DIR")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_diff)
+
+    p = sub.add_parser("deploy", help="deploy the blueprint's plan with StackSets (uploads its artifacts first)",
+                       description="Render the blueprint and deploy it with boto3: the bootstrap StackSet, the "
+                                   "artifacts, then every StackSet and stack in the plan's order. Unchanged parts "
+                                   "are left alone; a rerun continues after a failure. Asks before changing "
+                                   "anything unless --yes. Exit 0 deployed (or nothing to do), 1 failed.")
+    p.add_argument("blueprint", metavar="BLUEPRINT")
+    p.add_argument("-o", "--output", metavar="DIR", help="also write the render that is deployed to DIR")
+    p.add_argument("--profile", help="the AWS profile to use (default: boto3's usual credential chain)")
+    p.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint for every service (e.g. moto)")
+    p.add_argument("--dry-run", action="store_true", help="say what would be created, updated or left; read-only")
+    p.add_argument("--yes", action="store_true", help="do not ask before deploying (for pipelines)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="the summary's form")
+    p.set_defaults(run=cmd_deploy)
 
     p = sub.add_parser("drill", help="run failover scenarios against an emulated AWS (or one live failover)",
                        description="Run the rendered failover against an in-process emulated AWS and report each "
