@@ -4,7 +4,7 @@ moto creates real emulated resources for most of the types drgen renders (KMS ke
 its subnets, IAM roles, Lambda functions, SQS queues, SNS topics, Step Functions, Route 53...). For the types
 in ``PLACEHOLDER_TYPES`` it has no CloudFormation model and fails the whole stack; here each becomes a
 placeholder that gives the stack a physical id and the attributes other resources read, and creates
-nothing. The deploy tests say so and assert nothing of them. Six moto bugs are worked around:
+nothing. The deploy tests say so and assert nothing of them. Seven moto bugs are worked around:
 
 - ``AWS::KMS::Key`` passes CloudFormation's ``Key``/``Value`` tags to the KMS API, which wants
   ``TagKey``/``TagValue`` (KeyError: 'TagKey'), and ``AWS::SSM::Parameter`` its tag map where a list is
@@ -14,6 +14,7 @@ nothing. The deploy tests say so and assert nothing of them. Six moto bugs are w
 - updating a StackSet replaces its instances' parameter overrides with the StackSet's values (AWS keeps
   them: "any parameter values overridden for a stack instance aren't updated");
 - a stack instance reports the id of a stack that does not exist, not its own stack's;
+- ``Fn::If`` choosing ``AWS::NoValue`` inside a list leaves a null item there, where AWS drops it;
 - the map from resource type to model is cached the first time a template is parsed, before the service
   modules of later types are imported: every model used is imported first.
 
@@ -86,6 +87,7 @@ def install() -> None:
     _fix_tags(Parameter, lambda tags: [{"Key": k, "Value": v} for k, v in tags.items()])
     _fix_hosted_zone_name_servers()
     _fix_instance_parameters()
+    _fix_no_value_in_lists()
     parsing.get_model_list.cache_clear()
     parsing.get_model_map.cache_clear()
     parsing.get_name_type_map.cache_clear()
@@ -207,6 +209,20 @@ def _fix_instance_parameters() -> None:
         return result
 
     models.StackSet.update = update  # type: ignore[method-assign]
+
+
+def _fix_no_value_in_lists() -> None:
+    from moto.cloudformation import parsing
+
+    original = parsing.clean_json
+
+    def clean_json(resource_json: Any, resources_map: Any) -> Any:
+        cleaned = original(resource_json, resources_map)
+        if isinstance(resource_json, list) and isinstance(cleaned, list):
+            return [item for item in cleaned if item is not None]
+        return cleaned
+
+    parsing.clean_json = clean_json
 
 
 def main(argv: list[str]) -> None:

@@ -378,3 +378,25 @@ def test_other_accounts_than_the_sessions_are_refused(session: boto3.Session, tm
     other = edited(tmp_path, "version: 1\n", "version: 1\naccounts: ['210987654321']\n")
     with pytest.raises(DeployError, match="deploys one account, the session's"):
         deploy(other, session)
+
+
+@pytest.mark.parametrize("name", ["three-region", "minimal-backup-restore"])
+def test_the_other_example_blueprints_deploy_then_find_nothing_to_do(name: str, session: boto3.Session,
+                                                                      tmp_path: Path) -> None:
+    folder = tmp_path / "blueprints"
+    shutil.copytree(ROOT / "blueprints", folder)
+    path = folder / f"{name}.yaml"
+    bp = drgen.load(path)
+    if bp.dns is not None and bp.dns.zone_id:  # the blueprint names an existing zone: make it exist
+        zone = session.client("route53").create_hosted_zone(Name=bp.dns.zone, CallerReference="test")
+        text = path.read_text(encoding="utf-8").replace(bp.dns.zone_id, zone["HostedZone"]["Id"].split("/")[-1])
+        path.write_text(text, encoding="utf-8")
+    rendered = drgen.render(drgen.load(path))
+    first = deploy(rendered, session)
+    assert len(first.operations) == sum(len(layer.regions) if layer.kind == "stackset" else 1
+                                        for layer in rendered.plan.layers)
+    admin = session.client("cloudformation", region_name=rendered.blueprint.primary.name)
+    for layer in stackset_layers(rendered):
+        summaries = admin.list_stack_instances(StackSetName=naming.stack(rendered.blueprint.prefix, layer.name))
+        assert sorted(s["Region"] for s in summaries["Summaries"]) == sorted(layer.regions)
+    assert deploy(rendered, session).operations == []
