@@ -1,8 +1,9 @@
-"""drgen's benchmarks. Run: ``.venv/bin/python benchmarks/run.py [validate|render|scale]`` (default: all).
+"""drgen's benchmarks. Run: ``.venv/bin/python benchmarks/run.py [validate|render|scale|deploy]`` (default: all).
 
 Prints figures; asserts nothing. Targets on the 2-core reference machine: ``drgen validate`` of the
 reference blueprint <= 0.2 s per process; ``drgen render`` <= 0.4 s wall (median) and <= 120 MB peak
-RSS per process; a 16-region blueprint with 20 of each component <= 3 s, with time linear in resources.
+RSS per process; a 16-region blueprint with 20 of each component <= 3 s, with time linear in resources;
+an unchanged redeploy makes only read calls (``deploy``, against moto in-process).
 """
 
 from __future__ import annotations
@@ -120,10 +121,43 @@ def bench_scale() -> None:
           f"(linear growth keeps this roughly flat)")
 
 
+def bench_deploy() -> None:
+    """The reference blueprint deployed to moto in-process: what drgen's own work costs, and how many calls."""
+    import warnings
+
+    import boto3
+    from moto import mock_aws
+
+    import drgen
+    from drgen.deploying import DeployOptions
+
+    sys.path.insert(0, str(ROOT))
+    from tests import motocompat
+
+    warnings.simplefilter("ignore")
+    motocompat.install()
+    print("drgen deploy (reference blueprint, moto in-process: the time is drgen's and moto's, not AWS's)")
+    rendered = drgen.render(drgen.load(REFERENCE))
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    with mock_aws():
+        session = boto3.Session(region_name="us-east-1")
+        calls: list[str] = []
+        session.events.register("before-call", lambda model, **_: calls.append(model.name))
+        for label, dry_run in (("dry run, nothing deployed", True), ("first deploy", False),
+                               ("unchanged redeploy", False)):
+            calls.clear()
+            start = time.perf_counter()
+            result = drgen.deploy(rendered, session, options=DeployOptions(poll_seconds=0, dry_run=dry_run))
+            wall = time.perf_counter() - start
+            writes = [c for c in calls if not c.startswith(("Describe", "Get", "List", "Head"))]
+            print(f"  {label:<26} {wall:.3f} s, {len(calls):>3} API calls ({len(writes)} writes), "
+                  f"{len(result.operations)} operations")
+
+
 def main(argv: list[str]) -> None:
-    chosen = argv or ["validate", "render", "scale"]
+    chosen = argv or ["validate", "render", "scale", "deploy"]
     for name in chosen:
-        {"validate": bench_validate, "render": bench_render, "scale": bench_scale}[name]()
+        {"validate": bench_validate, "render": bench_render, "scale": bench_scale, "deploy": bench_deploy}[name]()
 
 
 if __name__ == "__main__":
