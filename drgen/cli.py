@@ -174,7 +174,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         if input("deploy these changes? [y/N] ").strip().lower() not in ("y", "yes"):
             _err("drgen: nothing deployed")
             return 1
-    progress = None if args.quiet or args.format == "json" else Progress(sys.stderr)
+    live = sys.stderr.isatty() and not args.quiet
+    progress = None if args.format == "json" or args.dry_run else Progress(sys.stderr, live=live)
     result = drgen.deploy(rendered, session, options=options, on_event=progress)
     if progress is not None:
         progress.finish()
@@ -183,11 +184,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 class Progress:
-    """Deploy events on a stream: one line rewritten in place on a terminal, a line per change otherwise."""
+    """Deploy events on a stream: one line rewritten in place when ``live`` (a terminal), else a line per change."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, live: bool) -> None:
         self.stream = stream
-        self.tty = stream.isatty()
+        self.tty = live
         self.last: tuple[str, str, str, str] | None = None
         self.open_line = False
 
@@ -273,7 +274,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint for every service (e.g. moto)")
     p.add_argument("--dry-run", action="store_true", help="say what would be created, updated or left; read-only")
     p.add_argument("--yes", action="store_true", help="do not ask before deploying (for pipelines)")
-    p.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
+    p.add_argument("--quiet", action="store_true",
+                   help="plain progress lines, one per status change, even on a terminal")
     p.add_argument("--format", choices=("text", "json"), default="text", help="the summary's form")
     p.set_defaults(run=cmd_deploy)
 

@@ -10,6 +10,7 @@ as placeholders and nothing is asserted of them here.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from moto import mock_aws
 
 import drgen
 from drgen import naming
-from drgen.deploying import DeployOptions, DeployResult, Event
+from drgen.deploying import DeployOptions, DeployResult, Event, deploy_rendered
 from drgen.errors import DeployError
 from drgen.rendering import Rendered
 from tests import motocompat
@@ -400,3 +401,77 @@ def test_the_other_example_blueprints_deploy_then_find_nothing_to_do(name: str, 
         summaries = admin.list_stack_instances(StackSetName=naming.stack(rendered.blueprint.prefix, layer.name))
         assert sorted(s["Region"] for s in summaries["Summaries"]) == sorted(layer.regions)
     assert deploy(rendered, session).operations == []
+
+
+# ---- retries -----------------------------------------------------------------------------------------------
+
+def test_throttling_is_retried_by_botocore(session: boto3.Session, reference: Rendered) -> None:
+    refused: list[int] = []
+
+    def throttle(request: Any, **_: Any) -> AWSResponse | None:
+        if len(refused) < 2:  # the first two CreateStackSet requests are throttled, as AWS does under load
+            refused.append(1)
+            body = (b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded"
+                    b"</Message></Error><RequestId>1</RequestId></ErrorResponse>")
+            return AWSResponse(request.url, 400, {}, _Raw(body))
+        return None
+
+    session.events.register_first("before-send.cloudformation.CreateStackSet", throttle)
+    result = deploy(reference, session, max_attempts=3)
+    assert len(refused) == 2
+    assert result.operations
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.body
+
+
+def test_an_operation_already_in_progress_is_waited_for(session: boto3.Session, reference: Rendered) -> None:
+    busy = [2]
+    slept: list[float] = []
+
+    def in_progress(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        if busy[0]:
+            busy[0] -= 1
+            return (AWSResponse("https://cloudformation.us-east-1.amazonaws.com/", 400, {}, None),
+                    {"Error": {"Code": "OperationInProgressException", "Message": "Another operation is running"},
+                     "ResponseMetadata": {"HTTPStatusCode": 400}})
+        return None
+
+    session.events.register("before-call.cloudformation.CreateStackInstances", in_progress)
+    result = deploy_rendered(reference, session, DeployOptions(poll_seconds=7), sleep=slept.append)
+    assert busy == [0] and result.operations
+    assert slept == [7, 7]  # it waited a poll interval before each new attempt
+
+
+# ---- progress on the command line --------------------------------------------------------------------------
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_rewrites_one_line_on_a_terminal_and_prints_changes_elsewhere() -> None:
+    from drgen.cli import Progress
+
+    events = [Event("database", "us-east-2", "create", "started", 0.0, "stack instance"),
+              Event("database", "us-east-2", "create", "RUNNING", 10.0),
+              Event("database", "us-east-2", "create", "RUNNING", 20.0),
+              Event("database", "us-east-2", "create", "SUCCEEDED", 1830.0)]
+    terminal = _Terminal()
+    live = Progress(terminal, live=True)
+    plain_stream = io.StringIO()
+    plain = Progress(plain_stream, live=False)
+    for event in events:
+        live(event)
+        plain(event)
+    live.finish()
+    assert terminal.getvalue().count("\r\x1b[K") == 4
+    assert "RUNNING              00:20" in terminal.getvalue() and terminal.getvalue().endswith("30:30\n")
+    lines = plain_stream.getvalue().splitlines()
+    assert [line.split()[3] for line in lines] == ["started", "RUNNING", "SUCCEEDED"]  # the repeated poll: no line
+    assert lines[-1].startswith("database      us-east-2       create    SUCCEEDED            30:30")
