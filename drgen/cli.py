@@ -244,7 +244,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("render", help="write templates, StackSets, state machines, packages and runbook",
                        description="Render a blueprint to a directory (atomically: all or nothing).")
     p.add_argument("blueprint", metavar="BLUEPRINT")
-    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the directory to write (replaced whole)")
+    p.add_argument("-o", "--output", "--out", required=True, metavar="DIR", help="the directory to write (replaced whole)")
     p.add_argument("--lint", action="store_true", help="run cfn-lint on every template, in every region")
     p.set_defaults(run=cmd_render)
 
@@ -269,7 +269,7 @@ def parser() -> argparse.ArgumentParser:
                                    "are left alone; a rerun continues after a failure. Asks before changing "
                                    "anything unless --yes. Exit 0 deployed (or nothing to do), 1 failed.")
     p.add_argument("blueprint", metavar="BLUEPRINT")
-    p.add_argument("-o", "--output", metavar="DIR", help="also write the render that is deployed to DIR")
+    p.add_argument("-o", "--output", "--out", metavar="DIR", help="also write the render that is deployed to DIR")
     p.add_argument("--profile", help="the AWS profile to use (default: boto3's usual credential chain)")
     p.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint for every service (e.g. moto)")
     p.add_argument("--dry-run", action="store_true", help="say what would be created, updated or left; read-only")

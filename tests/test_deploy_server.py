@@ -60,15 +60,16 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
-def test_cli_deploys_the_reference_blueprint_then_finds_nothing_to_do(endpoint: str,
+def test_cli_deploys_the_reference_blueprint_then_finds_nothing_to_do(endpoint: str, tmp_path: Path,
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["deploy", REFERENCE, "--endpoint-url", endpoint, "--dry-run"]) == 0
     dry = capsys.readouterr().out
     assert "create    bootstrap     us-east-1       StackSet trading-platform-prod-bootstrap" in dry
     assert "would change" in dry
 
-    assert main(["deploy", REFERENCE, "--endpoint-url", endpoint, "--yes"]) == 0
+    assert main(["deploy", REFERENCE, "--endpoint-url", endpoint, "--yes", "--out", str(tmp_path / "deployed")]) == 0
     done = capsys.readouterr()
+    assert (tmp_path / "deployed" / "manifest.json").is_file()  # the render that was deployed
     assert "operations started" in done.out
     # progress on stderr: plain lines (not a terminal), one per status change
     assert "database      us-east-2       create    SUCCEEDED" in done.err
