@@ -40,6 +40,7 @@ OPERATION_PENDING = {"QUEUED", "RUNNING", "STOPPING"}
 OPERATION_DONE = "SUCCEEDED"
 STACK_DONE = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
 UNKNOWN = "(known after an earlier step)"
+ROLES_FILE = "roles/stackset-roles.json"
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class _Deployment:
                                   f"account {caller}'s: drgen deploy uploads each region's packages with the session's "
                                   "own credentials, so it deploys one account, the session's")
             self.result.account = caller
+            self._check_roles()
             for layer in self.rendered.plan.layers:
                 if layer.kind == "stackset":
                     self._stackset(layer)
@@ -164,6 +166,23 @@ class _Deployment:
                 if layer.name == "bootstrap":
                     self._upload()
         return self.result
+
+    def _check_roles(self) -> None:
+        """The StackSet roles must exist before the first operation, or every operation fails."""
+        self.step = "roles"
+        iam = self.clients.client("iam", self.admin_region)
+        missing = []
+        for role in (ADMINISTRATION_ROLE, EXECUTION_ROLE):
+            try:
+                iam.get_role(RoleName=role)
+            except Exception as error:
+                if error_code(error) != "NoSuchEntity":
+                    raise
+                missing.append(role)
+        if missing:
+            raise DeployError(f"{' and '.join(missing)} {'do' if len(missing) > 1 else 'does'} not exist in account "
+                              f"{self.result.account}: StackSets need both roles. Deploy the render's "
+                              f"{ROLES_FILE} once in this account first (see docs/roles.md)")
 
     def _note(self, layer: str, region: str, action: str, what: str, why: str = "") -> None:
         self.result.changes.append(Change(layer, region, action, what, why))

@@ -225,6 +225,17 @@ def _fix_no_value_in_lists() -> None:
     parsing.clean_json = clean_json
 
 
+def create_stackset_roles(session: Any, endpoint_url: str | None = None) -> None:
+    """The two roles self-managed StackSets need, as a user creates them once per account."""
+    import json
+
+    iam = session.client("iam", endpoint_url=endpoint_url)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "cloudformation.amazonaws.com"}}]}
+    for name in ("AWSCloudFormationStackSetAdministrationRole", "AWSCloudFormationStackSetExecutionRole"):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+
+
 def main(argv: list[str]) -> None:
     """Run a moto_server on 127.0.0.1:PORT with these additions."""
     install()

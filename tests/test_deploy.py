@@ -51,7 +51,9 @@ def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.Session]:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     with mock_aws():
-        yield boto3.Session(region_name="us-east-1")
+        aws = boto3.Session(region_name="us-east-1")
+        motocompat.create_stackset_roles(aws)
+        yield aws
 
 
 def deploy(rendered: Rendered, session: boto3.Session, events: list[Event] | None = None,
@@ -373,6 +375,21 @@ def test_an_unreachable_endpoint_is_a_clear_error(monkeypatch: pytest.MonkeyPatc
         drgen.deploy(reference, boto3.Session(region_name="us-east-1"),
                      options=DeployOptions(poll_seconds=0, max_attempts=1, endpoint_url=f"http://127.0.0.1:{port}"))
     assert str(failure.value).startswith("start: cannot reach AWS (Could not connect to the endpoint URL")
+
+
+def test_missing_stackset_roles_are_named_before_anything_is_created(monkeypatch: pytest.MonkeyPatch,
+                                                                      reference: Rendered) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        bare = boto3.Session(region_name="us-east-1")
+        with pytest.raises(DeployError) as failure:
+            deploy(reference, bare)
+        assert str(failure.value).startswith("AWSCloudFormationStackSetAdministrationRole and "
+                                             "AWSCloudFormationStackSetExecutionRole do not exist in account "
+                                             f"{ACCOUNT}: StackSets need both roles")
+        assert "roles/stackset-roles.json" in str(failure.value)
+        assert bare.client("cloudformation").list_stack_sets()["Summaries"] == []
 
 
 def test_other_accounts_than_the_sessions_are_refused(session: boto3.Session, tmp_path: Path) -> None:

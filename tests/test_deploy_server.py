@@ -19,6 +19,7 @@ import pytest
 
 from drgen import naming
 from drgen.cli import main
+from tests import motocompat
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = str(ROOT / "blueprints" / "trading-platform.yaml")
@@ -46,7 +47,10 @@ def endpoint() -> Iterator[str]:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("moto_server did not start") from None
                 time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
+        url = f"http://127.0.0.1:{port}"
+        motocompat.create_stackset_roles(boto3.Session(region_name="us-east-1", aws_access_key_id="testing",
+                                                       aws_secret_access_key="testing"), endpoint_url=url)
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=20)
