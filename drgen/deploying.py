@@ -305,7 +305,7 @@ class _Deployment:
                 cf.create_stack_set(StackSetName=name, PermissionModel="SELF_MANAGED",
                                     ManagedExecution={"Active": False}, **desired)
         else:
-            why = _stackset_drift(current, self.rendered.files[f"templates/{layer.name}.json"], parameters, _tags(t))
+            why = _drift(current, self.rendered.files[f"templates/{layer.name}.json"], parameters, _tags(t))
             if why:
                 existing = [r for r in layer.regions if r in instances]
                 self._note(layer.name, self.admin_region, "update", f"StackSet {name}"
@@ -497,17 +497,11 @@ class _Deployment:
     def _stack_drift(self, cf: Any, current: dict[str, Any], layer: str, parameters: dict[str, str],
                      tags: list[dict[str, str]]) -> str:
         deployed = cf.get_template(StackName=current["StackName"], TemplateStage="Original")["TemplateBody"]
-        reasons = []
-        if _as_json(deployed) != json.loads(self.rendered.files[f"templates/{layer}.json"]):
-            reasons.append("template changed")
-        have = {p["ParameterKey"]: p.get("ParameterValue", "") for p in current.get("Parameters", [])}
-        if have != parameters:
-            reasons.append("parameters " + _dict_change(have, parameters))
-        if _tag_map(current.get("Tags", [])) != _tag_map(tags):
-            reasons.append("tags changed")
-        if current["StackStatus"] not in STACK_DONE and not reasons:
-            reasons.append(f"the last change ended {current['StackStatus']}")
-        return "; ".join(reasons)
+        why = _drift({**current, "TemplateBody": deployed}, self.rendered.files[f"templates/{layer}.json"],
+                     parameters, tags)
+        if current["StackStatus"] not in STACK_DONE and not why:
+            why = f"the last change ended {current['StackStatus']}"
+        return why
 
     def _wait_stack(self, cf: Any, layer: Layer, name: str, action: str,
                     allow_failure: bool = False) -> dict[str, Any] | None:
@@ -558,8 +552,8 @@ def _preferences(layer: Layer, regions: list[str]) -> dict[str, Any]:
             "FailureToleranceCount": 0, "MaxConcurrentCount": 1}
 
 
-def _stackset_drift(current: dict[str, Any], body: bytes, parameters: dict[str, str],
-                    tags: list[dict[str, str]]) -> str:
+def _drift(current: dict[str, Any], body: bytes, parameters: dict[str, str], tags: list[dict[str, str]]) -> str:
+    """Why a deployed StackSet or stack (``TemplateBody``, ``Parameters``, ``Tags``) differs from the render."""
     reasons = []
     if _as_json(current.get("TemplateBody", "")) != json.loads(body):
         reasons.append("template changed")

@@ -211,6 +211,19 @@ def test_a_changed_zone_list_updates_only_that_regions_network_instance(session:
     assert overrides["Zones"] == "us-east-2a,us-east-2c,us-east-2b"
 
 
+def test_a_changed_ttl_updates_only_the_dns_stack(session: boto3.Session, reference: Rendered,
+                                                   tmp_path: Path) -> None:
+    deploy(reference, session)
+    changed = edited(tmp_path, "ttl: 60s", "ttl: 30s")
+    result = deploy(changed, session)
+    updates = [(c.layer, c.region, c.action) for c in result.changes if c.action not in ("unchanged", "upload")]
+    assert updates == [("dns", "us-east-1", "update")]
+    assert len(result.operations) == 1
+    zone = session.client("route53").list_hosted_zones()["HostedZones"][0]["Id"]
+    records = session.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+    assert {r["TTL"] for r in records if r["Name"] == "api.trading-platform.example.com."} == {30}
+
+
 # ---- dry runs ------------------------------------------------------------------------------------------
 
 def _record_calls(session: boto3.Session) -> list[str]:
