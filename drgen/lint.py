@@ -1,4 +1,5 @@
-"""cfn-lint over a render: every template, in every region of the blueprint; any error or warning fails."""
+"""cfn-lint over a render: every template (layers, StackSets, roles), in every region of the blueprint; any error
+or warning fails."""
 
 from __future__ import annotations
 
@@ -36,6 +37,6 @@ def lint_rendered(rendered: Rendered, bp: Blueprint) -> list[str]:
     regions = regions_for(bp)
     findings: list[str] = []
     for path, data in rendered.files.items():
-        if path.startswith(("templates/", "stacksets/")) and path.endswith(".json"):
+        if path.startswith(("templates/", "stacksets/", "roles/")) and path.endswith(".json"):
             findings.extend(lint_text(path, data.decode("utf-8"), regions))
     return findings

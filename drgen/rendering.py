@@ -18,9 +18,12 @@ from drgen.package import Package, package
 from drgen.planning import Plan, build_plan
 from drgen.synth import synthesize
 from drgen.synth.base import LayerTemplate
+from drgen.synth.roles import roles_template
 from drgen.synth.stacksets import definition
 
 FUNCTIONS_DIR = Path(__file__).resolve().parent / "functions"
+ROLES_FILE = "roles/stackset-roles.json"
+"""The StackSet administration and execution roles, deployed once per account before the StackSets."""
 
 # CloudFormation quotas a template must stay within (AWS CloudFormation User Guide, "quotas").
 MAX_RESOURCES = 500
@@ -104,6 +107,9 @@ def render_blueprint(bp: Blueprint) -> Rendered:
                 rendered.notes.append(f"the {name} template is {len(body)} bytes: its StackSet reads it from "
                                       f"the artifact bucket (TemplateURL), not inline")
             stacksets[name] = {"template_sha256": sha, "template_key": f"templates/{name}/{sha}.json"}
+    roles = roles_template(bp, layer_templates).to_dict()
+    files[ROLES_FILE] = to_json(roles)
+    check_limits(ROLES_FILE, roles, files[ROLES_FILE])
     for state_machine_file, document in _state_machines(layer_templates).items():
         files[state_machine_file] = to_json(document)
     for pkg in packages.values():
@@ -122,6 +128,7 @@ def render_blueprint(bp: Blueprint) -> Rendered:
         "stacks": {name: {"name": naming.stack(bp.prefix, name), "kind": t.layer.kind, "regions": list(t.layer.regions),
                           "parameters": t.region_values, **stacksets.get(name, {})}
                    for name, t in layer_templates.items()},
+        "roles": ROLES_FILE,
         "plan": plan.to_dict(),
         "objectives": assessment.to_dict(),
         "notes": rendered.notes,

@@ -1,4 +1,5 @@
-"""The real validators over every golden template: cfn-lint (every region of its blueprint) and checkov."""
+"""The real validators over every golden template (layers, StackSets, roles): cfn-lint (every region of its
+blueprint) and checkov."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from drgen.lint import lint_text, regions_for
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "render"
-TEMPLATES = sorted(p for p in GOLDEN.rglob("*.json") if p.parent.name in ("templates", "stacksets"))
+TEMPLATES = sorted(p for p in GOLDEN.rglob("*.json") if p.parent.name in ("templates", "stacksets", "roles"))
 
 
 def _blueprint_of(template: Path) -> drgen.Blueprint:
