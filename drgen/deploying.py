@@ -25,7 +25,7 @@ from drgen import naming
 from drgen.awsclients import Clients, error_code, is_missing
 from drgen.errors import DeployError
 from drgen.layers import Layer
-from drgen.rendering import Rendered
+from drgen.rendering import ROLES_FILE, Rendered
 from drgen.synth.base import LayerTemplate
 from drgen.synth.stacksets import (
     ADMINISTRATION_ROLE,
@@ -40,7 +40,6 @@ OPERATION_PENDING = {"QUEUED", "RUNNING", "STOPPING"}
 OPERATION_DONE = "SUCCEEDED"
 STACK_DONE = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
 UNKNOWN = "(known after an earlier step)"
-ROLES_FILE = "roles/stackset-roles.json"
 
 
 @dataclass(frozen=True)

@@ -225,15 +225,14 @@ def _fix_no_value_in_lists() -> None:
     parsing.clean_json = clean_json
 
 
-def create_stackset_roles(session: Any, endpoint_url: str | None = None) -> None:
-    """The two roles self-managed StackSets need, as a user creates them once per account."""
-    import json
+def create_stackset_roles(session: Any, rendered: Any, endpoint_url: str | None = None) -> None:
+    """Deploy the render's StackSet roles template, as a user does once per account before ``drgen deploy``."""
+    from drgen.rendering import ROLES_FILE
 
-    iam = session.client("iam", endpoint_url=endpoint_url)
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "cloudformation.amazonaws.com"}}]}
-    for name in ("AWSCloudFormationStackSetAdministrationRole", "AWSCloudFormationStackSetExecutionRole"):
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+    primary = rendered.blueprint.primary.name
+    cf = session.client("cloudformation", region_name=primary, endpoint_url=endpoint_url)
+    cf.create_stack(StackName=f"{rendered.blueprint.prefix}-stackset-roles",
+                    TemplateBody=rendered.files[ROLES_FILE].decode("utf-8"), Capabilities=["CAPABILITY_NAMED_IAM"])
 
 
 def main(argv: list[str]) -> None:

@@ -45,14 +45,14 @@ def reference() -> Rendered:
 
 
 @pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.Session]:
+def session(monkeypatch: pytest.MonkeyPatch, reference: Rendered) -> Iterator[boto3.Session]:
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                         "AWS_DEFAULT_REGION": "us-east-1"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     with mock_aws():
         aws = boto3.Session(region_name="us-east-1")
-        motocompat.create_stackset_roles(aws)
+        motocompat.create_stackset_roles(aws, reference)  # the account's one-time setup (docs/roles.md)
         yield aws
 
 

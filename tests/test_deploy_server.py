@@ -17,6 +17,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+import drgen
 from drgen import naming
 from drgen.cli import main
 from tests import motocompat
@@ -49,7 +50,8 @@ def endpoint() -> Iterator[str]:
                 time.sleep(0.2)
         url = f"http://127.0.0.1:{port}"
         motocompat.create_stackset_roles(boto3.Session(region_name="us-east-1", aws_access_key_id="testing",
-                                                       aws_secret_access_key="testing"), endpoint_url=url)
+                                                       aws_secret_access_key="testing"),
+                                         drgen.render(drgen.load(REFERENCE)), endpoint_url=url)
         yield url
     finally:
         server.terminate()
