@@ -141,6 +141,7 @@ def bench_deploy() -> None:
     os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
+        motocompat.create_stackset_roles(session, rendered)
         calls: list[str] = []
         session.events.register("before-call", lambda model, **_: calls.append(model.name))
         for label, dry_run in (("dry run, nothing deployed", True), ("first deploy", False),

@@ -1,0 +1,18 @@
+"""The deploy benchmark runs (its figures are printed, never asserted): it must not rot silently."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_deploy_benchmark_runs_and_an_unchanged_redeploy_writes_nothing() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "deploy"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = {line.split(" s,")[0].rsplit(None, 1)[0].strip(): line for line in done.stdout.splitlines()[1:]}
+    assert "(0 writes), 0 operations" in lines["unchanged redeploy"]
+    assert "14 operations" in lines["first deploy"]
