@@ -51,10 +51,12 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "us-west-2": ("us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"),
 }
 
-PARTITIONS: dict[str, str] = {
-    region: "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
-    for region in REGIONS
-}
+def partition(region: str) -> str:
+    """The AWS partition of ``region`` (``aws``, ``aws-cn`` or ``aws-us-gov``)."""
+    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+
+PARTITIONS: dict[str, str] = {region: partition(region) for region in REGIONS}
 
 # ---- Aurora ---------------------------------------------------------------------------------------
 

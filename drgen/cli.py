@@ -193,11 +193,13 @@ class Progress:
         self.open_line = False
 
     def __call__(self, event: Any) -> None:
+        from drgen.deploying import pending
+
         key = (event.layer, event.region, event.action, event.status)
         if self.tty:
             self.stream.write("\r\x1b[K" + event.line())
             self.open_line = True
-            if event.status not in ("RUNNING", "QUEUED", "STOPPING") and not event.status.endswith("_IN_PROGRESS"):
+            if not pending(event.status):
                 self.stream.write("\n")
                 self.open_line = False
         elif key != self.last:  # a poll that changes nothing prints nothing

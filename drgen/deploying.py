@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from drgen import naming
+from drgen import awsdata, naming
 from drgen.awsclients import Clients, error_code, is_missing
 from drgen.errors import DeployError
 from drgen.layers import Layer
 from drgen.rendering import ROLES_FILE, Rendered
 from drgen.synth.base import LayerTemplate
+from drgen.synth.dns import region_id
 from drgen.synth.stacksets import (
     ADMINISTRATION_ROLE,
     EXECUTION_ROLE,
@@ -125,9 +126,9 @@ def deploy_rendered(rendered: Rendered, session: Any, options: DeployOptions | N
                     sleep: Callable[[float], None] = time.sleep,
                     clock: Callable[[], float] = time.monotonic) -> DeployResult:
     """Deploy ``rendered`` with the clients of ``session`` (a ``boto3.Session``)."""
-    deployment = _Deployment(rendered, Clients(session, options or DeployOptions()), options or DeployOptions(),
-                             on_event or (lambda event: None), sleep, clock)
-    return deployment.run()
+    options = options or DeployOptions()
+    return _Deployment(rendered, Clients(session, options), options, on_event or (lambda event: None), sleep,
+                       clock).run()
 
 
 class _Deployment:
@@ -235,7 +236,7 @@ class _Deployment:
         if len(body) <= INLINE_BODY_LIMIT:
             return {"TemplateBody": body.decode("utf-8")}
         bucket = self._bucket(self.admin_region)
-        suffix = "amazonaws.com.cn" if self.admin_region.startswith("cn-") else "amazonaws.com"
+        suffix = "amazonaws.com.cn" if awsdata.partition(self.admin_region) == "aws-cn" else "amazonaws.com"
         key = template_key(layer, hashlib.sha256(body).hexdigest())
         return {"TemplateURL": f"https://{bucket}.s3.{self.admin_region}.{suffix}/{key}"}
 
@@ -248,13 +249,11 @@ class _Deployment:
                 values[name] = self._stack_output("zone", "HostedZoneId")
             elif name.startswith(("ApiHost", "ApiDomainTarget")):
                 output = "ApiHost" if name.startswith("ApiHost") else "ApiDomainTarget"
-                values[name] = self._export(self._region_of(name.removeprefix(output)), "app", output)
+                region = next(r for r in self.bp.region_names if region_id(r) == name.removeprefix(output))
+                values[name] = self._export(region, "app", output)
             else:  # pragma: no cover - a new deploy-time parameter must be taught here
                 raise DeployError(f"drgen does not know where the {t.layer.name} parameter {name} comes from")
         return values
-
-    def _region_of(self, region_id: str) -> str:
-        return next(r for r in self.bp.region_names if "".join(p.capitalize() for p in r.split("-")) == region_id)
 
     def _stack_output(self, layer: str, output: str) -> str:
         region = next(x.regions[0] for x in self.rendered.plan.layers if x.name == layer)
@@ -291,7 +290,7 @@ class _Deployment:
             "Parameters": _parameter_list(parameters),
             "Capabilities": CAPABILITIES,
             "Tags": _tags(t),
-            "AdministrationRoleARN": f"arn:{_partition(self.admin_region)}:iam::{self.accounts[0]}:role/"
+            "AdministrationRoleARN": f"arn:{awsdata.partition(self.admin_region)}:iam::{self.accounts[0]}:role/"
                                      f"{ADMINISTRATION_ROLE}",
             "ExecutionRoleName": EXECUTION_ROLE,
         }
@@ -386,16 +385,15 @@ class _Deployment:
                    for page in cf.get_paginator("list_stack_set_operations").paginate(StackSetName=name)
                    for operation in page.get("Summaries", []) if operation.get("Status") in OPERATION_PENDING]
         for operation_id in running:
-            self._poll(partial(_operation_status, cf, name, operation_id), OPERATION_PENDING, name,
-                       self.admin_region, "wait")
+            self._poll(partial(_operation_status, cf, name, operation_id), name, self.admin_region, "wait")
 
-    def _poll(self, status: Callable[[], str], pending: set[str], layer: str, region: str, action: str) -> str:
+    def _poll(self, status: Callable[[], str], layer: str, region: str, action: str) -> str:
         started = self.clock()
         while True:
             current = status()
             elapsed = self.clock() - started
             self.on_event(Event(layer, region, action, current, elapsed))
-            if current not in pending:
+            if not pending(current):
                 return current
             if elapsed > self.options.timeout_seconds:
                 raise DeployError(f"{layer} in {region}: still {current} after {int(elapsed)} s; it goes on in AWS, "
@@ -403,8 +401,7 @@ class _Deployment:
             self.sleep(self.options.poll_seconds)
 
     def _wait_operation(self, cf: Any, layer: Layer, name: str, operation_id: str, region: str, action: str) -> None:
-        status = self._poll(partial(_operation_status, cf, name, operation_id), OPERATION_PENDING, layer.name,
-                            region, action)
+        status = self._poll(partial(_operation_status, cf, name, operation_id), layer.name, region, action)
         if status != OPERATION_DONE:
             raise DeployError(self._operation_failure(cf, layer, name, operation_id, status))
 
@@ -512,7 +509,7 @@ class _Deployment:
             latest = self._describe_stack(cf, name)
             return "DELETE_COMPLETE" if latest is None else str(latest["StackStatus"])
 
-        final = self._poll(status, _StackPending(), layer.name, region, action)
+        final = self._poll(status, layer.name, region, action)
         if allow_failure or final in STACK_DONE:
             return latest
         lines = [f"{layer.name}: stack {name} in {region} ended {final}"]
@@ -523,11 +520,9 @@ class _Deployment:
         raise DeployError("\n".join(lines))
 
 
-class _StackPending(set[str]):
-    """Every status ending in _IN_PROGRESS counts as pending."""
-
-    def __contains__(self, status: object) -> bool:
-        return isinstance(status, str) and status.endswith("_IN_PROGRESS")
+def pending(status: str) -> bool:
+    """Whether a StackSet operation (QUEUED, RUNNING, STOPPING) or a stack (``*_IN_PROGRESS``) is still going."""
+    return status in OPERATION_PENDING or status.endswith("_IN_PROGRESS")
 
 
 def _operation_status(cf: Any, name: str, operation_id: str) -> str:
@@ -577,14 +572,6 @@ def _as_json(body: Any) -> Any:
         return json.loads(body)
     except ValueError:
         return None
-
-
-def _partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 def _content_type(key: str) -> str:

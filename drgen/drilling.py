@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from drgen import naming
+from drgen import awsdata, naming
 from drgen.errors import DrillError
 from drgen.model import Blueprint
 
@@ -383,8 +383,7 @@ def drill_live(bp: Blueprint, session: Any, region: str, *, confirm: bool, poll_
         raise DrillError(f"{region} is not a secondary region of {bp.prefix}")
     sfn = session.client("stepfunctions", region_name=region)
     account = session.client("sts", region_name=region).get_caller_identity()["Account"]
-    partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
-    machine = f"arn:{partition}:states:{region}:{account}:stateMachine:{naming.state_machine(bp.prefix)}"
+    machine = f"arn:{awsdata.partition(region)}:states:{region}:{account}:stateMachine:{naming.state_machine(bp.prefix)}"
     result = ScenarioResult("live", f"a real failover of {bp.prefix} to {region}", "SUCCEEDED")
     started = time.monotonic()
     execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"trigger": "drgen drill --live"}))
