@@ -14,6 +14,8 @@ class Code:
     code: str
     title: str
     explanation: str
+    source: str = ""
+    """Where AWS states the rule or the guidance (a document and its section), for hard rules and AWS guidance."""
 
     @property
     def severity(self) -> str:

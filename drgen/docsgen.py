@@ -117,6 +117,8 @@ def error_list() -> str:
         out += ["", f"## {family}", ""]
         for code in members:
             out += [f"### {code.code}: {code.title}", "", code.explanation, ""]
+            if code.source:
+                out += [f"Source: {code.source}", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
