@@ -9,17 +9,13 @@ The public API::
     steps = drgen.plan(blueprint)                                   # Plan: ordered (layer, region) steps
     result = drgen.deploy(rendered, session=boto3.Session())        # DeployResult, or DeployError
 
-Heavy dependencies (troposphere, boto3) are imported only by the stages that need them.
+Heavy dependencies (troposphere, boto3) are imported only by the stages that need them; importing ``drgen``
+itself loads only its exceptions (``Blueprint`` and ``Diagnostic`` load on first use), so the command line
+starts handling an interrupt almost at once.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from drgen.diagnostics import Diagnostic
 from drgen.errors import (
     DeployError,
     DrgenError,
@@ -29,16 +25,35 @@ from drgen.errors import (
     RenderError,
     UsageError,
 )
-from drgen.model import Blueprint
 
+TYPE_CHECKING = False  # typing's own constant, without importing typing at start-up (mypy reads it the same)
 if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable
+    from pathlib import Path
+    from typing import Any
+
     from drgen.deploying import DeployOptions, DeployResult
     from drgen.deploying import Event as DeployEvent
+    from drgen.diagnostics import Diagnostic
     from drgen.drilling import DrillReport
+    from drgen.model import Blueprint
     from drgen.planning import Plan
     from drgen.rendering import Rendered
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Blueprint":
+        from drgen.model import Blueprint
+
+        return Blueprint
+    if name == "Diagnostic":
+        from drgen.diagnostics import Diagnostic
+
+        return Diagnostic
+    raise AttributeError(f"module 'drgen' has no attribute {name!r}")
 
 
 def validate(source: str | os.PathLike[str]) -> list[Diagnostic]:
@@ -61,6 +76,8 @@ def load(path: str | os.PathLike[str]) -> Blueprint:
 
 
 def _model(blueprint: Blueprint | str | os.PathLike[str]) -> Blueprint:
+    from drgen.model import Blueprint
+
     return blueprint if isinstance(blueprint, Blueprint) else load(blueprint)
 
 
@@ -105,11 +122,15 @@ def deploy(rendered: Rendered | Blueprint | str | os.PathLike[str], session: Any
     return deploy_rendered(rendered, session, options, on_event)
 
 
-def write(rendered: Rendered, directory: str | os.PathLike[str]) -> Path:
-    """Write a render to ``directory`` atomically: all of it or nothing."""
+def write(rendered: Rendered, directory: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Write a render to ``directory`` atomically: all of it or nothing. ``directory`` may be new, empty, or a
+    previous render holding exactly what its manifest lists (``force``: also a render changed since); anything
+    else, and the current or the blueprint's directory or their ancestors, is refused with ``UsageError``."""
+    from pathlib import Path
+
     from drgen.output import write_atomically
 
-    return write_atomically(rendered, Path(directory))
+    return write_atomically(rendered, Path(directory), force=force)
 
 
 __all__ = [

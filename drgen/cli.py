@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-import argparse
-import json
+import signal
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, TextIO
 
-from drgen import __version__
-from drgen.errors import DrgenError, InvalidBlueprint, LintError, UsageError
+
+def _interrupted_while_starting(signum: int, frame: object) -> None:
+    sys.stderr.write("drgen: interrupted\n")
+    raise SystemExit(130)
+
+
+if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+    # until main() runs, an interrupt ends the process quietly (no traceback out of an import); first thing, so
+    # before the imports below (contextlib.suppress would be one more import to wait for)
+    try:  # noqa: SIM105
+        signal.signal(signal.SIGINT, _interrupted_while_starting)
+    except ValueError:  # imported outside the main thread
+        pass
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, TextIO  # noqa: E402
+
+from drgen import __version__  # noqa: E402
+from drgen.errors import DrgenError, InvalidBlueprint, LintError, UsageError  # noqa: E402
 
 STRATEGIES = ("backup-restore", "pilot-light", "warm-standby", "hot-standby")
 
@@ -99,7 +115,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         if findings:
             raise LintError(findings)
     try:
-        target = drgen.write(rendered, args.output)
+        target = drgen.write(rendered, args.output, force=args.force)
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror}") from error
     _out(f"rendered {len(rendered.files)} files to {target}" + (" (cfn-lint: clean)" if args.lint else ""))
@@ -156,9 +172,9 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
     blueprint = drgen.load(_existing(args.blueprint))
     rendered = drgen.render(blueprint)
-    if args.output:
-        try:
-            drgen.write(rendered, args.output)
+    if args.output is not None:
+        try:  # before any AWS call: a refused -o stops the deploy before it starts
+            drgen.write(rendered, args.output, force=args.force)
         except OSError as error:
             raise UsageError(f"cannot write {args.output}: {error.strerror}") from error
     session = _session(args.profile)
@@ -246,7 +262,10 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("render", help="write templates, StackSets, state machines, packages and runbook",
                        description="Render a blueprint to a directory (atomically: all or nothing).")
     p.add_argument("blueprint", metavar="BLUEPRINT")
-    p.add_argument("-o", "--output", "--out", required=True, metavar="DIR", help="the directory to write (replaced whole)")
+    p.add_argument("-o", "--output", "--out", required=True, metavar="DIR",
+                   help="the directory to write: new, empty, or a previous render (replaced whole)")
+    p.add_argument("--force", action="store_true",
+                   help="also replace a previous render whose files were changed or added to since")
     p.add_argument("--lint", action="store_true", help="run cfn-lint on every template, in every region")
     p.set_defaults(run=cmd_render)
 
@@ -271,7 +290,9 @@ def parser() -> argparse.ArgumentParser:
                                    "are left alone; a rerun continues after a failure. Asks before changing "
                                    "anything unless --yes. Exit 0 deployed (or nothing to do), 1 failed.")
     p.add_argument("blueprint", metavar="BLUEPRINT")
-    p.add_argument("-o", "--output", "--out", metavar="DIR", help="also write the render that is deployed to DIR")
+    p.add_argument("-o", "--output", "--out", metavar="DIR",
+                   help="also write the render that is deployed to DIR (new, empty, or a previous render)")
+    p.add_argument("--force", action="store_true", help="with -o: also replace a render changed since")
     p.add_argument("--profile", help="the AWS profile to use (default: boto3's usual credential chain)")
     p.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint for every service (e.g. moto)")
     p.add_argument("--dry-run", action="store_true", help="say what would be created, updated or left; read-only")
@@ -309,6 +330,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if signal.getsignal(signal.SIGINT) is _interrupted_while_starting:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         args = parser().parse_args(argv)
         if not getattr(args, "run", None):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing when drgen starts
 if TYPE_CHECKING:
     from drgen.diagnostics import Diagnostic
 

@@ -206,9 +206,9 @@ def test_nothing_is_written_for_an_invalid_blueprint(tmp_path: Path) -> None:
 def test_a_second_render_replaces_the_first_whole(tmp_path: Path) -> None:
     bp = drgen.load(BLUEPRINTS[0])
     target = tmp_path / "out"
-    target.mkdir()
-    (target / "stale.txt").write_text("from an older render")
     drgen.write(render_blueprint(bp), target)
+    (target / "stale.txt").write_text("added by hand")
+    drgen.write(render_blueprint(bp), target, force=True)  # tests/test_output.py: what -o may replace
     assert not (target / "stale.txt").exists()
     assert (target / "manifest.json").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
