@@ -20,6 +20,7 @@ from drgen.model import (
     Capacity,
     Database,
     DeadLetter,
+    Detection,
     Dns,
     Failover,
     Function,
@@ -201,6 +202,10 @@ def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".") 
             mode=failover["mode"], allow_data_loss=failover.get("allow_data_loss", False),
             promotion_timeout=parse(failover.get("promotion_timeout", "10m")),
             validation_schedule=failover.get("validation_schedule", "rate(1 hour)"),
+            detection=Detection(parse(failover["detection"].get("probe_interval", "1m")),
+                                failover["detection"].get("failures", 3)) if "detection" in failover
+            else Detection(parse("1m"), 3),
+            approval_time=parse(failover.get("approval_time", "15m")),
             emails=tuple(failover.get("notify", {}).get("emails", [])),
         ),
         base_dir=base_dir,

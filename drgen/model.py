@@ -208,11 +208,21 @@ class Objectives:
 
 
 @dataclass(frozen=True)
+class Detection:
+    """How a standby watches the active region: a probe every ``probe_interval``, ``failures`` in a row alarm."""
+
+    probe_interval: Duration
+    failures: int
+
+
+@dataclass(frozen=True)
 class Failover:
     mode: Literal["automatic", "manual"]
     allow_data_loss: bool
     promotion_timeout: Duration
     validation_schedule: str
+    detection: Detection
+    approval_time: Duration
     emails: tuple[str, ...] = ()
 
 

@@ -141,6 +141,19 @@ def check_dns_and_failover(ctx: Context) -> Iterator[Diagnostic]:
         return
     yield from _within(ctx, failover.get("promotion_timeout", "10m"), ("failover", "promotion_timeout"), 60 * S,
                        3600 * S, "a promotion_timeout of")
+    approval = _duration(ctx, failover.get("approval_time", "15m"), ("failover", "approval_time"))
+    if approval is not None and not 60 * S <= approval.millis <= 3600 * S:
+        yield ctx.error("E402", f"an approval_time of {approval} is outside 1m to 1h: the approval request waits an "
+                                "hour, then the failover stops", ("failover", "approval_time"))
+    detection = failover.get("detection")
+    if isinstance(detection, dict):
+        # EventBridge schedules run at most once a minute (rate expressions take whole minutes)
+        path = ("failover", "detection", "probe_interval")
+        yield from _within(ctx, detection.get("probe_interval", "1m"), path, 60 * S, 3600 * S, "a probe_interval of")
+        interval = _duration(ctx, detection.get("probe_interval", "1m"), path)
+        if interval is not None and interval.millis % (60 * S):
+            yield ctx.error("E402", f"a probe_interval of {interval} is not whole minutes: an EventBridge rate() "
+                                    "schedule takes whole minutes", path)
     schedule = failover.get("validation_schedule", "rate(1 hour)")
     if isinstance(schedule, str) and not ctx.broken(("failover", "validation_schedule")):
         problem = _schedule_problem(schedule)
