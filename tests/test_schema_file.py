@@ -77,5 +77,6 @@ def test_spec_keys_are_present() -> None:
             "buckets", "queues", "functions", "api", "dns", "alarms", "failover", "accounts", "tags"} <= set(top)
     database = top["databases"]["items"]["properties"]
     assert {"capacity", "instance_class", "instances_per_region", "max_replication_lag"} <= set(database)
+    # detection and approval_time extend the v1 spec (issue #10: outside-in detection, an honest unplanned RTO)
     assert set(top["failover"]["properties"]) == {"mode", "allow_data_loss", "promotion_timeout",
-                                                   "validation_schedule", "notify"}
+                                                   "validation_schedule", "notify", "detection", "approval_time"}
