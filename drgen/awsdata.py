@@ -148,6 +148,11 @@ LAMBDA_SQS_FIFO_BATCH_MAX = 10
 LAMBDA_BATCH_WINDOW_MAX_S = 300
 LAMBDA_SQS_VISIBILITY_FACTOR = 6
 """AWS guidance: a queue's visibility timeout at least six times the timeout of the function it triggers."""
+# Source: AWS Lambda Developer Guide, "Lambda quotas", deployment package size: 50 MB zipped for direct upload,
+# 250 MB unzipped including layers. drgen uploads packages to S3 (the function's S3Key), so only the unzipped
+# quota binds; Lambda states it in bytes when it refuses a package: "Unzipped size must be smaller than 262144000
+# bytes", i.e. 250 MiB. drgen adds no layers, so a function's files alone must fit.
+LAMBDA_UNZIPPED_MAX_BYTES = 250 * 1024 * 1024
 # Source: AWS Lambda Developer Guide, "Defined runtime environment variables" (reserved keys).
 LAMBDA_RESERVED_ENV_VARS: frozenset[str] = frozenset({
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",

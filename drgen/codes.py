@@ -88,12 +88,31 @@ _ALL = [
          "or bucket, and the alarm does not name one (or names the wrong kind)."),
     Code("E308", "trigger not allowed", "A function trigger is not allowed by its queue (e.g. FIFO batch "
          "window) or its timeout (the queue's visibility timeout must be at least six times the function's)."),
+    Code("E309", "function source outside the blueprint's folder", "A function's `source` must be a folder inside "
+         "the blueprint's folder (or inside the source root given with `--source-root`), also once every symbolic "
+         "link in its path is resolved: an absolute path, a `..` that climbs out, or a link that leads out would "
+         "package files from elsewhere on the machine that builds it (credentials, `/etc`) into the Lambda zip."),
+    Code("E310", "function source holds a link or a file drgen cannot package", "drgen packages the regular files "
+         "of a source and follows no symbolic link: a link in the source (pointing inside or out), a device, pipe "
+         "or socket, or a file or folder it cannot read is refused. Put the file itself in the source instead of "
+         "a link to it."),
+    Code("E311", "handler function not defined", "The handler `module.function` names a function that its module "
+         "does not define at its top level (a `def`, `async def`, assignment or import), or names a class. The "
+         "module is parsed, never imported or run."),
+    Code("E312", "handler module does not parse", "The handler's module is not valid Python, so Lambda could not "
+         "import it. drgen parses it with the Python it runs on: run drgen on a Python at least as new as the "
+         "function's runtime to check syntax that only newer versions accept."),
     # Durations and AWS limits
     Code("E401", "invalid duration", "The value is not a duration: an integer and a unit (ms, s, m, h, d)."),
     Code("E402", "duration outside AWS limits", "The duration is outside what the AWS service accepts."),
     Code("E403", "value outside AWS limits", "A number is outside what the AWS service accepts."),
     Code("E404", "invalid schedule", "`validation_schedule` must be an EventBridge `rate(...)` or `cron(...)` "
          "expression."),
+    Code("E406", "function package too large", "The files of a function's source take more than Lambda's 250 MB "
+         "unzipped quota (262,144,000 bytes). drgen uploads packages to S3, so the 50 MB limit on zips uploaded "
+         "directly does not apply; drgen adds no layers.",
+         source="AWS Lambda Developer Guide, \"Lambda quotas\" (deployment package size: 250 MB unzipped, "
+                "including layers)"),
     # Physical names
     Code("E501", "physical name too long", "A name drgen derives from `name`, `environment` and a component "
          "name exceeds its AWS limit. Shorten one of them."),

@@ -2,12 +2,14 @@
 
 A case holds ``blueprint.yaml``, a one-line ``README`` saying what it shows, ``expected.txt`` (what
 `drgen validate blueprint.yaml` prints, run inside the case folder) and, when the blueprint names a
-function, a small handler under ``functions/``.
+function, a small handler under ``functions/``. Files too big for git are listed in ``SPARSE`` (``path size``
+a line): the case then runs in a copy where each is made as a sparse file of that size.
 The blueprints shipped in blueprints/ have their output in tests/cases/blueprints/<name>.txt.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,7 +28,15 @@ VALID = sorted(p.name for p in (CASES / "valid").iterdir())
 INVALID = sorted(p.name for p in (CASES / "invalid").iterdir())
 
 
-def _run(folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+def _run(folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+         tmp_path: Path) -> tuple[int, str]:
+    sparse = folder / "SPARSE"
+    if sparse.exists():
+        folder = Path(shutil.copytree(folder, tmp_path / folder.name, symlinks=True))
+        for line in sparse.read_text().splitlines():
+            path, size = line.split()
+            with open(folder / path, "wb") as handle:
+                handle.truncate(int(size))
     monkeypatch.chdir(folder)
     status = cli.main(["validate", "blueprint.yaml"])
     return status, capsys.readouterr().out
@@ -34,18 +44,18 @@ def _run(folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
 
 @pytest.mark.parametrize("case", VALID)
 def test_valid_case(case: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                    update_goldens: bool) -> None:
+                    update_goldens: bool, tmp_path: Path) -> None:
     folder = CASES / "valid" / case
-    status, out = _run(folder, monkeypatch, capsys)
+    status, out = _run(folder, monkeypatch, capsys, tmp_path)
     golden.check(folder / "expected.txt", out, update_goldens)
     assert status == 0
 
 
 @pytest.mark.parametrize("case", INVALID)
 def test_invalid_case(case: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                      update_goldens: bool) -> None:
+                      update_goldens: bool, tmp_path: Path) -> None:
     folder = CASES / "invalid" / case
-    status, out = _run(folder, monkeypatch, capsys)
+    status, out = _run(folder, monkeypatch, capsys, tmp_path)
     golden.check(folder / "expected.txt", out, update_goldens)
     assert status == 1
     assert out.strip(), "an invalid case must print its diagnostics"
