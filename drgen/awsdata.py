@@ -161,6 +161,13 @@ LAMBDA_RESERVED_ENV_VARS: frozenset[str] = frozenset({
     "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 })
+# Source: Tagging AWS Resources and Tag Editor User Guide, "Tag naming limits and requirements"; the character set
+# as IAM's Tag pattern states it, [\p{L}\p{Z}\p{N}_.:/=+\-@] (IAM API Reference, "Tag").
+TAGS_PER_RESOURCE_MAX = 50
+TAG_KEY_MAX_CHARS = 128
+TAG_VALUE_MAX_CHARS = 256
+TAG_SYMBOLS = "_.:/=+-@"
+TAG_RESERVED_PREFIX = "aws:"
 # Source: Amazon Route 53 Developer Guide, "Values that you specify when you create or update health checks".
 ROUTE53_INTERVALS_S = (10, 30)
 ROUTE53_FAILURE_THRESHOLD = (1, 10)

@@ -102,12 +102,22 @@ _ALL = [
     Code("E312", "handler module does not parse", "The handler's module is not valid Python, so Lambda could not "
          "import it. drgen parses it with the Python it runs on: run drgen on a Python at least as new as the "
          "function's runtime to check syntax that only newer versions accept."),
+    Code("E313", "tag key reserved by drgen", "A blueprint tag key starts with `drgen:` (in any case), the prefix of "
+         "the tags drgen adds itself (`drgen:blueprint`, `drgen:environment`, `drgen:layer`)."),
     # Durations and AWS limits
     Code("E401", "invalid duration", "The value is not a duration: an integer and a unit (ms, s, m, h, d)."),
     Code("E402", "duration outside AWS limits", "The duration is outside what the AWS service accepts."),
     Code("E403", "value outside AWS limits", "A number is outside what the AWS service accepts."),
     Code("E404", "invalid schedule", "`validation_schedule` must be an EventBridge `rate(...)` or `cron(...)` "
          "expression."),
+    Code("E405", "tag not allowed by AWS", "A blueprint tag breaks AWS's tag rules: a key of 1 to 128 characters, "
+         "a value of at most 256, only letters, digits, spaces and `_ . : / = + - @`, no key starting with `aws:` "
+         "(in any case), no two keys that differ only in case (IAM, which drgen tags roles with, treats them as "
+         "one), and at most 50 tags per resource - of which drgen adds up to 4 (`drgen:blueprint`, "
+         "`drgen:environment`, `drgen:layer`, and `Name` on Route 53 health checks), leaving 46 for the blueprint.",
+         source="Tagging AWS Resources and Tag Editor User Guide, \"Tag naming limits and requirements\"; IAM API "
+                "Reference, \"Tag\" (pattern [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]); IAM User Guide, \"Tags for AWS "
+                "Identity and Access Management resources\" (keys that differ only in case)"),
     Code("E406", "function package too large", "The files of a function's source take more than Lambda's 250 MB "
          "unzipped quota (262,144,000 bytes). drgen uploads packages to S3, so the 50 MB limit on zips uploaded "
          "directly does not apply; drgen adds no layers.",
