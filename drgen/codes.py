@@ -104,6 +104,14 @@ _ALL = [
          "function's runtime to check syntax that only newer versions accept."),
     Code("E313", "tag key reserved by drgen", "A blueprint tag key starts with `drgen:` (in any case), the prefix of "
          "the tags drgen adds itself (`drgen:blueprint`, `drgen:environment`, `drgen:layer`)."),
+    Code("W314", "secret-like literal in a function's environment", "An environment variable is named like a "
+         "secret (password, secret, token, API key, ...) and holds a literal, or its value looks like a credential "
+         "(an AWS access key id, a private key, a URL with a password, a known token format, a long random string). "
+         "Environment variables are readable in the template, the render and the Lambda console: keep the secret in "
+         "Secrets Manager or SSM Parameter Store and pass its name or ARN. References (ARNs, parameter names such "
+         "as `/app/db-password`, `{{resolve:...}}`) and empty values are not flagged.",
+         source="AWS Lambda Developer Guide, \"Working with Lambda environment variables\" (the note recommending "
+                "Secrets Manager for database credentials, API keys and authorization tokens)"),
     # Durations and AWS limits
     Code("E401", "invalid duration", "The value is not a duration: an integer and a unit (ms, s, m, h, d)."),
     Code("E402", "duration outside AWS limits", "The duration is outside what the AWS service accepts."),

@@ -49,9 +49,9 @@ Check = Callable[[Context], Iterator[Diagnostic]]
 
 
 def all_checks() -> list[Check]:
-    from drgen.checks import limits, names, network, references, tags
+    from drgen.checks import limits, names, network, references, secrets, tags
 
-    return [*network.CHECKS, *names.CHECKS, *tags.CHECKS, *references.CHECKS, *limits.CHECKS]
+    return [*network.CHECKS, *names.CHECKS, *tags.CHECKS, *references.CHECKS, *limits.CHECKS, *secrets.CHECKS]
 
 
 def run(ctx: Context) -> list[Diagnostic]:
