@@ -56,20 +56,22 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'drgen' has no attribute {name!r}")
 
 
-def validate(source: str | os.PathLike[str]) -> list[Diagnostic]:
-    """Every diagnostic for a blueprint: ``source`` is a path, or YAML text when it is a ``str`` with a newline."""
+def validate(source: str | os.PathLike[str], *, source_root: str | os.PathLike[str] | None = None) -> list[Diagnostic]:
+    """Every diagnostic for a blueprint: ``source`` is a path, or YAML text when it is a ``str`` with a newline.
+    Function sources must lie inside ``source_root`` (default: the blueprint's folder)."""
     from drgen.validation import check_file, check_text
 
     if isinstance(source, str) and "\n" in source:
-        return check_text(source).diagnostics
-    return check_file(source).diagnostics
+        return check_text(source, source_root=source_root).diagnostics
+    return check_file(source, source_root).diagnostics
 
 
-def load(path: str | os.PathLike[str]) -> Blueprint:
-    """The model of the blueprint at ``path``; raises ``InvalidBlueprint`` with every diagnostic if it has errors."""
+def load(path: str | os.PathLike[str], *, source_root: str | os.PathLike[str] | None = None) -> Blueprint:
+    """The model of the blueprint at ``path``; raises ``InvalidBlueprint`` with every diagnostic if it has errors.
+    Function sources must lie inside ``source_root`` (default: the blueprint's folder)."""
     from drgen.validation import check_file
 
-    result = check_file(path)
+    result = check_file(path, source_root)
     if result.blueprint is None:
         raise InvalidBlueprint(result.diagnostics)
     return result.blueprint

@@ -148,6 +148,11 @@ LAMBDA_SQS_FIFO_BATCH_MAX = 10
 LAMBDA_BATCH_WINDOW_MAX_S = 300
 LAMBDA_SQS_VISIBILITY_FACTOR = 6
 """AWS guidance: a queue's visibility timeout at least six times the timeout of the function it triggers."""
+# Source: AWS Lambda Developer Guide, "Lambda quotas", deployment package size: 50 MB zipped for direct upload,
+# 250 MB unzipped including layers. drgen uploads packages to S3 (the function's S3Key), so only the unzipped
+# quota binds; Lambda states it in bytes when it refuses a package: "Unzipped size must be smaller than 262144000
+# bytes", i.e. 250 MiB. drgen adds no layers, so a function's files alone must fit.
+LAMBDA_UNZIPPED_MAX_BYTES = 250 * 1024 * 1024
 # Source: AWS Lambda Developer Guide, "Defined runtime environment variables" (reserved keys).
 LAMBDA_RESERVED_ENV_VARS: frozenset[str] = frozenset({
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
@@ -156,6 +161,13 @@ LAMBDA_RESERVED_ENV_VARS: frozenset[str] = frozenset({
     "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 })
+# Source: Tagging AWS Resources and Tag Editor User Guide, "Tag naming limits and requirements"; the character set
+# as IAM's Tag pattern states it, [\p{L}\p{Z}\p{N}_.:/=+\-@] (IAM API Reference, "Tag").
+TAGS_PER_RESOURCE_MAX = 50
+TAG_KEY_MAX_CHARS = 128
+TAG_VALUE_MAX_CHARS = 256
+TAG_SYMBOLS = "_.:/=+-@"
+TAG_RESERVED_PREFIX = "aws:"
 # Source: Amazon Route 53 Developer Guide, "Values that you specify when you create or update health checks".
 ROUTE53_INTERVALS_S = (10, 30)
 ROUTE53_FAILURE_THRESHOLD = (1, 10)

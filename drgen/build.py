@@ -176,7 +176,8 @@ def _alarm(a: dict[str, Any]) -> Alarm:
                  periods=a.get("periods", 1), triggers_failover=a.get("triggers_failover", False), subject=subject)
 
 
-def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".") -> Blueprint:
+def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".",
+              source_root: str | None = None) -> Blueprint:
     """The model of validated blueprint data ``raw``."""
     data = with_defaults(schema, raw)
     network = data.get("network", {})
@@ -209,4 +210,5 @@ def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".") 
             emails=tuple(failover.get("notify", {}).get("emails", [])),
         ),
         base_dir=base_dir,
+        source_root=source_root,
     )

@@ -55,7 +55,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for path in args.blueprints:
         if not Path(path).is_file():
             raise UsageError(f"{path}: no such file")
-        result = check_file(path)
+        result = check_file(path, _source_root(args))
         everything.extend(result.diagnostics)
         if not result.ok:
             status = 1
@@ -108,7 +108,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     import drgen
     from drgen import lint
 
-    blueprint = drgen.load(_existing(args.blueprint))
+    blueprint = drgen.load(_existing(args.blueprint), source_root=_source_root(args))
     rendered = drgen.render(blueprint)
     if args.lint:
         findings = lint.lint_rendered(rendered, blueprint)
@@ -127,7 +127,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_plan(args: argparse.Namespace) -> int:
     import drgen
 
-    plan = drgen.plan(drgen.load(_existing(args.blueprint)))
+    plan = drgen.plan(drgen.load(_existing(args.blueprint), source_root=_source_root(args)))
     _out(json.dumps(plan.to_dict(), indent=2, sort_keys=True) if args.format == "json" else plan.text())
     return 0
 
@@ -138,7 +138,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     if args.against is not None:
         old = read_render(args.against)
-        new = drgen.render(drgen.load(_existing(args.old))).files
+        new = drgen.render(drgen.load(_existing(args.old), source_root=_source_root(args))).files
     else:
         if args.new is None:
             raise UsageError("give two render directories, or a blueprint and --against DIR")
@@ -152,7 +152,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     import drgen
     from drgen.drilling import DrillReport, drill, drill_live
 
-    blueprint = drgen.load(_existing(args.blueprint))
+    blueprint = drgen.load(_existing(args.blueprint), source_root=_source_root(args))
     if args.live:
         import boto3
 
@@ -170,7 +170,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     import drgen
     from drgen.deploying import DeployOptions
 
-    blueprint = drgen.load(_existing(args.blueprint))
+    blueprint = drgen.load(_existing(args.blueprint), source_root=_source_root(args))
     rendered = drgen.render(blueprint)
     if args.output is not None:
         try:  # before any AWS call: a refused -o stops the deploy before it starts
@@ -245,6 +245,19 @@ def _existing(path: str) -> str:
     return path
 
 
+def _source_root(args: argparse.Namespace) -> str | None:
+    root: str | None = args.source_root
+    if root is not None and not Path(root).is_dir():
+        raise UsageError(f"--source-root {root}: no such folder")
+    return root
+
+
+def _with_source_root(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--source-root", metavar="DIR",
+                   help="the folder every function source must lie in (default: the blueprint's folder); for "
+                        "repositories that keep function code beside the blueprint's folder rather than in it")
+
+
 # ---- the parser --------------------------------------------------------------------------------------
 
 def parser() -> argparse.ArgumentParser:
@@ -257,6 +270,7 @@ def parser() -> argparse.ArgumentParser:
                                    "1 invalid, 2 usage or unreadable file.")
     p.add_argument("blueprints", nargs="+", metavar="BLUEPRINT")
     p.add_argument("--format", choices=("text", "json", "github"), default="text")
+    _with_source_root(p)
     p.set_defaults(run=cmd_validate)
 
     p = sub.add_parser("render", help="write templates, StackSets, state machines, packages and runbook",
@@ -267,12 +281,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="also replace a previous render whose files were changed or added to since")
     p.add_argument("--lint", action="store_true", help="run cfn-lint on every template, in every region")
+    _with_source_root(p)
     p.set_defaults(run=cmd_render)
 
     p = sub.add_parser("plan", help="print the ordered deployment steps",
                        description="Print the deployment plan: (layer, region) steps and why each waits.")
     p.add_argument("blueprint", metavar="BLUEPRINT")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    _with_source_root(p)
     p.set_defaults(run=cmd_plan)
 
     p = sub.add_parser("diff", help="resource-level difference of two renders (for pull requests)",
@@ -282,6 +298,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("new", nargs="?", metavar="NEW_DIR")
     p.add_argument("--against", metavar="DIR", help="compare the render of the blueprint OLD with DIR")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    _with_source_root(p)
     p.set_defaults(run=cmd_diff)
 
     p = sub.add_parser("deploy", help="deploy the blueprint's plan with StackSets (uploads its artifacts first)",
@@ -300,6 +317,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true",
                    help="plain progress lines, one per status change, even on a terminal")
     p.add_argument("--format", choices=("text", "json"), default="text", help="the summary's form")
+    _with_source_root(p)
     p.set_defaults(run=cmd_deploy)
 
     p = sub.add_parser("drill", help="run failover scenarios against an emulated AWS (or one live failover)",
@@ -313,6 +331,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--live", action="store_true", help="start and follow a real execution of the deployed state machine")
     p.add_argument("--yes-really-fail-over", action="store_true", help="the confirmation --live requires")
     p.add_argument("--profile", help="AWS profile for --live")
+    _with_source_root(p)
     p.set_defaults(run=cmd_drill)
 
     p = sub.add_parser("init", help="write a starter blueprint that validates",

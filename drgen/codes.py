@@ -88,12 +88,49 @@ _ALL = [
          "or bucket, and the alarm does not name one (or names the wrong kind)."),
     Code("E308", "trigger not allowed", "A function trigger is not allowed by its queue (e.g. FIFO batch "
          "window) or its timeout (the queue's visibility timeout must be at least six times the function's)."),
+    Code("E309", "function source outside the blueprint's folder", "A function's `source` must be a folder inside "
+         "the blueprint's folder (or inside the source root given with `--source-root`), also once every symbolic "
+         "link in its path is resolved: an absolute path, a `..` that climbs out, or a link that leads out would "
+         "package files from elsewhere on the machine that builds it (credentials, `/etc`) into the Lambda zip."),
+    Code("E310", "function source holds a link or a file drgen cannot package", "drgen packages the regular files "
+         "of a source and follows no symbolic link: a link in the source (pointing inside or out), a device, pipe "
+         "or socket, or a file or folder it cannot read is refused. Put the file itself in the source instead of "
+         "a link to it."),
+    Code("E311", "handler function not defined", "The handler `module.function` names a function that its module "
+         "does not define at its top level (a `def`, `async def`, assignment or import), or names a class. The "
+         "module is parsed, never imported or run."),
+    Code("E312", "handler module does not parse", "The handler's module is not valid Python, so Lambda could not "
+         "import it. drgen parses it with the Python it runs on: run drgen on a Python at least as new as the "
+         "function's runtime to check syntax that only newer versions accept."),
+    Code("E313", "tag key reserved by drgen", "A blueprint tag key starts with `drgen:` (in any case), the prefix of "
+         "the tags drgen adds itself (`drgen:blueprint`, `drgen:environment`, `drgen:layer`)."),
+    Code("W314", "secret-like literal in a function's environment", "An environment variable is named like a "
+         "secret (password, secret, token, API key, ...) and holds a literal, or its value looks like a credential "
+         "(an AWS access key id, a private key, a URL with a password, a known token format, a long random string). "
+         "Environment variables are readable in the template, the render and the Lambda console: keep the secret in "
+         "Secrets Manager or SSM Parameter Store and pass its name or ARN. References (ARNs, parameter names such "
+         "as `/app/db-password`, `{{resolve:...}}`) and empty values are not flagged.",
+         source="AWS Lambda Developer Guide, \"Working with Lambda environment variables\" (the note recommending "
+                "Secrets Manager for database credentials, API keys and authorization tokens)"),
     # Durations and AWS limits
     Code("E401", "invalid duration", "The value is not a duration: an integer and a unit (ms, s, m, h, d)."),
     Code("E402", "duration outside AWS limits", "The duration is outside what the AWS service accepts."),
     Code("E403", "value outside AWS limits", "A number is outside what the AWS service accepts."),
     Code("E404", "invalid schedule", "`validation_schedule` must be an EventBridge `rate(...)` or `cron(...)` "
          "expression."),
+    Code("E405", "tag not allowed by AWS", "A blueprint tag breaks AWS's tag rules: a key of 1 to 128 characters, "
+         "a value of at most 256, only letters, digits, spaces and `_ . : / = + - @`, no key starting with `aws:` "
+         "(in any case), no two keys that differ only in case (IAM, which drgen tags roles with, treats them as "
+         "one), and at most 50 tags per resource - of which drgen adds up to 4 (`drgen:blueprint`, "
+         "`drgen:environment`, `drgen:layer`, and `Name` on Route 53 health checks), leaving 46 for the blueprint.",
+         source="Tagging AWS Resources and Tag Editor User Guide, \"Tag naming limits and requirements\"; IAM API "
+                "Reference, \"Tag\" (pattern [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]); IAM User Guide, \"Tags for AWS "
+                "Identity and Access Management resources\" (keys that differ only in case)"),
+    Code("E406", "function package too large", "The files of a function's source take more than Lambda's 250 MB "
+         "unzipped quota (262,144,000 bytes). drgen uploads packages to S3, so the 50 MB limit on zips uploaded "
+         "directly does not apply; drgen adds no layers.",
+         source="AWS Lambda Developer Guide, \"Lambda quotas\" (deployment package size: 250 MB unzipped, "
+                "including layers)"),
     # Physical names
     Code("E501", "physical name too long", "A name drgen derives from `name`, `environment` and a component "
          "name exceeds its AWS limit. Shorten one of them."),

@@ -249,6 +249,8 @@ class Blueprint:
     alarms: tuple[Alarm, ...] = ()
     base_dir: str = "."
     """The folder of the blueprint file: function sources are relative to it."""
+    source_root: str | None = None
+    """The folder function sources must lie in, when the caller names one; else ``base_dir``."""
 
     @property
     def prefix(self) -> str:

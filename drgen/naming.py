@@ -13,6 +13,11 @@ import re
 
 ACCOUNT = "${AWS::AccountId}"
 
+OWN_TAG_PREFIX = "drgen:"
+"""drgen's own tags (``drgen:blueprint``, ``drgen:environment``, ``drgen:layer``): a blueprint's tags may not use it."""
+OWN_TAGS_PER_RESOURCE = 4
+"""The most tags drgen adds to one resource: its three ``drgen:`` tags, and ``Name`` on a Route 53 health check."""
+
 LIMITS: dict[str, int] = {
     "bucket": 63,
     "function": 64,

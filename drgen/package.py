@@ -2,7 +2,8 @@
 
 Entries are sorted, timestamps fixed (1980-01-01, the zip epoch), modes fixed (0644 files), no
 directory entries, no ``__pycache__``; the S3 key is derived from the content's sha256, so an unchanged
-function is never uploaded twice and a changed one always gets a new key.
+function is never uploaded twice and a changed one always gets a new key. The files are read by
+``drgen.sources``, which follows no symbolic link and refuses what ``drgen validate`` refuses.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from drgen import sources
+from drgen.errors import RenderError
+
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644
-_SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".git"}
-_SKIP_SUFFIXES = {".pyc", ".pyo"}
 
 
 @dataclass(frozen=True)
@@ -37,18 +39,6 @@ class Package:
         return f"functions/{self.name}.zip"
 
 
-def files_of(source: Path) -> list[tuple[str, bytes]]:
-    """The files of ``source`` as ``(posix relative path, bytes)``, sorted, without caches."""
-    found = []
-    for path in source.rglob("*"):
-        relative = path.relative_to(source)
-        if any(part in _SKIP_DIRS for part in relative.parts) or path.suffix in _SKIP_SUFFIXES:
-            continue
-        if path.is_file():
-            found.append((relative.as_posix(), path.read_bytes()))
-    return sorted(found)
-
-
 def zip_bytes(files: list[tuple[str, bytes]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -62,6 +52,11 @@ def zip_bytes(files: list[tuple[str, bytes]]) -> bytes:
 
 
 def package(name: str, source: Path) -> Package:
-    """Package the folder ``source`` as function ``name``."""
-    data = zip_bytes(files_of(source))
+    """Package the folder ``source`` as function ``name``; raises ``RenderError`` for a source drgen refuses
+    (a symbolic link or special file in it, or more than Lambda's unzipped quota)."""
+    try:
+        files = sources.contents(source)
+    except sources.SourceError as error:
+        raise RenderError(f"function {name}: {error.message} ({error.code})") from error
+    data = zip_bytes(files)
     return Package(name, data, hashlib.sha256(data).hexdigest())

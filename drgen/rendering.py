@@ -11,7 +11,7 @@ from typing import Any
 
 from troposphere import Template
 
-from drgen import __version__, naming, objectives
+from drgen import __version__, handlers, naming, objectives, sources
 from drgen.errors import RenderError
 from drgen.model import Blueprint
 from drgen.package import Package, package
@@ -59,7 +59,16 @@ def own_functions(bp: Blueprint) -> tuple[str, ...]:
 
 
 def build_packages(bp: Blueprint) -> dict[str, Package]:
-    packages = {f.name: package(f.name, Path(bp.base_dir) / f.source) for f in bp.functions}
+    """Every function's zip. Each source is checked as ``drgen validate`` checks it (also for a model built
+    without validating): inside the blueprint's folder or source root, no links, the handler defined."""
+    packages = {}
+    for f in bp.functions:
+        try:
+            folder = sources.locate(f.source, bp.base_dir, bp.source_root)
+            handlers.check(folder, {file.path for file in sources.listing(folder)}, f.source, f.handler)
+        except sources.SourceError as error:
+            raise RenderError(f"function {f.name}: {error.message} ({error.code})") from error
+        packages[f.name] = package(f.name, folder)
     for name in own_functions(bp):
         packages[name] = package(name, FUNCTIONS_DIR / name)
     return packages
@@ -83,6 +92,7 @@ def check_limits(name: str, data: dict[str, Any], body: bytes) -> None:
 def digest(bp: Blueprint) -> str:
     """A digest of the blueprint's meaning (its model), independent of where the file lies."""
     data = dataclasses.asdict(dataclasses.replace(bp, base_dir="."))
+    del data["source_root"]
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 

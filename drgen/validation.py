@@ -28,7 +28,8 @@ class Result:
         return not any(d.is_error for d in self.diagnostics)
 
 
-def check_document(document: loader.Document | None, problems: list[Diagnostic], base_dir: str) -> Result:
+def check_document(document: loader.Document | None, problems: list[Diagnostic], base_dir: str,
+                   source_root: str | None = None) -> Result:
     if document is None:
         return Result(problems[0].file if problems else "<string>", diagnostics.sort(problems))
     schema = resources.schema()
@@ -37,11 +38,11 @@ def check_document(document: loader.Document | None, problems: list[Diagnostic],
     for code, message, path, at_key in errors:
         found.append(document.diagnostic(code, message, path, key=at_key))
     data = build.with_defaults(schema, document.data)
-    ctx = checks.Context(document, data, frozenset(path for _, _, path, _ in errors), base_dir)
+    ctx = checks.Context(document, data, frozenset(path for _, _, path, _ in errors), base_dir, source_root)
     found.extend(checks.run(ctx))
     if any(d.is_error for d in found):
         return Result(document.file, diagnostics.sort(found))
-    model = build.blueprint(schema, document.data, base_dir)
+    model = build.blueprint(schema, document.data, base_dir, source_root)
     assessment = objectives.assess(model)
     for code, message, path in objectives.findings(assessment):
         found.append(document.diagnostic(code, message, path))
@@ -49,11 +50,17 @@ def check_document(document: loader.Document | None, problems: list[Diagnostic],
     return Result(document.file, diagnostics.sort(found), model if result_ok else None, assessment)
 
 
-def check_file(path: str | os.PathLike[str]) -> Result:
+def check_file(path: str | os.PathLike[str], source_root: str | os.PathLike[str] | None = None) -> Result:
+    """Validate the blueprint at ``path``; function sources must lie in ``source_root`` (default: its folder)."""
     document, problems = loader.load_file(path)
-    return check_document(document, problems, str(Path(path).parent))
+    return check_document(document, problems, str(Path(path).parent), _root(source_root))
 
 
-def check_text(text: str, file: str = "<string>", base_dir: str = ".") -> Result:
+def check_text(text: str, file: str = "<string>", base_dir: str = ".",
+               source_root: str | os.PathLike[str] | None = None) -> Result:
     document, problems = loader.load_text(text, file)
-    return check_document(document, problems, base_dir)
+    return check_document(document, problems, base_dir, _root(source_root))
+
+
+def _root(source_root: str | os.PathLike[str] | None) -> str | None:
+    return None if source_root is None else os.fspath(source_root)

@@ -24,6 +24,8 @@ class Context:
     """Paths at which the schema found errors: checks may skip what sits under them."""
     base_dir: str = "."
     """The blueprint's folder: function sources are relative to it."""
+    source_root: str | None = None
+    """The folder function sources must lie in, when the caller names one (else ``base_dir``)."""
 
     def error(self, code: str, message: str, path: Path, *, key: bool = False) -> Diagnostic:
         return self.document.diagnostic(code, message, path, key=key)
@@ -47,9 +49,9 @@ Check = Callable[[Context], Iterator[Diagnostic]]
 
 
 def all_checks() -> list[Check]:
-    from drgen.checks import limits, names, network, references
+    from drgen.checks import limits, names, network, references, secrets, tags
 
-    return [*network.CHECKS, *names.CHECKS, *references.CHECKS, *limits.CHECKS]
+    return [*network.CHECKS, *names.CHECKS, *tags.CHECKS, *references.CHECKS, *limits.CHECKS, *secrets.CHECKS]
 
 
 def run(ctx: Context) -> list[Diagnostic]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path as FsPath
 from typing import Any
 
-from drgen import awsdata, metrics
+from drgen import awsdata, handlers, metrics, sources
 from drgen.checks import Context
 from drgen.diagnostics import Diagnostic, Path
 from drgen.schema_check import suggest
@@ -59,19 +58,24 @@ def check_function_references(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def check_function_sources(ctx: Context) -> Iterator[Diagnostic]:
+    """The source folder (inside the blueprint's folder, no links, within Lambda's size) and the handler in it:
+    the same checks the render makes before it packages anything (``drgen.sources``, ``drgen.handlers``)."""
     for i, function in ctx.items("functions"):
         source, handler = function.get("source"), function.get("handler")
         if not isinstance(source, str) or ctx.broken(("functions", i, "source")):
             continue
-        folder = FsPath(ctx.base_dir) / source
-        if not folder.is_dir():
-            yield ctx.error("E305", f"the source folder '{source}' does not exist beside the blueprint",
-                            ("functions", i, "source"))
-        elif isinstance(handler, str) and not ctx.broken(("functions", i, "handler")):
-            module = handler.rsplit(".", 1)[0].replace(".", "/")
-            if not (folder / f"{module}.py").is_file() and not (folder / module / "__init__.py").is_file():
-                yield ctx.error("E305", f"the handler '{handler}' needs {source}/{module}.py, which does not exist",
-                                ("functions", i, "handler"))
+        try:
+            folder = sources.locate(source, ctx.base_dir, ctx.source_root)
+            files = {f.path for f in sources.listing(folder)}
+        except sources.SourceError as error:
+            yield ctx.error(error.code, error.message, ("functions", i, "source"))
+            continue
+        if not isinstance(handler, str) or ctx.broken(("functions", i, "handler")):
+            continue
+        try:
+            handlers.check(folder, files, source, handler)
+        except sources.SourceError as error:
+            yield ctx.error(error.code, error.message, ("functions", i, "handler"))
 
 
 def check_api(ctx: Context) -> Iterator[Diagnostic]:
