@@ -21,7 +21,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _out(text: str, stream: TextIO | None = None) -> None:
-    (stream or sys.stdout).write(text if text.endswith("\n") else text + "\n")
+    """Write a line; what the stream's encoding cannot hold (a lone surrogate, any non-ASCII character on an
+    ASCII terminal) is written as a backslash escape instead of failing."""
+    stream = stream or sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    line = text if text.endswith("\n") else text + "\n"
+    stream.write(line.encode(encoding, "backslashreplace").decode(encoding, "replace"))
 
 
 def _err(text: str) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drgen.diagnostics import clip
 from drgen.errors import UsageError
 
 
@@ -90,8 +91,7 @@ def _pair(change: Change) -> str:
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True) if value is not None else "(absent)"
-    return text if len(text) <= 80 else text[:77] + "..."
+    return clip(json.dumps(value, sort_keys=True)) if value is not None else "(absent)"
 
 
 def _changes(old: Any, new: Any, path: str = "") -> Iterator[Change]:
