@@ -37,6 +37,7 @@ def _err(text: str) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from drgen import diagnostics, objectives
+    from drgen.errors import exit_status
     from drgen.validation import check_file
 
     status = 0
@@ -46,8 +47,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: no such file")
         result = check_file(path)
         everything.extend(result.diagnostics)
-        if not result.ok:
-            status = 1
+        status = max(status, exit_status(result.diagnostics))
         if args.format == "text":
             for d in result.diagnostics:
                 _out(d.text())
