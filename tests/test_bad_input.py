@@ -211,3 +211,22 @@ def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path: Path) -> None
     done = _drgen("validate", name, cwd=tmp_path)
     assert done.returncode == 1 and b"Traceback" not in done.stderr
     assert done.stdout.startswith(b"\\udcff.yaml:1:1: E102")
+
+
+# ---- the JSON writer: never anything that is not JSON ----------------------------------------------
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), "\udc80"])
+def test_drgen_json_writer_refuses_what_is_not_json(value: object) -> None:
+    from drgen.rendering import to_json
+
+    with pytest.raises(drgen.RenderError, match="cannot write JSON"):
+        to_json({"Threshold": value})
+
+
+def test_a_model_built_by_hand_with_infinity_is_not_rendered_into_a_template() -> None:
+    import dataclasses
+
+    blueprint = drgen.load(ROOT / "blueprints" / "trading-platform.yaml")
+    alarms = tuple(dataclasses.replace(a, threshold=float("inf")) for a in blueprint.alarms)
+    with pytest.raises(drgen.RenderError, match="Out of range float values are not JSON compliant"):
+        drgen.render(dataclasses.replace(blueprint, alarms=alarms))
