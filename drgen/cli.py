@@ -125,13 +125,17 @@ def cmd_diff(args: argparse.Namespace) -> int:
     import drgen
     from drgen.diff import diff_files, read_render
 
-    if args.against is not None:
-        old = read_render(args.against)
-        new = drgen.render(drgen.load(_existing(args.old))).files
-    else:
-        if args.new is None:
-            raise UsageError("give two render directories, or a blueprint and --against DIR")
-        old, new = read_render(args.old), read_render(args.new)
+    try:
+        if args.against is not None:
+            old = read_render(args.against)
+            new = drgen.render(drgen.load(_existing(args.old))).files
+        else:
+            if args.new is None:
+                raise UsageError("give two render directories, or a blueprint and --against DIR")
+            old, new = read_render(args.old), read_render(args.new)
+    except DrgenError as error:
+        error.exit_code = max(error.exit_code, 2)  # 1 means "different" here: an invalid blueprint must not read so
+        raise
     result = diff_files(old, new)
     _out(json.dumps(result.to_dict(), indent=2, sort_keys=True) if args.format == "json" else result.text())
     return 0 if result.same else 1
@@ -263,7 +267,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("diff", help="resource-level difference of two renders (for pull requests)",
                        description="Compare two render directories, or a blueprint's render with one (--against). "
-                                   "Exit 0 when identical, 1 when different.")
+                                   "Exit 0 when identical, 1 when different, 2 on any error (a render "
+                                   "file that is not what drgen writes, an invalid blueprint).")
     p.add_argument("old", metavar="OLD_DIR|BLUEPRINT")
     p.add_argument("new", nargs="?", metavar="NEW_DIR")
     p.add_argument("--against", metavar="DIR", help="compare the render of the blueprint OLD with DIR")
