@@ -163,6 +163,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     import drgen
     from drgen.deploying import DeployOptions
 
+    options = DeployOptions(dry_run=args.dry_run, endpoint_url=args.endpoint_url)  # a bad URL stops here, first
     blueprint = drgen.load(_existing(args.blueprint))
     rendered = drgen.render(blueprint)
     if args.output:
@@ -171,7 +172,6 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         except OSError as error:
             raise UsageError(f"cannot write {args.output}: {error.strerror}") from error
     session = _session(args.profile)
-    options = DeployOptions(dry_run=args.dry_run, endpoint_url=args.endpoint_url)
     if not args.dry_run and not args.yes:
         preview = drgen.deploy(rendered, session, options=DeployOptions(dry_run=True, endpoint_url=args.endpoint_url))
         _out(preview.text())
