@@ -43,9 +43,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     status = 0
     everything = []
     for path in args.blueprints:
-        if not Path(path).is_file():
-            raise UsageError(f"{path}: no such file")
-        result = check_file(path)
+        result = check_file(_existing(path))
         everything.extend(result.diagnostics)
         status = max(status, exit_status(result.diagnostics))
         if args.format == "text":
@@ -233,9 +231,16 @@ def _session(profile: str | None) -> Any:
 
 
 def _existing(path: str) -> str:
-    if not Path(path).is_file():
-        raise UsageError(f"{path}: no such file")
-    return path
+    """``path`` when it names a regular file, else a ``UsageError`` (exit 2) saying what it is."""
+    from drgen.diagnostics import clip
+
+    try:
+        if Path(path).is_file():
+            return path
+        problem = "not a regular file" if Path(path).exists() else "no such file"
+    except OSError as error:  # a name too long for the file system, a loop of links
+        problem = f"cannot be read: {error.strerror or error}"
+    raise UsageError(f"{clip(path, 200)}: {problem}")
 
 
 # ---- the parser --------------------------------------------------------------------------------------

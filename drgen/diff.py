@@ -147,15 +147,15 @@ def read_render(directory: str | Path) -> dict[str, bytes]:
     """The files of a render directory; raises ``UsageError`` naming the file when one cannot be read or a
     JSON file (the manifest, a template, a StackSet) is not what drgen writes there."""
     root = Path(directory)
-    if not (root / "manifest.json").is_file():
-        raise UsageError(f"{root} is not a drgen render (no manifest.json)")
     files: dict[str, bytes] = {}
     try:
+        if not (root / "manifest.json").is_file():
+            raise UsageError(f"{clip(str(root), 200)} is not a drgen render (no manifest.json)")
         for path in sorted(root.rglob("*")):
             if path.is_file():  # follows a link to a file; never reads a FIFO or a device
                 files[path.relative_to(root).as_posix()] = path.read_bytes()
     except OSError as error:
-        raise UsageError(f"cannot read {error.filename or root}: {error.strerror or error}") from error
+        raise UsageError(f"cannot read {clip(str(error.filename or root), 200)}: {error.strerror or error}") from error
     for name, data in files.items():
         if _is_template(name) or name == "manifest.json":
             _check_json(root / name, data)

@@ -4,6 +4,7 @@ printer never fails on what it prints."""
 from __future__ import annotations
 
 import copy
+import inspect
 import os
 import subprocess
 import sys
@@ -53,6 +54,15 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
     assert result == [["E001"]], "validating a FIFO blocked"
     done = _drgen("validate", str(fifo))
     assert done.returncode == 2 and b"Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "plan", "render", "drill", "deploy", "diff"])
+def test_a_path_too_long_for_the_file_system_is_a_usage_error(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    name = "a/" * 3000 + "blueprint.yaml"
+    argv = [command, name, *(["-o", "out"] if command == "render" else [name] if command == "diff" else [])]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("drgen: ") and "a/a/a/" in err and "Traceback" not in err and len(err) < 300, err
 
 
 def test_a_directory_is_e001(tmp_path: Path) -> None:
@@ -123,6 +133,23 @@ def test_the_deepest_nesting_allowed_still_validates_and_every_stage_copes() -> 
     assert document is not None and not problems
     assert _codes(text) == [("E103", 22, 9)]  # a tag value must be a string
     assert _codes(MINIMAL + f"tags:\n  deep: {_nested_flow(levels + 1)}\n") == [("E109", 22, 9 + levels)]
+
+
+def test_no_stage_needs_much_stack_even_at_the_deepest_nesting_allowed() -> None:
+    """Loader, schema check, semantic checks: at 64 levels all of them fit in 300 frames above this one,
+    a third of Python's default limit, so no input can reach a RecursionError."""
+    levels = loader.MAX_DEPTH - 2
+    texts = [MINIMAL + f"tags:\n  deep: {_nested_flow(levels)}\n",
+             MINIMAL + "tags:\n" + "".join("  " * (i + 1) + "k:\n" for i in range(levels)) + "  " * (levels + 1) + "x: 1\n",
+             MINIMAL + f"tags:\n  deep: {'[' * 5000}\n",
+             "a:\n" + "".join("  " * i + "- a:\n" for i in range(200)) + "  " * 200 + "- x\n"]
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack(0)) + 300)
+    try:
+        found = [sorted({d.code for d in check_text(text).diagnostics}) for text in texts]
+    finally:
+        sys.setrecursionlimit(limit)
+    assert found == [["E103"], ["E103"], ["E109"], ["E109"]]
 
 
 # ---- characters and numbers a blueprint cannot carry -----------------------------------------------

@@ -113,7 +113,7 @@ def test_a_directory_is_not_a_blueprint(tmp_path: Path, monkeypatch: pytest.Monk
     (tmp_path / "blueprint.yaml").mkdir()
     monkeypatch.chdir(tmp_path)
     assert cli.main(["validate", "blueprint.yaml"]) == 2
-    assert "no such file" in capsys.readouterr().err
+    assert capsys.readouterr().err == "drgen: blueprint.yaml: not a regular file\n"
     result = check_file("blueprint.yaml")  # the library reports what the command line refuses up front
     assert [(d.code, d.line, d.column) for d in result.diagnostics] == [("E001", 1, 1)]
     assert result.diagnostics[0].message.startswith("cannot read the file: ")
