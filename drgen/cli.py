@@ -74,17 +74,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from drgen.diagnostics import clip
     from drgen.starter import starter_blueprint
 
     text = starter_blueprint(args.strategy, name=args.name)
     target = Path(args.path)
-    if target.exists() and not args.force:
-        raise UsageError(f"{target} exists; pass --force to overwrite it")
     try:
+        if target.exists() and not args.force:
+            raise UsageError(f"{target} exists; pass --force to overwrite it")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise UsageError(f"cannot write {target}: {error.strerror}") from error
+        raise UsageError(f"cannot write {clip(str(target), 200)}: {error.strerror or error}") from error
     _out(f"wrote {target} ({args.strategy}); next: drgen validate {target}")
     return 0
 

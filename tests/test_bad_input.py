@@ -56,7 +56,7 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
     assert done.returncode == 2 and b"Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("command", ["validate", "plan", "render", "drill", "deploy", "diff"])
+@pytest.mark.parametrize("command", ["validate", "plan", "render", "drill", "deploy", "diff", "init"])
 def test_a_path_too_long_for_the_file_system_is_a_usage_error(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     name = "a/" * 3000 + "blueprint.yaml"
     argv = [command, name, *(["-o", "out"] if command == "render" else [name] if command == "diff" else [])]
