@@ -155,6 +155,8 @@ class _Loader(yaml.SafeLoader):
 
 
 class _Refused(Exception):
+    """A scalar a blueprint cannot hold, with its code: the builder reports it where the scalar is written."""
+
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
