@@ -16,6 +16,8 @@ starts handling an interrupt almost at once.
 
 from __future__ import annotations
 
+import os  # loaded by the interpreter before any import: free
+
 from drgen.errors import (
     DeployError,
     DrgenError,
@@ -28,7 +30,6 @@ from drgen.errors import (
 
 TYPE_CHECKING = False  # typing's own constant, without importing typing at start-up (mypy reads it the same)
 if TYPE_CHECKING:
-    import os
     from collections.abc import Callable
     from pathlib import Path
     from typing import Any
@@ -56,11 +57,22 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'drgen' has no attribute {name!r}")
 
 
+_PATH = "a path (str or os.PathLike)"
+_BLUEPRINT = "a Blueprint or a path (str or os.PathLike)"
+
+
+def _expect(function: str, name: str, value: object, kinds: tuple[type, ...], what: str) -> None:
+    """Raise ``TypeError`` naming the argument unless ``value`` is one of ``kinds``."""
+    if not isinstance(value, kinds):
+        raise TypeError(f"drgen.{function}(): {name} must be {what}, not {type(value).__name__}")
+
+
 def validate(source: str | os.PathLike[str], *, source_root: str | os.PathLike[str] | None = None) -> list[Diagnostic]:
     """Every diagnostic for a blueprint: ``source`` is a path, or YAML text when it is a ``str`` with a newline.
     Function sources must lie inside ``source_root`` (default: the blueprint's folder)."""
     from drgen.validation import check_file, check_text
 
+    _expect("validate", "source", source, (str, os.PathLike), "YAML text or a path (str or os.PathLike)")
     if isinstance(source, str) and "\n" in source:
         return check_text(source, source_root=source_root).diagnostics
     return check_file(source, source_root).diagnostics
@@ -71,15 +83,17 @@ def load(path: str | os.PathLike[str], *, source_root: str | os.PathLike[str] | 
     Function sources must lie inside ``source_root`` (default: the blueprint's folder)."""
     from drgen.validation import check_file
 
+    _expect("load", "path", path, (str, os.PathLike), _PATH)
     result = check_file(path, source_root)
     if result.blueprint is None:
         raise InvalidBlueprint(result.diagnostics)
     return result.blueprint
 
 
-def _model(blueprint: Blueprint | str | os.PathLike[str]) -> Blueprint:
+def _model(function: str, blueprint: Blueprint | str | os.PathLike[str]) -> Blueprint:
     from drgen.model import Blueprint
 
+    _expect(function, "blueprint", blueprint, (Blueprint, str, os.PathLike), _BLUEPRINT)
     return blueprint if isinstance(blueprint, Blueprint) else load(blueprint)
 
 
@@ -87,21 +101,26 @@ def plan(blueprint: Blueprint | str | os.PathLike[str]) -> Plan:
     """The deployment plan of a blueprint (pure: no AWS call)."""
     from drgen.planning import build_plan
 
-    return build_plan(_model(blueprint))
+    return build_plan(_model("plan", blueprint))
 
 
 def render(blueprint: Blueprint | str | os.PathLike[str]) -> Rendered:
     """Everything ``drgen render`` writes, in memory: relative path -> bytes (pure, deterministic)."""
     from drgen.rendering import render_blueprint
 
-    return render_blueprint(_model(blueprint))
+    return render_blueprint(_model("render", blueprint))
 
 
 def drill(blueprint: Blueprint | str | os.PathLike[str], scenarios: list[str] | None = None) -> DrillReport:
     """Run the failover scenarios against an in-process emulated AWS (moto); see ``drgen.drilling``."""
     from drgen.drilling import drill as run
 
-    return run(_model(blueprint), scenarios)
+    model = _model("drill", blueprint)
+    if scenarios is not None:
+        _expect("drill", "scenarios", scenarios, (list, tuple), "a list of scenario names or None")
+        for name in scenarios:
+            _expect("drill", "each scenario", name, (str,), "a str (a scenario name)")
+    return run(model, list(scenarios) if scenarios is not None else None)
 
 
 def deploy(rendered: Rendered | Blueprint | str | os.PathLike[str], session: Any = None, *,
@@ -111,16 +130,27 @@ def deploy(rendered: Rendered | Blueprint | str | os.PathLike[str], session: Any
     """Deploy a render (or a blueprint, rendered first) with the clients of ``session`` (a ``boto3.Session``;
     default: boto3's default session). ``on_event`` receives progress; see ``drgen.deploying``."""
     from drgen.deploying import DeployOptions, deploy_rendered
+    from drgen.model import Blueprint
     from drgen.rendering import Rendered as RenderedType
 
+    _expect("deploy", "rendered", rendered, (RenderedType, Blueprint, str, os.PathLike),
+            "a Rendered, a Blueprint or a path (str or os.PathLike)")
+    if session is not None and not callable(getattr(session, "client", None)):
+        raise TypeError(f"drgen.deploy(): session must be a boto3.Session (or None), not {type(session).__name__}")
+    if on_event is not None and not callable(on_event):
+        raise TypeError(f"drgen.deploy(): on_event must be callable (or None), not {type(on_event).__name__}")
+    _expect("deploy", "dry_run", dry_run, (bool,), "a bool")
+    if endpoint_url is not None:
+        _expect("deploy", "endpoint_url", endpoint_url, (str,), "a str (a URL) or None")
+    if options is None:
+        options = DeployOptions(dry_run=dry_run, endpoint_url=endpoint_url)
+    _expect("deploy", "options", options, (DeployOptions,), "a drgen.deploying.DeployOptions or None")
     if not isinstance(rendered, RenderedType):
         rendered = render(rendered)
     if session is None:
         import boto3
 
         session = boto3.Session()
-    if options is None:
-        options = DeployOptions(dry_run=dry_run, endpoint_url=endpoint_url)
     return deploy_rendered(rendered, session, options, on_event)
 
 
@@ -131,7 +161,10 @@ def write(rendered: Rendered, directory: str | os.PathLike[str], *, force: bool 
     from pathlib import Path
 
     from drgen.output import write_atomically
+    from drgen.rendering import Rendered as RenderedType
 
+    _expect("write", "rendered", rendered, (RenderedType,), "a Rendered (from drgen.render)")
+    _expect("write", "directory", directory, (str, os.PathLike), _PATH)
     return write_atomically(rendered, Path(directory), force=force)
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from drgen import __version__
-from drgen.errors import DeployError
+from drgen.diagnostics import clip
+from drgen.errors import DeployError, DrgenError, UsageError
 
 if TYPE_CHECKING:
     from drgen.deploying import DeployOptions
@@ -35,12 +37,18 @@ class Clients:
 
     def client(self, service: str, region: str) -> Any:
         if (service, region) not in self._made:
-            self._made[(service, region)] = self.session.client(service, region_name=region,
-                                                                endpoint_url=self.endpoint_url, config=self.config)
+            try:
+                self._made[(service, region)] = self.session.client(service, region_name=region,
+                                                                    endpoint_url=self.endpoint_url, config=self.config)
+            except ValueError as error:  # botocore's "Invalid endpoint" for a URL check_endpoint let through
+                raise UsageError(f"the endpoint URL {clip(repr(self.endpoint_url))} is not valid: {error}") from error
         return self._made[(service, region)]
 
     def account(self, region: str) -> str:
-        return str(self.client("sts", region).get_caller_identity()["Account"])
+        account = self.client("sts", region).get_caller_identity().get("Account")
+        if not (isinstance(account, str) and account.isdigit() and len(account) == 12):
+            raise DeployError(f"sts:GetCallerIdentity at {self._where} answered no account: {self._advice}")
+        return account
 
     @contextmanager
     def translating(self, step: Callable[[], str]) -> Iterator[None]:
@@ -49,7 +57,7 @@ class Clients:
 
         try:
             yield
-        except DeployError:
+        except DrgenError:
             raise
         except (bx.NoCredentialsError, bx.PartialCredentialsError) as error:
             raise DeployError(f"{step()}: no usable AWS credentials ({error}); set a profile (--profile) or the "
@@ -66,9 +74,55 @@ class Clients:
             if code in CREDENTIAL_CODES:
                 raise DeployError(f"{step()}: AWS refused the credentials ({code}: {message}); refresh them and "
                                   "rerun drgen deploy: it continues from this step") from error
-            raise DeployError(f"{step()}: {error.operation_name} failed: {code}: {message}") from error
+            if not code:  # an HTTP error whose body is not AWS's (an HTML page)
+                status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "")
+                raise DeployError(f"{step()}: {error.operation_name} failed: HTTP {status} from {self._where}, with an "
+                                  f"answer that is not an AWS answer (an HTML page?): {self._advice}") from error
+            raise DeployError(f"{step()}: {error.operation_name} failed: {code}: {clip(message, 300)}") from error
         except bx.BotoCoreError as error:
-            raise DeployError(f"{step()}: {error}") from error
+            raise DeployError(f"{step()}: {clip(str(error), 300)}") from error
+        except Exception as error:
+            if not _raised_in_botocore(error):
+                raise  # a fault of drgen's own: its traceback must show
+            first = str(error).splitlines()[0].rstrip(":") if str(error) else ""
+            raise DeployError(f"{step()}: {self._where} answered something that is not an AWS answer "
+                              f"({type(error).__name__}: {clip(first, 160)}): {self._advice}") from error
+
+    @property
+    def _where(self) -> str:
+        return f"the endpoint {self.endpoint_url}" if self.endpoint_url else "AWS (or a proxy on the way)"
+
+    @property
+    def _advice(self) -> str:
+        check = "check --endpoint-url" if self.endpoint_url else "check the network and any proxy"
+        return f"{check}, then rerun drgen deploy: it continues from this step"
+
+
+def check_endpoint(url: str) -> None:
+    """Raise ``UsageError`` unless ``url`` is an http(s) URL with a host (and a valid port, if any)."""
+    if not isinstance(url, str):
+        raise TypeError(f"endpoint_url must be a str (a URL), not {type(url).__name__}")
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as error:
+        raise UsageError(f"the endpoint URL {clip(repr(url))} is not a URL: {error}") from error
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    valid = is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)  # what botocore accepts
+    if parts.scheme not in ("http", "https") or not parts.hostname or not valid:
+        raise UsageError(f"the endpoint URL {clip(repr(url))} is not an http:// or https:// URL with a valid host, "
+                         "e.g. http://127.0.0.1:5000")
+
+
+def _raised_in_botocore(error: BaseException) -> bool:
+    """Whether ``error`` was raised inside botocore or urllib3: their failure on what an endpoint answered
+    (botocore's parsers raise ResponseParserError, and KeyError for XML without the fields AWS sends)."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    module = str(tb.tb_frame.f_globals.get("__name__", "")) if tb is not None else ""
+    return module.split(".")[0] in ("botocore", "urllib3")
 
 
 def error_code(error: BaseException) -> str:

@@ -37,7 +37,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _out(text: str, stream: TextIO | None = None) -> None:
-    (stream or sys.stdout).write(text if text.endswith("\n") else text + "\n")
+    """Write a line; what the stream's encoding cannot hold (a lone surrogate, any non-ASCII character on an
+    ASCII terminal) is written as a backslash escape instead of failing."""
+    stream = stream or sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    line = text if text.endswith("\n") else text + "\n"
+    stream.write(line.encode(encoding, "backslashreplace").decode(encoding, "replace"))
 
 
 def _err(text: str) -> None:
@@ -48,17 +53,15 @@ def _err(text: str) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from drgen import diagnostics, objectives
+    from drgen.errors import exit_status
     from drgen.validation import check_file
 
     status = 0
     everything = []
     for path in args.blueprints:
-        if not Path(path).is_file():
-            raise UsageError(f"{path}: no such file")
-        result = check_file(path, _source_root(args))
+        result = check_file(_existing(path), _source_root(args))
         everything.extend(result.diagnostics)
-        if not result.ok:
-            status = 1
+        status = max(status, exit_status(result.diagnostics))
         if args.format == "text":
             for d in result.diagnostics:
                 _out(d.text())
@@ -87,17 +90,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from drgen.diagnostics import clip
     from drgen.starter import starter_blueprint
 
     text = starter_blueprint(args.strategy, name=args.name)
     target = Path(args.path)
-    if target.exists() and not args.force:
-        raise UsageError(f"{target} exists; pass --force to overwrite it")
     try:
+        if target.exists() and not args.force:
+            raise UsageError(f"{target} exists; pass --force to overwrite it")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise UsageError(f"cannot write {target}: {error.strerror}") from error
+        raise UsageError(f"cannot write {clip(str(target), 200)}: {error.strerror or error}") from error
     _out(f"wrote {target} ({args.strategy}); next: drgen validate {target}")
     return 0
 
@@ -136,13 +140,17 @@ def cmd_diff(args: argparse.Namespace) -> int:
     import drgen
     from drgen.diff import diff_files, read_render
 
-    if args.against is not None:
-        old = read_render(args.against)
-        new = drgen.render(drgen.load(_existing(args.old), source_root=_source_root(args))).files
-    else:
-        if args.new is None:
-            raise UsageError("give two render directories, or a blueprint and --against DIR")
-        old, new = read_render(args.old), read_render(args.new)
+    try:
+        if args.against is not None:
+            old = read_render(args.against)
+            new = drgen.render(drgen.load(_existing(args.old), source_root=_source_root(args))).files
+        else:
+            if args.new is None:
+                raise UsageError("give two render directories, or a blueprint and --against DIR")
+            old, new = read_render(args.old), read_render(args.new)
+    except DrgenError as error:
+        error.exit_code = max(error.exit_code, 2)  # 1 means "different" here: an invalid blueprint must not read so
+        raise
     result = diff_files(old, new)
     _out(json.dumps(result.to_dict(), indent=2, sort_keys=True) if args.format == "json" else result.text())
     return 0 if result.same else 1
@@ -170,6 +178,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     import drgen
     from drgen.deploying import DeployOptions
 
+    options = DeployOptions(dry_run=args.dry_run, endpoint_url=args.endpoint_url)  # a bad URL stops here, first
     blueprint = drgen.load(_existing(args.blueprint), source_root=_source_root(args))
     rendered = drgen.render(blueprint)
     if args.output is not None:
@@ -178,7 +187,6 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         except OSError as error:
             raise UsageError(f"cannot write {args.output}: {error.strerror}") from error
     session = _session(args.profile)
-    options = DeployOptions(dry_run=args.dry_run, endpoint_url=args.endpoint_url)
     if not args.dry_run and not args.yes:
         preview = drgen.deploy(rendered, session, options=DeployOptions(dry_run=True, endpoint_url=args.endpoint_url))
         _out(preview.text())
@@ -240,9 +248,16 @@ def _session(profile: str | None) -> Any:
 
 
 def _existing(path: str) -> str:
-    if not Path(path).is_file():
-        raise UsageError(f"{path}: no such file")
-    return path
+    """``path`` when it names a regular file, else a ``UsageError`` (exit 2) saying what it is."""
+    from drgen.diagnostics import clip
+
+    try:
+        if Path(path).is_file():
+            return path
+        problem = "not a regular file" if Path(path).exists() else "no such file"
+    except OSError as error:  # a name too long for the file system, a loop of links
+        problem = f"cannot be read: {error.strerror or error}"
+    raise UsageError(f"{clip(path, 200)}: {problem}")
 
 
 def _source_root(args: argparse.Namespace) -> str | None:
@@ -293,7 +308,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("diff", help="resource-level difference of two renders (for pull requests)",
                        description="Compare two render directories, or a blueprint's render with one (--against). "
-                                   "Exit 0 when identical, 1 when different.")
+                                   "Exit 0 when identical, 1 when different, 2 on any error (a render "
+                                   "file that is not what drgen writes, an invalid blueprint).")
     p.add_argument("old", metavar="OLD_DIR|BLUEPRINT")
     p.add_argument("new", nargs="?", metavar="NEW_DIR")
     p.add_argument("--against", metavar="DIR", help="compare the render of the blueprint OLD with DIR")

@@ -39,13 +39,23 @@ FAMILIES = {
 
 _ALL = [
     # Reading the file
-    Code("E001", "file cannot be read", "The blueprint file does not exist, is not a file, or is not UTF-8 text."),
+    Code("E001", "file cannot be read", "The blueprint file does not exist, is not a regular file (a directory, "
+         "a device, a pipe), cannot be opened, is larger than 1 MiB (drgen reads no more: a blueprint is a few "
+         "KB), or is not UTF-8 text (reported at the line and column of the first byte that is not). "
+         "`drgen` exits 2 for it, as for any file it cannot read, not 1 as for an invalid blueprint."),
     Code("E002", "YAML syntax error", "The text is not valid YAML. The position is where the parser gave up."),
     Code("E003", "duplicate key", "A mapping has the same key twice; YAML parsers silently keep the last one, "
          "drgen refuses both."),
     Code("E004", "not a mapping", "The document must be a YAML mapping (key: value lines) at the top level."),
     Code("E005", "YAML feature not allowed", "Anchors, aliases, tags and multiple documents are not allowed "
          "in a blueprint: what you read must be what drgen reads."),
+    Code("E007", "character not allowed", "The text holds a character a blueprint cannot carry: a lone "
+         "surrogate (half of a character, e.g. from a `\\udc80` escape: not Unicode text, it cannot be written "
+         "as UTF-8) or a control character (other than tab and line breaks), usually written as an escape in a "
+         "double-quoted string. Write the character meant, or remove it."),
+    Code("E008", "number not allowed", "The number cannot be carried into JSON and CloudFormation: infinity or "
+         "NaN (`.inf`, `.nan`, or a number too large to be finite such as `1e999`), or an integer beyond 64 "
+         "bits. Quote it if you mean the text."),
     # Structure
     Code("E101", "unknown key", "The key is not part of the blueprint language; it is an error, not ignored. "
          "A did-you-mean names the closest known key."),
@@ -60,6 +70,9 @@ _ALL = [
     Code("E107", "wrong number of items", "A list has fewer or more items than the key allows, or repeats one."),
     Code("E108", "conflicting or incomplete keys", "Keys that exclude each other are both present, or a key that "
          "another requires is absent."),
+    Code("E109", "nesting too deep", "Lists and mappings nest more than 64 levels deep. The blueprint language "
+         "nests a few levels; drgen stops reading the nested value where the limit is crossed, so that no input "
+         "can exhaust it."),
     # Regions and network
     Code("E201", "unknown region", "The region code is not an AWS region drgen knows."),
     Code("E202", "region listed twice", "Each region may appear once."),

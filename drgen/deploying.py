@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any
 
 from drgen import awsdata, naming
-from drgen.awsclients import Clients, error_code, is_missing
+from drgen.awsclients import Clients, check_endpoint, error_code, is_missing
 from drgen.errors import DeployError
 from drgen.layers import Layer
 from drgen.rendering import ROLES_FILE, Rendered
@@ -54,7 +54,11 @@ class DeployOptions:
     max_attempts: int = 8
     """botocore's attempts per call (throttling, 5xx and connection errors are retried)."""
     endpoint_url: str | None = None
-    """An AWS-compatible endpoint for every service (e.g. a moto_server)."""
+    """An AWS-compatible endpoint for every service (e.g. a moto_server): an http(s) URL, else ``UsageError``."""
+
+    def __post_init__(self) -> None:
+        if self.endpoint_url is not None:
+            check_endpoint(self.endpoint_url)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,15 @@ from drgen import codes
 Path = tuple[str | int, ...]
 
 
+SHOWN = 80
+"""The most characters of a value a message quotes: a 1 MiB value is not echoed whole into one line."""
+
+
+def clip(text: str, limit: int = SHOWN) -> str:
+    """``text``, cut to ``limit`` characters with ``...`` when it is longer."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def format_path(path: Path) -> str:
     """``('regions', 1, 'cidr')`` -> ``regions[1].cidr``; the empty path is ``(document)``."""
     out = ""
@@ -18,7 +27,7 @@ def format_path(path: Path) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{clip(part)}" if out else clip(part)
     return out or "(document)"
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drgen.diagnostics import clip
 from drgen.errors import UsageError
 
 
@@ -90,8 +91,7 @@ def _pair(change: Change) -> str:
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True) if value is not None else "(absent)"
-    return text if len(text) <= 80 else text[:77] + "..."
+    return clip(json.dumps(value, sort_keys=True)) if value is not None else "(absent)"
 
 
 def _changes(old: Any, new: Any, path: str = "") -> Iterator[Change]:
@@ -124,7 +124,7 @@ def diff_files(old: Mapping[str, bytes], new: Mapping[str, bytes]) -> Diff:
     """The difference between two renders given as relative path -> bytes."""
     result = Diff()
     for path in sorted(set(old) | set(new)):
-        if path.startswith(("templates/", "stacksets/")) and path.endswith(".json"):
+        if _is_template(path):
             template = _template(path, json.loads(old.get(path, b"{}")), json.loads(new.get(path, b"{}")))
             if not template.empty:
                 result.templates.append(template)
@@ -137,8 +137,54 @@ def diff_files(old: Mapping[str, bytes], new: Mapping[str, bytes]) -> Diff:
     return result
 
 
+MAX_JSON_BYTES = 8 * 1024 * 1024
+"""The largest JSON file of a render ``read_render`` accepts (a template is at most 1 MB)."""
+MAX_JSON_DEPTH = 100
+"""The deepest nesting it accepts: rendered templates nest a dozen levels; the diff recurses per level."""
+
+
 def read_render(directory: str | Path) -> dict[str, bytes]:
+    """The files of a render directory; raises ``UsageError`` naming the file when one cannot be read or a
+    JSON file (the manifest, a template, a StackSet) is not what drgen writes there."""
     root = Path(directory)
-    if not (root / "manifest.json").is_file():
-        raise UsageError(f"{root} is not a drgen render (no manifest.json)")
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    files: dict[str, bytes] = {}
+    try:
+        if not (root / "manifest.json").is_file():
+            raise UsageError(f"{clip(str(root), 200)} is not a drgen render (no manifest.json)")
+        for path in sorted(root.rglob("*")):
+            if path.is_file():  # follows a link to a file; never reads a FIFO or a device
+                files[path.relative_to(root).as_posix()] = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {clip(str(error.filename or root), 200)}: {error.strerror or error}") from error
+    for name, data in files.items():
+        if _is_template(name) or name == "manifest.json":
+            _check_json(root / name, data)
+    return files
+
+
+def _is_template(path: str) -> bool:
+    return path.startswith(("templates/", "stacksets/")) and path.endswith(".json")
+
+
+def _check_json(path: Path, data: bytes) -> None:
+    def refuse(why: str) -> UsageError:
+        return UsageError(f"{path} is not a drgen render file: {why}")
+
+    if len(data) > MAX_JSON_BYTES:
+        raise refuse(f"it is larger than {MAX_JSON_BYTES // 1024 // 1024} MiB")
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, or nested past Python's stack
+        raise refuse(clip(f"it is not JSON ({error})", 200)) from error
+    if not isinstance(document, dict):
+        raise refuse(f"it holds a JSON {type(document).__name__}, not an object")
+    key = "plan" if path.name == "manifest.json" else "Resources"
+    if not isinstance(document.get(key, {}), dict):
+        raise refuse(f"its {key} is not an object")
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise refuse(f"it nests more than {MAX_JSON_DEPTH} levels deep")
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children)

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing when drgen starts
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from drgen.diagnostics import Diagnostic
+
+UNREADABLE = "E001"
+"""The code of a file drgen cannot read: a usage error's exit status (2), not an invalid blueprint's (1)."""
+
+
+def exit_status(diagnostics: Iterable[Diagnostic]) -> int:
+    """0 when no diagnostic is an error, 2 when a file could not be read (E001), else 1 (docs/cli.md)."""
+    errors = {d.code for d in diagnostics if d.is_error}
+    return 2 if UNREADABLE in errors else 1 if errors else 0
 
 
 class DrgenError(Exception):
@@ -20,10 +31,12 @@ class UsageError(DrgenError):
 
 
 class InvalidBlueprint(DrgenError):
-    """The blueprint has errors; ``diagnostics`` holds every one of them."""
+    """The blueprint has errors; ``diagnostics`` holds every one of them. ``exit_code`` is 2 when the file
+    could not be read (E001), else 1."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
+        self.exit_code = exit_status(diagnostics) or 1
         count = sum(1 for d in diagnostics if d.is_error)
         super().__init__(f"the blueprint has {count} error{'s' if count != 1 else ''}")
 

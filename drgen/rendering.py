@@ -46,8 +46,13 @@ class Rendered:
 
 
 def to_json(data: Any) -> bytes:
-    """drgen's one JSON form: two-space indent, sorted keys, a trailing newline."""
-    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    """drgen's one JSON form: two-space indent, sorted keys, a trailing newline. Never anything that is not
+    JSON: infinity, NaN or text that is not Unicode (possible only in a model built by hand, since the loader
+    refuses them) raise ``RenderError``."""
+    try:
+        return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+    except ValueError as error:  # UnicodeEncodeError is one too
+        raise RenderError(f"cannot write JSON: {error}") from error
 
 
 def own_functions(bp: Blueprint) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
+from drgen.diagnostics import clip
 from drgen.loader import Document
 
 Schema = dict[str, Any]
@@ -77,7 +78,7 @@ def _type_message(expected: list[str], value: Any, what: str | None = None) -> s
     wanted = " or ".join(_SAY[k] for k in expected)
     if what == "duration":
         wanted = "a duration"
-    shown = f" {value!r}" if not isinstance(value, (dict, list)) and value is not None else ""
+    shown = f" {clip(repr(value))}" if not isinstance(value, (dict, list)) and value is not None else ""
     message = f"expected {wanted}, got {_type_name(value)}{shown}"
     if what == "duration" and isinstance(value, (int, float)) and not isinstance(value, bool):
         message += f": a duration needs a unit, e.g. {value}s"
@@ -123,11 +124,11 @@ class _Checker:
                 yield "E103", _type_message(kinds, value, what), path, False
                 return
         if "const" in schema and value != schema["const"]:
-            yield "E104", f"must be {schema['const']!r}, got {value!r}", path, False
+            yield "E104", f"must be {schema['const']!r}, got {clip(repr(value))}", path, False
         if "enum" in schema and value not in schema["enum"]:
             options = [str(o) for o in schema["enum"]]
             hint = suggest(str(value), options) if isinstance(value, str) else ""
-            yield "E104", f"{value!r} is not one of: {', '.join(options)}{hint}", path, False
+            yield "E104", f"{clip(repr(value))} is not one of: {', '.join(options)}{hint}", path, False
         if isinstance(value, str):
             yield from self._string(schema, value, path, what)
         elif _is(value, "number"):
@@ -141,16 +142,16 @@ class _Checker:
             tuple[str, str, tuple[str | int, ...], bool]]:
         if "pattern" in schema and not _compiled(schema["pattern"]).search(value):
             if what == "duration":
-                yield "E401", f"'{value}' is not a {_WHAT['duration']}", path, False
+                yield "E401", f"'{clip(value)}' is not a {_WHAT['duration']}", path, False
             else:
                 kind = _WHAT.get(what or "", what or "value")
-                yield "E105", f"'{value}' is not a valid {kind} (expected to match {schema['pattern']})", path, False
+                yield "E105", f"'{clip(value)}' is not a valid {kind} (expected to match {schema['pattern']})", path, False
         if "minLength" in schema and len(value) < schema["minLength"]:
-            yield "E105", f"'{value}' is shorter than {schema['minLength']} characters", path, False
+            yield "E105", f"'{clip(value)}' is shorter than {schema['minLength']} characters", path, False
         if "maxLength" in schema and len(value) > schema["maxLength"]:
-            yield "E105", f"'{value}' is longer than {schema['maxLength']} characters", path, False
+            yield "E105", f"'{clip(value)}' is longer than {schema['maxLength']} characters", path, False
         if schema.get("format") == "email" and not _EMAIL.match(value):
-            yield "E105", f"'{value}' is not an e-mail address", path, False
+            yield "E105", f"'{clip(value)}' is not an e-mail address", path, False
 
     def _number(self, schema: Schema, value: float, path: tuple[str | int, ...]) -> Iterator[
             tuple[str, str, tuple[str | int, ...], bool]]:
@@ -171,7 +172,7 @@ class _Checker:
             seen: list[Any] = []
             for index, item in enumerate(value):
                 if item in seen:
-                    yield "E107", f"{item!r} is listed twice", (*path, index), False
+                    yield "E107", f"{clip(repr(item))} is listed twice", (*path, index), False
                 else:
                     seen.append(item)
         if "items" in schema:
@@ -202,7 +203,7 @@ class _Checker:
             if key in properties:
                 yield from self.check(properties[key], item, (*path, key))
             elif extra is False:
-                yield "E101", f"unknown key '{key}'{suggest(key, list(properties))}", (*path, key), True
+                yield "E101", f"unknown key '{clip(key)}'{suggest(key, list(properties))}", (*path, key), True
             elif isinstance(extra, dict):
                 yield from self.check(extra, item, (*path, key))
 

@@ -34,11 +34,13 @@ def check_document(document: loader.Document | None, problems: list[Diagnostic],
         return Result(problems[0].file if problems else "<string>", diagnostics.sort(problems))
     schema = resources.schema()
     found = list(problems)
-    errors = schema_check.check(schema, document)
+    # what the loader refused it reported; the schema would only say again that it is missing or null
+    errors = [e for e in schema_check.check(schema, document) if e[2] not in document.refused]
     for code, message, path, at_key in errors:
         found.append(document.diagnostic(code, message, path, key=at_key))
     data = build.with_defaults(schema, document.data)
-    ctx = checks.Context(document, data, frozenset(path for _, _, path, _ in errors), base_dir, source_root)
+    broken = frozenset({*(path for _, _, path, _ in errors), *document.refused})
+    ctx = checks.Context(document, data, broken, base_dir, source_root)
     found.extend(checks.run(ctx))
     if any(d.is_error for d in found):
         return Result(document.file, diagnostics.sort(found))

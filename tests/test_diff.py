@@ -57,3 +57,45 @@ def test_identical_renders_exit_0_and_different_exit_1(tmp_path: Path, capsys: p
 def test_not_a_render_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["diff", str(tmp_path), str(tmp_path)]) == 2
     assert "not a drgen render" in capsys.readouterr().err
+
+
+CORRUPTIONS = {
+    "manifest.json": [b"", b'{"plan": ', b"\x89PNG\r\n\x1a\n\x00\xff", b"[]", b'"manifest"', b'{"plan": []}',
+                      b"[" * 200_000, b'{"plan": ' + b"[" * 150 + b"]" * 150 + b"}"],
+    "templates/dns.json": [b"{", b"\xff\xfe\x00", b"null", b'{"Resources": ["a", "b"]}', b'{"Resources": 1}'],
+    "stacksets/app.json": [b"NaN-ish", b"[1, 2]"],
+}
+
+
+@pytest.mark.parametrize("name, data", [(name, data) for name, items in CORRUPTIONS.items() for data in items],
+                         ids=lambda value: value if isinstance(value, str) else repr(value[:12]))
+def test_a_corrupt_render_file_is_a_usage_error_naming_it(name: str, data: bytes, base: dict[str, bytes],
+                                                           tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    for root in (good, bad):
+        for path, content in base.items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_bytes(content)
+    (bad / name).write_bytes(data)
+    for argv in (["diff", str(good), str(bad)], ["diff", str(bad), str(good)], ["diff", str(REFERENCE), "--against", str(bad)]):
+        assert cli.main(argv) == 2  # not 1, which would read as "different"
+        err = capsys.readouterr().err
+        assert err.startswith(f"drgen: {bad / name} is not a drgen render file: ") and len(err) < 300, err
+
+
+def test_an_invalid_blueprint_is_not_read_as_different(base: dict[str, bytes], tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["render", str(REFERENCE), "-o", str(tmp_path / "a")]) == 0
+    broken = ROOT / "tests" / "cases" / "invalid" / "many-errors-at-once" / "blueprint.yaml"
+    assert cli.main(["diff", str(broken), "--against", str(tmp_path / "a")]) == 2
+    captured = capsys.readouterr()
+    assert ": E104 " in captured.out and "drgen: the blueprint has 5 errors" in captured.err
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_in_a_render_is_not_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    assert cli.main(["render", str(REFERENCE), "-o", str(tmp_path / "a")]) == 0
+    os.mkfifo(tmp_path / "a" / "runbook.fifo")
+    assert cli.main(["diff", str(REFERENCE), "--against", str(tmp_path / "a")]) == 0

@@ -8,7 +8,7 @@ from typing import Any
 
 from drgen import awsdata, handlers, metrics, sources
 from drgen.checks import Context
-from drgen.diagnostics import Diagnostic, Path
+from drgen.diagnostics import Diagnostic, Path, clip
 from drgen.schema_check import suggest
 
 KINDS = {"table": "tables", "bucket": "buckets", "queue": "queues", "database": "databases", "function": "functions"}
@@ -34,8 +34,8 @@ def _resolve(ctx: Context, kind: str, name: Any, path: Path) -> Iterator[Diagnos
         return
     known = _names(ctx, KINDS[kind])
     if name not in known:
-        where = f"{KINDS[kind]} defines {', '.join(known)}" if known else f"the blueprint has no {KINDS[kind]}"
-        yield ctx.error("E302", f"no {kind} named '{name}'{suggest(name, known)}: {where}", path)
+        where = f"{KINDS[kind]} defines {clip(', '.join(known))}" if known else f"the blueprint has no {KINDS[kind]}"
+        yield ctx.error("E302", f"no {kind} named '{clip(name)}'{suggest(name, known)}: {where}", path)
 
 
 def check_function_references(ctx: Context) -> Iterator[Diagnostic]:
@@ -104,7 +104,7 @@ def check_dns(ctx: Context) -> Iterator[Diagnostic]:
     health_paths = [r.get("path") for r in api.get("routes", []) if isinstance(r, dict)
                     and isinstance(r.get("target"), dict) and r["target"].get("health") is True]
     if path not in health_paths:
-        have = f" (health routes: {', '.join(map(str, health_paths))})" if health_paths else ""
+        have = f" (health routes: {clip(', '.join(map(str, health_paths)))})" if health_paths else ""
         yield ctx.error("E306", f"dns.health_check.path {path} is not a health route of the API{have}: add "
                                 f"`{{method: GET, path: {path}, target: {{health: true}}}}` to api.routes",
                         ("dns", "health_check", "path") if "health_check" in dns else ("dns",), key="health_check" not in dns)
