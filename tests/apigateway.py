@@ -24,6 +24,7 @@ response parameters and status codes"):
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import urllib.parse
@@ -117,7 +118,12 @@ def _render(template: str, request: Request, body: str, context: dict[str, Any])
     for reference in re.findall(r"\$!?\{?([A-Za-z_]\w*)", template):
         if reference not in names and not re.search(rf"#set\(\s*\${reference}\b", template):
             raise NotEmulated(f"${reference} is not emulated")
-    return str(airspeed.Template(template).merge(names))
+    return str(_compiled(template).merge(names))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(template: str) -> airspeed.Template:
+    return airspeed.Template(template)
 
 
 @dataclass
