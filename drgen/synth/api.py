@@ -7,13 +7,17 @@ response's ``SelectionPattern`` against the backend's HTTP status code, and the 
 default (API Gateway Developer Guide, "x-amazon-apigateway-integration.responses object"; API reference,
 IntegrationResponse ``selectionPattern``: "For all other HTTP and AWS back ends, the HTTP status code is
 matched"). So 2xx -> 202 with SQS's ``MessageId``; 4xx -> 400 with SQS's reason when the request itself is
-wrong (``CLIENT_ERRORS``), any other 4xx (throttling, KMS, access) -> 503 through ``$context.responseOverride``;
-anything else, the default -> 503: the client retries, after a failover in the region that is then active.
+wrong (``CLIENT_ERRORS``), any other 4xx (throttling, KMS, access) -> 503 through ``$context.responseOverride``
+(API Gateway Developer Guide, "Override your API's request and response parameters and status codes for REST
+APIs": set once, at the end of the template); anything else, the default -> 503: the client retries, after a
+failover in the region that is then active.
 SQS is asked for JSON (``Accept: application/json``) so that the templates read it with ``$input.path``.
 
 A route to a FIFO queue carries the message group id and deduplication id in request headers the blueprint
 names; a request validator makes them required request parameters, so API Gateway itself answers 400
-("Missing required request parameters") when one is absent or blank, before SQS is called.
+("Missing required request parameters") when one is absent or blank, before SQS is called (API Gateway
+Developer Guide, "Request validation for REST APIs": "required request parameters in the URI, query string,
+and headers of an incoming request are included and not blank").
 """
 
 from __future__ import annotations
