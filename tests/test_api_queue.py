@@ -174,6 +174,18 @@ def test_everything_else_is_503_so_the_client_retries(answer: tuple[int, str]) -
                                "requestId": "c0ffee00-0000-4000-8000-000000000001"}
 
 
+def test_the_emulation_catches_the_old_single_202_mapping() -> None:
+    # what drgen rendered before issue #11: one integration response, no SelectionPattern, so the default for all
+    old: dict[str, Any] = copy.deepcopy(_route("standard")[1])
+    old["Properties"]["Integration"]["IntegrationResponses"] = [
+        {"StatusCode": "202", "ResponseTemplates": {"application/json": '{"accepted": true}'}}]
+    old["Properties"]["MethodResponses"] = [{"StatusCode": "202"}]
+    failure = apigateway.integration_response(old, Request("x"), *_sqs_error(500, "InternalError", "internal"))
+    assert (failure.status, failure.json()) == (202, {"accepted": True})  # a lost order, acknowledged
+    _, method = _route("standard")
+    assert apigateway.integration_response(method, Request("x"), *_sqs_error(500, "InternalError", "x")).status == 503
+
+
 CODES = st.sampled_from([*CLIENT_ERRORS, "RequestThrottled", "KmsDisabled", "AccessDenied", "InternalError",
                          "Throttling", "InvalidParameterValueX"])
 
