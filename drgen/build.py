@@ -149,12 +149,17 @@ def _function(f: dict[str, Any]) -> Function:
     )
 
 
-def _api(a: dict[str, Any]) -> Api:
+def _api(a: dict[str, Any], fifo_queues: set[str]) -> Api:
     routes = []
     for r in a["routes"]:
         target = r["target"]
         kind = next(k for k in ("function", "queue", "health") if k in target)
-        routes.append(Route(r["method"], r["path"], kind, None if kind == "health" else target[kind]))  # type: ignore[arg-type]
+        headers = {}
+        if kind == "queue" and target["queue"] in fifo_queues:  # the schema's defaults fill every target: FIFO only
+            headers = {"group_id_header": target["group_id_header"],
+                       "deduplication_id_header": target["deduplication_id_header"]}
+        routes.append(Route(r["method"], r["path"], kind, None if kind == "health" else target[kind],  # type: ignore[arg-type]
+                            **headers))
     throttle = a.get("throttle")
     return Api(name=a["name"], stage=a["stage"], routes=tuple(routes),
                throttle=Throttle(float(throttle["rate"]), int(throttle["burst"])) if throttle else None)
@@ -196,7 +201,7 @@ def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".",
         buckets=tuple(_bucket(b) for b in data.get("buckets", [])),
         queues=tuple(_queue(q) for q in data.get("queues", [])),
         functions=tuple(_function(f) for f in data.get("functions", [])),
-        api=_api(data["api"]) if "api" in data else None,
+        api=_api(data["api"], {q["name"] for q in data.get("queues", []) if q.get("fifo")}) if "api" in data else None,
         dns=_dns(data["dns"]) if "dns" in data else None,
         alarms=tuple(_alarm(a) for a in data.get("alarms", [])),
         failover=Failover(

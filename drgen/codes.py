@@ -125,6 +125,16 @@ _ALL = [
          "as `/app/db-password`, `{{resolve:...}}`) and empty values are not flagged.",
          source="AWS Lambda Developer Guide, \"Working with Lambda environment variables\" (the note recommending "
                 "Secrets Manager for database credentials, API keys and authorization tokens)"),
+    Code("E322", "FIFO headers on a route that is not to a FIFO queue", "`group_id_header` and "
+         "`deduplication_id_header` name the request headers that carry a FIFO message's group and deduplication "
+         "ids, which SQS requires of a FIFO queue. drgen sends them only to FIFO queues: a route to a function, to "
+         "the health check or to a standard queue has no use for them."),
+    Code("E323", "one header for the group and the deduplication id", "The group id and the deduplication id "
+         "would be the same value, so every message after the first of a group within five minutes would be "
+         "taken for a duplicate: SQS accepts it and never delivers it. Name two different headers.",
+         source="Amazon SQS Developer Guide, \"Using the message deduplication ID in Amazon SQS\": messages sent "
+                "with a deduplication ID already used are accepted successfully but not delivered during the "
+                "5-minute deduplication interval"),
     # Durations and AWS limits
     Code("E401", "invalid duration", "The value is not a duration: an integer and a unit (ms, s, m, h, d)."),
     Code("E402", "duration outside AWS limits", "The duration is outside what the AWS service accepts."),

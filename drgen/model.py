@@ -153,6 +153,10 @@ class Route:
     target: Literal["function", "queue", "health"]
     name: str | None = None
     """The function or queue the route sends to; ``None`` for a health route."""
+    group_id_header: str | None = None
+    """For a route to a FIFO queue, the request header that carries the MessageGroupId; ``None`` otherwise."""
+    deduplication_id_header: str | None = None
+    """For a route to a FIFO queue, the request header that carries the MessageDeduplicationId; ``None`` otherwise."""
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,34 @@ def check_api(ctx: Context) -> Iterator[Diagnostic]:
         for kind in ("function", "queue"):
             if kind in target:
                 yield from _resolve(ctx, kind, target[kind], ("api", "routes", i, "target", kind))
+        written = ctx.document.data["api"]["routes"][i]["target"]  # what the author wrote, before the defaults
+        yield from _fifo_headers(ctx, target, set(written), ("api", "routes", i, "target"))
+
+
+FIFO_HEADERS = ("group_id_header", "deduplication_id_header")
+
+
+def _fifo_headers(ctx: Context, target: dict[str, Any], written: set[str], path: Path) -> Iterator[Diagnostic]:
+    """A route names FIFO headers only when it sends to a FIFO queue, and never one header for both ids
+    (``target`` has the schema's defaults filled in, ``written`` are the keys the author gave)."""
+    given = [key for key in FIFO_HEADERS if key in written]
+    queue = next((q for _, q in ctx.items("queues") if q.get("name") == target.get("queue")), None)
+    if queue is None and isinstance(target.get("queue"), str):
+        return  # an unresolved queue: E302 says so
+    if queue is None or queue.get("fifo") is not True:
+        what = (f"queue '{target['queue']}' is a standard queue (fifo: false), which takes no group or "
+                "deduplication id" if queue is not None else
+                f"a route to {'a function' if 'function' in target else 'the health check'} sends no SQS message")
+        for key in given:
+            yield ctx.error("E322", f"{key} applies to routes to a FIFO queue: {what}", (*path, key), key=True)
+        return
+    names = {key: target.get(key) for key in FIFO_HEADERS}
+    if all(isinstance(n, str) for n in names.values()) and len({str(n).lower() for n in names.values()}) == 1:
+        where = "deduplication_id_header" if "deduplication_id_header" in written else "group_id_header"
+        yield ctx.error("E323", f"group_id_header '{names['group_id_header']}' and deduplication_id_header "
+                                f"'{names['deduplication_id_header']}' are one header (names are case-insensitive): "
+                                "SQS would take every later message of a group within 5 minutes for a duplicate "
+                                "and drop it; name two headers", (*path, where))
 
 
 def check_dns(ctx: Context) -> Iterator[Diagnostic]:

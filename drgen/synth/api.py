@@ -1,6 +1,24 @@
 """The regional REST API (app layer): routes to functions, to queues (API Gateway sends to SQS itself, with a
 role scoped to the queue), and to drgen's health function; a stage with access logs, tracing and
-throttling; with ``dns``, a regional custom domain whose certificate is validated in the hosted zone."""
+throttling; with ``dns``, a regional custom domain whose certificate is validated in the hosted zone.
+
+A queue route answers what SQS did, never more: for an AWS integration API Gateway matches each integration
+response's ``SelectionPattern`` against the backend's HTTP status code, and the response without one is the
+default (API Gateway Developer Guide, "x-amazon-apigateway-integration.responses object"; API reference,
+IntegrationResponse ``selectionPattern``: "For all other HTTP and AWS back ends, the HTTP status code is
+matched"). So 2xx -> 202 with SQS's ``MessageId``; 4xx -> 400 with SQS's reason when the request itself is
+wrong (``CLIENT_ERRORS``), any other 4xx (throttling, KMS, access) -> 503 through ``$context.responseOverride``
+(API Gateway Developer Guide, "Override your API's request and response parameters and status codes for REST
+APIs": set once, at the end of the template); anything else, the default -> 503: the client retries, after a
+failover in the region that is then active.
+SQS is asked for JSON (``Accept: application/json``) so that the templates read it with ``$input.path``.
+
+A route to a FIFO queue carries the message group id and deduplication id in request headers the blueprint
+names; a request validator makes them required request parameters, so API Gateway itself answers 400
+("Missing required request parameters") when one is absent or blank, before SQS is called (API Gateway
+Developer Guide, "Request validation for REST APIs": "required request parameters in the URI, query string,
+and headers of an incoming request are included and not blank").
+"""
 
 from __future__ import annotations
 
@@ -53,6 +71,44 @@ def _queue_role(t: LayerTemplate) -> iam.Role:
     ))
 
 
+CLIENT_ERRORS = ("MissingParameter", "InvalidParameterValue", "InvalidMessageContents")
+"""SQS error codes that mean the request is wrong (no or empty body, a body over the size limit, characters SQS
+refuses, a malformed group or deduplication id): 400, do not retry. Every other 4xx is SQS's or drgen's side."""
+
+ACCEPTED = '{"messageId": $input.json(\'$.SendMessageResponse.SendMessageResult.MessageId\'), "requestId": "$context.requestId"}'
+REFUSED = "\n".join([
+    # SQS's JSON error is {"Error": {"Code", "Message", "Type"}, "RequestId"}; the XML form wraps it in
+    # ErrorResponse, so that shape is read too. An unreadable body leaves $code unset: 503.
+    "#set($code = $input.path('$.Error.Code'))",
+    "#set($reason = $input.json('$.Error.Message'))",
+    '#if("$!code" == "")',
+    "#set($code = $input.path('$.ErrorResponse.Error.Code'))",
+    "#set($reason = $input.json('$.ErrorResponse.Error.Message'))",
+    "#end",
+    "#if(" + " || ".join(f'$code == "{c}"' for c in CLIENT_ERRORS) + ")",
+    '{"message": $reason, "code": "$code", "requestId": "$context.requestId"}',
+    "#else",
+    "#set($context.responseOverride.status = 503)",
+    '{"message": "the queue cannot take the request now: retry", "requestId": "$context.requestId"}',
+    "#end",
+])
+UNAVAILABLE = '{"message": "the queue cannot take the request now: retry", "requestId": "$context.requestId"}'
+
+
+def fifo_headers(route: Route) -> dict[str, str]:
+    """SQS parameter -> the request header carrying it, for a route to a FIFO queue (empty otherwise)."""
+    if route.group_id_header is None or route.deduplication_id_header is None:
+        return {}
+    return {"MessageGroupId": route.group_id_header, "MessageDeduplicationId": route.deduplication_id_header}
+
+
+def send_message_template(route: Route) -> str:
+    """The request mapping template: a form-encoded SQS SendMessage of the request body (and FIFO ids)."""
+    fields = ["Action=SendMessage", "MessageBody=$util.urlEncode($input.body)"]
+    fields += [f"{param}=$util.urlEncode($input.params('{header}'))" for param, header in fifo_headers(route).items()]
+    return "&".join(fields)
+
+
 def _integration(t: LayerTemplate, route: Route) -> apigateway.Integration:
     if route.target == "queue":
         queue = next(q for q in t.bp.queues if q.name == route.name)
@@ -60,11 +116,18 @@ def _integration(t: LayerTemplate, route: Route) -> apigateway.Integration:
             Type="AWS", IntegrationHttpMethod="POST", Credentials=GetAtt("ApiQueueRole", "Arn"),
             Uri=Sub(f"arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:sqs:path/${{AWS::AccountId}}/"
                     f"{naming.queue(t.prefix, queue.name, queue.fifo)}"),
-            RequestParameters={"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
-            RequestTemplates={"application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"},
+            RequestParameters={"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'",
+                               "integration.request.header.Accept": "'application/json'"},
+            RequestTemplates={"application/json": send_message_template(route)},
             PassthroughBehavior="NEVER",
-            IntegrationResponses=[apigateway.IntegrationResponse(
-                StatusCode="202", ResponseTemplates={"application/json": '{"accepted": true}'})],
+            IntegrationResponses=[
+                apigateway.IntegrationResponse(StatusCode="202", SelectionPattern=r"2\d{2}",
+                                               ResponseTemplates={"application/json": ACCEPTED}),
+                apigateway.IntegrationResponse(StatusCode="400", SelectionPattern=r"4\d{2}",
+                                               ResponseTemplates={"application/json": REFUSED}),
+                # no SelectionPattern: the default, for 5xx and anything else
+                apigateway.IntegrationResponse(StatusCode="503", ResponseTemplates={"application/json": UNAVAILABLE}),
+            ],
         )
     target = HEALTH if route.target == "health" else str(route.name)
     return apigateway.Integration(
@@ -82,15 +145,26 @@ def contribute(t: LayerTemplate) -> None:
     if any(r.target == "queue" for r in spec.routes):
         _queue_role(t)
     ids = _resources(t, api, spec.routes)
+    validator = None
+    if any(fifo_headers(r) for r in spec.routes):
+        validator = t.add(apigateway.RequestValidator(
+            "ApiRequiredHeaders", RestApiId=Ref(api), Name="required-headers", ValidateRequestParameters=True,
+            ValidateRequestBody=False))
     methods = []
     for route in spec.routes:
         path = "/".join(p for p in route.path.split("/") if p)
         open_route = route.target == "health"
+        required = {}
+        if fifo_headers(route):
+            required = {"RequestParameters": {f"method.request.header.{h}": True for h in fifo_headers(route).values()},
+                        "RequestValidatorId": Ref(validator)}
         method = t.add(apigateway.Method(
             naming.logical_id(route.method.lower(), "path", *(path.split("/") if path else ["root"])),
             RestApiId=Ref(api), ResourceId=ids[path], HttpMethod=route.method,
             AuthorizationType="NONE" if open_route else "AWS_IAM", Integration=_integration(t, route),
-            MethodResponses=[apigateway.MethodResponse(StatusCode="202")] if route.target == "queue" else [],
+            MethodResponses=[apigateway.MethodResponse(StatusCode=code) for code in ("202", "400", "503")]
+            if route.target == "queue" else [],
+            **required,
         ))
         if open_route:
             t.skip_check(method, "CKV_AWS_59", OPEN_HEALTH)

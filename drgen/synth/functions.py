@@ -70,13 +70,15 @@ def health_config(t: LayerTemplate) -> Sub:
 
 
 def _health_function(t: LayerTemplate) -> None:
-    from awacs import dynamodb, sqs
+    from awacs import dynamodb, kms, sqs
     from awacs.aws import Allow, Statement
 
     tables = [iam.table_arns(t, table.name)[0] for table in t.bp.tables]
     control = Sub("arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/"
                   + naming.control_table(t.prefix))
     statements = [Statement(Sid="ReadActiveRegion", Effect=Allow, Action=[dynamodb.GetItem], Resource=[control]),
+                  # the control table is encrypted with the drgen key: DynamoDB decrypts its table key as the caller
+                  iam.key_statement(t, "ReadActiveRegionKey", "dynamodb", [kms.Decrypt]),
                   Statement(Sid="DescribeTables", Effect=Allow, Action=[dynamodb.DescribeTable],
                             Resource=[control, *tables])]
     if t.bp.queues:

@@ -1,4 +1,21 @@
-"""IAM statements from a function's access grants: least privilege, naming the real ARNs."""
+"""IAM statements from a function's access grants: least privilege, naming the real ARNs.
+
+Every store drgen makes is encrypted with the region's drgen key, so each grant also lets the function use that
+key, only through the store's service (``kms:ViaService``) and only for what the service asks on its behalf:
+
+- bucket (SSE-KMS): reading decrypts (``kms:Decrypt``); writing generates a data key (``kms:GenerateDataKey``)
+  *and* decrypts, because a multipart upload - which the SDKs use for every large object - must decrypt the
+  parts already uploaded: "To perform a multipart upload with encryption using an AWS KMS key, the requester
+  must have permission to the kms:Decrypt and kms:GenerateDataKey actions" (Amazon S3 User Guide, "Multipart
+  upload API and permissions"; AWS re:Post knowledge center, "s3-large-file-encryption-kms-key").
+- queue (SSE-KMS): a producer needs ``kms:GenerateDataKey`` and ``kms:Decrypt``, a consumer ``kms:Decrypt``
+  (Amazon SQS Developer Guide, "Key management", "Configuring AWS KMS permissions").
+- table: DynamoDB decrypts the table key with the KMS key "on behalf of the user who is accessing the
+  resource", for reads and writes alike; the data keys below it are DynamoDB's own, so no
+  ``kms:GenerateDataKey`` (AWS KMS Developer Guide, "How Amazon DynamoDB uses AWS KMS", "Key policy" and
+  "Decrypt").
+- database: reading the master secret decrypts it (Secrets Manager).
+"""
 
 from __future__ import annotations
 
@@ -30,6 +47,11 @@ def _via(service: str) -> Condition:
     return Condition(StringLike("kms:ViaService", Sub(f"{service}.${{AWS::Region}}.amazonaws.com")))
 
 
+def key_statement(t: LayerTemplate, sid: str, service: str, actions: list[Any]) -> Statement:
+    """Use of the region's drgen key for ``actions``, only through ``service`` (``s3``, ``sqs``, ``dynamodb``...)."""
+    return Statement(Sid=sid, Effect=Allow, Action=actions, Resource=[t.key_arn()], Condition=_via(service))
+
+
 def table_arns(t: LayerTemplate, name: str) -> list[Sub]:
     table = arn("dynamodb", f"table/{naming.table(t.prefix, name)}")
     return [table, arn("dynamodb", f"table/{naming.table(t.prefix, name)}/index/*")]
@@ -41,7 +63,8 @@ def statements_for(t: LayerTemplate, grant: Grant) -> list[Statement]:
     modes: tuple[str, ...] = {"read": ("read",), "write": ("write",), "read-write": ("read", "write")}.get(grant.mode, ())
     if grant.kind == "table":
         actions = [a for m in modes for a in (READ["table"] if m == "read" else WRITE["table"])]
-        return [Statement(Sid=sid, Effect=Allow, Action=actions, Resource=table_arns(t, grant.target))]
+        return [Statement(Sid=sid, Effect=Allow, Action=actions, Resource=table_arns(t, grant.target)),
+                key_statement(t, f"{sid}Key", "dynamodb", [kms.Decrypt])]
     if grant.kind == "bucket":
         bucket = Sub("arn:${AWS::Partition}:s3:::" + naming.bucket(t.prefix, grant.target, "${AWS::Region}"))
         objects = Sub("arn:${AWS::Partition}:s3:::" + naming.bucket(t.prefix, grant.target, "${AWS::Region}") + "/*")
@@ -52,16 +75,14 @@ def statements_for(t: LayerTemplate, grant: Grant) -> list[Statement]:
                                  Resource=[objects]))
         if "write" in modes:
             out.append(Statement(Sid=f"{sid}Write", Effect=Allow, Action=WRITE["bucket"], Resource=[objects]))
-        key_actions = ([kms.Decrypt] if "read" in modes else []) + ([kms.GenerateDataKey] if "write" in modes else [])
-        out.append(Statement(Sid=f"{sid}Key", Effect=Allow, Action=key_actions, Resource=[t.key_arn()],
-                             Condition=_via("s3")))
+        key_actions = [kms.Decrypt] + ([kms.GenerateDataKey] if "write" in modes else [])  # Decrypt: multipart
+        out.append(key_statement(t, f"{sid}Key", "s3", key_actions))
         return out
     if grant.kind == "queue":
         actions = SEND if grant.mode == "send" else CONSUME
         key_actions = [kms.GenerateDataKey, kms.Decrypt] if grant.mode == "send" else [kms.Decrypt]
         return [Statement(Sid=sid, Effect=Allow, Action=actions, Resource=[GetAtt(queue_id(grant.target), "Arn")]),
-                Statement(Sid=f"{sid}Key", Effect=Allow, Action=key_actions, Resource=[t.key_arn()],
-                          Condition=_via("sqs"))]
+                key_statement(t, f"{sid}Key", "sqs", key_actions)]
     if grant.kind == "database":
         db = next(d for d in t.bp.databases if d.name == grant.target)
         resource_id = ImportValue(naming.export(t.prefix, "database", f"{naming.logical_id(db.name)}ClusterResourceId"))
@@ -70,8 +91,7 @@ def statements_for(t: LayerTemplate, grant: Grant) -> list[Statement]:
         return [Statement(Sid=sid, Effect=Allow, Action=[rds_db.connect], Resource=[user]),
                 Statement(Sid=f"{sid}Secret", Effect=Allow, Action=[secretsmanager.GetSecretValue],
                           Resource=[arn("secretsmanager", f"secret:{naming.db_secret(t.prefix, db.name)}-??????")]),
-                Statement(Sid=f"{sid}Key", Effect=Allow, Action=[kms.Decrypt], Resource=[t.key_arn()],
-                          Condition=_via("secretsmanager"))]
+                key_statement(t, f"{sid}Key", "secretsmanager", [kms.Decrypt])]
     # a function: write = invoke
     return [Statement(Sid=sid, Effect=Allow, Action=[awslambda.InvokeFunction],
                       Resource=[arn("lambda", f"function:{naming.function(t.prefix, grant.target)}")])]

@@ -31,6 +31,7 @@ _SPEC: dict[str, str] = {
     # DomainName: API Gateway creates its service-linked role with an account's first custom domain name.
     "AWS::ApiGateway::DomainName": "apigateway: DELETE GET PATCH POST PUT; iam: CreateServiceLinkedRole",
     "AWS::ApiGateway::Method": "apigateway: DELETE GET PUT; iam: PassRole",
+    "AWS::ApiGateway::RequestValidator": "apigateway: DELETE GET PATCH POST",
     "AWS::ApiGateway::Resource": "apigateway: DELETE GET PATCH POST",
     "AWS::ApiGateway::RestApi": "apigateway: DELETE GET PATCH POST PUT UpdateRestApiPolicy; iam: PassRole; s3: GetObject",
     "AWS::ApiGateway::Stage": "apigateway: DELETE GET PATCH POST PUT",
