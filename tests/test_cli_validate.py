@@ -22,7 +22,8 @@ def test_valid_blueprint_prints_the_budget(capsys: pytest.CaptureFixture[str]) -
     assert cli.main(["validate", str(REFERENCE)]) == 0
     out = capsys.readouterr().out
     assert f"{REFERENCE}: valid" in out
-    assert "RTO 5m: estimated 4m 20s, met" in out
+    assert "RTO 30m, unplanned (the active region goes down): estimated 24m 51s, met" in out
+    assert "RTO 30m, planned (an operator moves the service while the active region is healthy): estimated 5m 47s" in out
 
 
 def test_several_files_exit_1_when_any_is_invalid(capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,7 +58,8 @@ def test_github_format(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_github_format_shows_warnings_as_warnings(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["validate", "--format", "github", str(THIN)]) == 0
-    assert capsys.readouterr().out.startswith(f"::warning file={THIN},line=14,col=8,title=W703::RTO 270s is met")
+    assert capsys.readouterr().out.startswith(f"::warning file={THIN},line=14,col=8,title=W703::RTO 26m is met with "
+                                              "a thin margin (unplanned path)")
 
 
 def test_text_format_keeps_counts_off_stdout(capsys: pytest.CaptureFixture[str]) -> None:
