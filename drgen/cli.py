@@ -52,12 +52,13 @@ def _err(text: str) -> None:
 # ---- validate --------------------------------------------------------------------------------------
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from drgen import diagnostics, objectives
+    from drgen import objectives
     from drgen.errors import exit_status
     from drgen.validation import check_file
 
     status = 0
     everything = []
+    assessed: list[dict[str, Any]] = []
     for path in args.blueprints:
         result = check_file(_existing(path), _source_root(args))
         everything.extend(result.diagnostics)
@@ -75,8 +76,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         elif args.format == "github":
             for d in result.diagnostics:
                 _out(d.github())
+        # the planned and the unplanned RTO (the one the objective is checked against) with their steps
+        assessed.append({"file": path, "valid": result.ok,
+                         "objectives": result.assessment.to_dict() if result.assessment is not None else None})
     if args.format == "json":
-        _out(diagnostics.to_json(everything))
+        _out(json.dumps({"diagnostics": [d.to_dict() for d in everything], "blueprints": assessed},
+                        indent=2, sort_keys=True))
     return status
 
 

@@ -167,8 +167,9 @@ _ALL = [
     # Objectives
     Code("E701", "RPO objective cannot be met", "The estimated recovery point of the design exceeds the "
          "objective; the message names the component that dominates."),
-    Code("E702", "RTO objective cannot be met", "The estimated recovery time of the design exceeds the "
-         "objective; the message names the component that dominates."),
+    Code("E702", "RTO objective cannot be met", "The estimated recovery time of a regional outage (the "
+         "unplanned path: detection, the approval when required, promotion, traffic) exceeds the objective; "
+         "the message names the step that dominates."),
     Code("W703", "objective met with a thin margin", "The estimate is within 10 % of the objective."),
 ]
 

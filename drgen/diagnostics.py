@@ -54,6 +54,9 @@ class Diagnostic:
         where = f" (at {self.path})" if self.path else ""
         return f"{self.file}:{self.line}:{self.column}: {self.code} {self.message}{where}"
 
+    def to_dict(self) -> dict[str, str | int]:
+        return dict(asdict(self), severity=self.severity)
+
     def github(self) -> str:
         level = {"error": "error", "warning": "warning"}.get(self.severity, "notice")
         message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -66,5 +69,5 @@ def sort(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 def to_json(diagnostics: Iterable[Diagnostic]) -> str:
-    items = [dict(asdict(d), severity=d.severity) for d in diagnostics]
+    items = [d.to_dict() for d in diagnostics]
     return json.dumps(items, indent=2, sort_keys=True) + "\n"

@@ -1,10 +1,14 @@
-"""The objective assessment: an RTO and RPO estimate built from the blueprint's parts.
+"""The objective assessment: RPO and RTO estimates built from the blueprint's parts.
 
-Each figure is a ``Term`` naming the component it comes from and the anchor of docs/objectives.md that
-gives its source (published wording, or drgen's assumption where AWS publishes none). RPO is judged per
-data store: a store with its own ``rpo`` against that, every other store against ``objectives.rpo``.
-RTO is a sum: detection, decision, orchestration, promotion, compute, traffic. docs/objectives.md also
-lists the steps of drgen's failover path the sum does not count yet ("What the estimate leaves out").
+Each figure is a ``Term`` naming the step it comes from and the anchor of docs/objectives.md that gives
+its source (published wording, or drgen's assumption where AWS publishes none). RPO is judged per data
+store: a store with its own ``rpo`` against that, every other store against ``objectives.rpo``.
+
+RTO is estimated twice, as a sum of the steps of each path the failover machine takes (drgen/asl.py):
+*planned* (an operator starts a switchover while the active region is healthy) and *unplanned* (the
+active region goes down and nobody is watching: outside-in detection, the lock, the decision, the
+operator's approval of a lossy failover when the blueprint asks for one, the promotions, traffic).
+``objectives.rto`` is checked against the unplanned path, the one a disaster takes.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from drgen.asl import POLL_SECONDS
 from drgen.durations import Duration, format_millis, human
 from drgen.model import Blueprint
 
@@ -26,13 +31,22 @@ S3_NO_RTC = 24 * 60 * MIN           # [s3-replication] no published bound: drgen
 BACKUP_INTERVAL = 60 * MIN          # [aws-backup] drgen's hourly plan, the shortest interval AWS Backup takes
 BACKUP_COPY = 30 * MIN              # [aws-backup] cross-Region copy of a recovery point: drgen's assumption
 ALARM_PERIOD = 1 * MIN              # [alarms] drgen's alarms evaluate one-minute periods
+ALARM_EVALUATION = 1 * MIN          # [alarm-evaluation] "an alarm is evaluated every minute" (periods >= 1 min)
+EVENTBRIDGE_HOP = 5 * S             # [eventbridge] alarm state change -> rule -> StartExecution: assumption
 OPERATOR_RESPONSE = 15 * MIN        # [operator] paging an operator who decides and acts: drgen's assumption
-ORCHESTRATION = 15 * S              # [orchestration] event -> execution -> readiness Lambda (cold start, checks)
-CONSUMERS = 5 * S                   # [consumers] enabling the standby's event source mappings
+ORCHESTRATION = 15 * S              # [orchestration] execution start, Inspect (readiness Lambda, cold start)
+RANK_DELAY = 30 * S                 # [rank-delay] the machine's RankDelay: rank x 30 s (first secondary: 0)
+LOCK_SETTLE = 10 * S                # [lock-settle] the machine's SettleLock wait before it reads the lock back
+DECIDE_WINDOW = 30 * S              # [decide] the canary's Decide: 3 probes 5 s apart, bounded by 30 s
+POLL = POLL_SECONDS * S             # [poll] the machine checks the writer every POLL_SECONDS
+CONSUMERS = 5 * S                   # [consumers] enabling the new active region's event source mappings
+WARM_STANDBY_SCALE = 1 * MIN        # [warm-standby] Aurora Serverless v2 and concurrency up to the primary's
 PILOT_LIGHT_SCALE = 1 * MIN         # [pilot-light] lifting reserved concurrency 0, cold starts under load
 RESTORE_CLUSTER = 60 * MIN          # [aurora-restore] snapshot -> new cluster: "up to a few hours" for large ones
 DEPLOY_COMPUTE = 20 * MIN           # [deploy-compute] the runbook's render and deploy into the recovery region
 THIN_MARGIN = 0.10
+
+Scenario = Literal["", "planned", "unplanned"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,10 @@ class Estimate:
     dominant: str
     path: tuple[str | int, ...] = ()
     """Where the target is written in the blueprint."""
+    scenario: Scenario = ""
+    """For an RTO: the path of the failover it prices."""
+    by_region: tuple[tuple[str, int], ...] = ()
+    """For an RTO: the estimate when each secondary (in the blueprint's order) is the one that takes over."""
 
     @property
     def met(self) -> bool:
@@ -62,9 +80,14 @@ class Estimate:
         return 1 - self.millis / self.target.millis if self.target.millis else (0.0 if self.met else -1.0)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"objective": self.objective, "target_ms": self.target.millis, "estimate_ms": self.millis,
-                "met": self.met, "dominant": self.dominant, "path": [str(p) for p in self.path],
-                "terms": [{"component": t.component, "ms": t.millis, "source": t.source} for t in self.terms]}
+        out: dict[str, Any] = {
+            "objective": self.objective, "target_ms": self.target.millis, "estimate_ms": self.millis,
+            "met": self.met, "dominant": self.dominant, "path": [str(p) for p in self.path],
+            "terms": [{"component": t.component, "ms": t.millis, "source": t.source} for t in self.terms]}
+        if self.scenario:
+            out["scenario"] = self.scenario
+            out["by_region"] = [{"region": region, "estimate_ms": millis} for region, millis in self.by_region]
+        return out
 
 
 @dataclass(frozen=True)
@@ -72,14 +95,23 @@ class Assessment:
     strategy: str
     rpo: Estimate
     """The worst store judged against ``objectives.rpo`` (and the stores judged against their own rpo below)."""
-    rto: Estimate
+    unplanned: Estimate
+    """The RTO of a regional outage nobody is watching: what ``objectives.rto`` is checked against."""
+    planned: Estimate
+    """The RTO of a switchover an operator starts while the active region is healthy (for information)."""
     stores: tuple[Estimate, ...]
     """Stores that set their own ``rpo``, each judged against it."""
     notes: tuple[str, ...] = ()
 
+    @property
+    def rto(self) -> Estimate:
+        """The RTO the objective is checked against: the unplanned path."""
+        return self.unplanned
+
     def to_dict(self) -> dict[str, Any]:
-        return {"strategy": self.strategy, "rpo": self.rpo.to_dict(), "rto": self.rto.to_dict(),
-                "stores": [s.to_dict() for s in self.stores], "notes": list(self.notes)}
+        return {"strategy": self.strategy, "rpo": self.rpo.to_dict(), "rto": self.unplanned.to_dict(),
+                "planned_rto": self.planned.to_dict(), "stores": [s.to_dict() for s in self.stores],
+                "notes": list(self.notes)}
 
 
 def _store_terms(bp: Blueprint) -> list[tuple[Term, Duration | None, tuple[str | int, ...]]]:
@@ -106,9 +138,85 @@ def _worst(terms: list[Term]) -> Term | None:
     return max(terms, key=lambda t: t.millis) if terms else None
 
 
-def _detection(bp: Blueprint) -> Term | None:
-    """The fastest automatic way the design notices the primary failing: a Route 53 health check or a failover
-    alarm. ``None`` when nothing automatic starts the recovery (an operator does)."""
+# ---- RTO: the steps of each path ---------------------------------------------------------------------
+
+def _detection(bp: Blueprint) -> list[Term]:
+    """Outside-in detection of a silent active region: the standby's canary and its alarm, then EventBridge
+    starts the machine (automatic) or the alarm pages an operator who starts it (manual)."""
+    d = bp.failover.detection
+    terms = [Term(f"detection: the standby's canary fails {d.failures} probe{'s' if d.failures > 1 else ''}, "
+                  f"one every {d.probe_interval}", d.probe_interval.millis * d.failures, "canary"),
+             Term("the detection alarm's next evaluation", ALARM_EVALUATION, "alarm-evaluation")]
+    if bp.failover.mode == "automatic":
+        terms.append(Term("EventBridge delivers the alarm and starts the state machine", EVENTBRIDGE_HOP,
+                          "eventbridge"))
+    else:
+        terms.append(Term("operator decision (failover.mode manual: the alarm pages)", OPERATOR_RESPONSE,
+                          "operator"))
+    return terms
+
+
+def _machine_start(bp: Blueprint) -> list[Term]:
+    """From the execution's start to the choice of switchover or failover, in the first secondary."""
+    first = bp.secondaries[0].name
+    return [Term("the state machine starts; Inspect reads the flag and the writers", ORCHESTRATION, "orchestration"),
+            Term(f"rank delay ({first}, the first secondary: none)", 0, "rank-delay"),
+            Term("the lock: take it, let the global table settle, read it back", LOCK_SETTLE, "lock-settle"),
+            Term("Decide: data-plane probes of the active region", DECIDE_WINDOW, "decide")]
+
+
+def _promotions(bp: Blueprint, planned: bool) -> list[Term]:
+    """Every database is promoted at once (one Parallel branch each): the slowest one counts, then the poll."""
+    if not bp.databases:
+        return []
+    operation = "switchover" if planned else "failover"
+    # a switchover first lets the secondary catch up: Aurora says its time is proportional to the lag
+    figures = [(db, AURORA_PROMOTION + (db.max_replication_lag.millis if planned else 0)) for db in bp.databases]
+    slowest, millis = max(figures, key=lambda f: f[1])
+    caught_up = f" after catching up its lag bound, {slowest.max_replication_lag}" if planned else ""
+    component = (f"Aurora {operation} of {slowest.name}{caught_up}" if len(figures) == 1 else
+                 f"Aurora {operation} of {len(figures)} databases in parallel, the slowest {slowest.name}{caught_up}")
+    return [Term(component, millis, "aurora-promotion"),
+            Term(f"the machine sees the new writer (it polls every {POLL_SECONDS}s)", POLL, "poll")]
+
+
+def _approval(bp: Blueprint) -> list[Term]:
+    if bp.failover.allow_data_loss or not bp.databases:
+        return []
+    return [Term(f"an operator approves the lossy failover (failover.approval_time {bp.failover.approval_time})",
+                 bp.failover.approval_time.millis, "approval")]
+
+
+def _traffic_and_capacity(bp: Blueprint) -> list[Term]:
+    """The flag moves traffic; the new active region scales up and its consumers start; DNS follows."""
+    terms = [Term("write the active-region flag, which the health routes read", DYNAMODB_REPLICATION,
+                  "dynamodb-replication")]
+    if bp.strategy == "warm-standby" and (bp.databases or bp.functions):
+        terms.append(Term("scale the new active region up to the primary's capacity (warm standby)",
+                          WARM_STANDBY_SCALE, "warm-standby"))
+    elif bp.strategy == "pilot-light" and bp.functions:
+        terms.append(Term("scale compute from zero (pilot light)", PILOT_LIGHT_SCALE, "pilot-light"))
+    # hot standby already runs the primary's capacity: nothing to scale
+    if any(f.triggers for f in bp.functions):
+        terms.append(Term("enable the new active region's queue consumers", CONSUMERS, "consumers"))
+    return terms + _dns(bp, standby_record=True)
+
+
+def _dns(bp: Blueprint, standby_record: bool) -> list[Term]:
+    if bp.dns is None:
+        return []
+    hc = bp.dns.health_check
+    terms: list[Term] = []
+    if standby_record:  # backup-restore has no standby record: its runbook deploys one
+        terms.append(Term(f"the new active region's health check turns healthy ({hc.interval} x "
+                          f"{hc.failure_threshold})", hc.interval.millis * hc.failure_threshold, "route53-detection"))
+    terms.append(Term(f"resolver caches expire (TTL {bp.dns.ttl})", bp.dns.ttl.millis, "dns-ttl"))
+    return terms
+
+
+def _paging(bp: Blueprint) -> Term | None:
+    """backup-restore has no canary: what pages its operator is the primary's Route 53 health check or its
+    fastest failover alarm, whichever is faster (``None``: nothing does, the operator notices)."""
     ways: list[Term] = []
     if bp.dns is not None:
         hc = bp.dns.health_check
@@ -120,41 +228,39 @@ def _detection(bp: Blueprint) -> Term | None:
     return min(ways, key=lambda t: t.millis) if ways else None
 
 
-def _rto_terms(bp: Blueprint) -> list[Term]:
-    terms: list[Term] = []
-    detection = _detection(bp)
-    # backup-restore has no state machine: its recovery is the runbook, which a person runs
-    if bp.failover.mode == "manual" or bp.strategy == "backup-restore":
-        reason = "failover.mode manual" if bp.failover.mode == "manual" else "backup-restore: the runbook"
-        terms.append(Term(f"operator decision ({reason})", OPERATOR_RESPONSE, "operator"))
-        if detection is not None:  # what pages the operator
-            terms.append(detection)
-    else:
-        terms.append(detection or Term("detection (no failover alarm: an operator notices)", OPERATOR_RESPONSE,
-                                       "operator"))
-    if bp.strategy == "backup-restore":
-        if bp.databases:
-            terms.append(Term("restore Aurora from the copied backup", RESTORE_CLUSTER, "aurora-restore"))
-        terms.append(Term("deploy compute into the recovery region", DEPLOY_COMPUTE, "deploy-compute"))
-    else:
-        terms.append(Term("orchestration (start, readiness check)", ORCHESTRATION, "orchestration"))
-        if bp.databases:
-            terms.append(Term("Aurora switchover or failover", AURORA_PROMOTION, "aurora-promotion"))
-        if bp.strategy == "pilot-light":
-            terms.append(Term("scale compute from zero (pilot light)", PILOT_LIGHT_SCALE, "pilot-light"))
-        elif bp.strategy == "warm-standby":
-            terms.append(Term("enable the standby's queue consumers", CONSUMERS, "consumers"))
-    if bp.dns is not None:
-        hc = bp.dns.health_check
-        if bp.runs_compute_in_secondaries:  # backup-restore has no standby record: its runbook deploys one
-            terms.append(Term(f"the standby's health check turns healthy ({hc.interval} x {hc.failure_threshold})",
-                              hc.interval.millis * hc.failure_threshold, "route53-detection"))
-        terms.append(Term(f"resolver caches expire (TTL {bp.dns.ttl})", bp.dns.ttl.millis, "dns-ttl"))
-    return terms
+def _restore(bp: Blueprint) -> list[Term]:
+    terms = [Term("restore Aurora from the copied backup", RESTORE_CLUSTER, "aurora-restore")] if bp.databases else []
+    return [*terms, Term("deploy compute into the recovery region", DEPLOY_COMPUTE, "deploy-compute"),
+            *_dns(bp, standby_record=False)]
+
+
+def rto_steps(bp: Blueprint, scenario: Literal["planned", "unplanned"]) -> list[Term]:
+    """The steps of one path, in the order they happen, each with its figure."""
+    if bp.strategy == "backup-restore":  # no state machine: the runbook, which a person runs
+        if scenario == "planned":
+            return _restore(bp)
+        paging = _paging(bp)
+        return [Term("operator decision (backup-restore: the runbook)", OPERATOR_RESPONSE, "operator"),
+                *([paging] if paging else []), *_restore(bp)]
+    if scenario == "planned":
+        return [*_machine_start(bp), *_promotions(bp, planned=True), *_traffic_and_capacity(bp)]
+    return [*_detection(bp), *_machine_start(bp), *_approval(bp), *_promotions(bp, planned=False),
+            *_traffic_and_capacity(bp)]
+
+
+def _rto(bp: Blueprint, scenario: Literal["planned", "unplanned"]) -> Estimate:
+    terms = rto_steps(bp, scenario)
+    total = sum(t.millis for t in terms)
+    dominant = _worst(terms)
+    # the machine in the n-th secondary waits n x RANK_DELAY before it takes the lock (the runbook has no rank)
+    rank = 0 if bp.strategy == "backup-restore" else RANK_DELAY
+    by_region = tuple((r.name, total + i * rank) for i, r in enumerate(bp.secondaries))
+    return Estimate("rto", bp.objectives.rto, total, tuple(terms), dominant.component if dominant else "nothing",
+                    ("objectives", "rto"), scenario, by_region)
 
 
 def assess(bp: Blueprint) -> Assessment:
-    """The RTO and RPO estimate of ``bp`` (pure)."""
+    """The RPO and the planned and unplanned RTO estimates of ``bp`` (pure)."""
     general: list[Term] = []
     stores: list[Estimate] = []
     for term, own, path in _store_terms(bp):
@@ -165,21 +271,17 @@ def assess(bp: Blueprint) -> Assessment:
     worst = _worst(general)
     rpo = Estimate("rpo", bp.objectives.rpo, worst.millis if worst else 0, tuple(general),
                    worst.component if worst else "no replicated data store", ("objectives", "rpo"))
-    rto_terms = _rto_terms(bp)
-    dominant = _worst(rto_terms)
-    rto = Estimate("rto", bp.objectives.rto, sum(t.millis for t in rto_terms), tuple(rto_terms),
-                   dominant.component if dominant else "nothing", ("objectives", "rto"))
     notes = []
     if bp.queues:
         notes.append("messages waiting in the failed region's queues are not replicated: they are processed "
                      "when that region returns (make producers retry, or keep queues short)")
-    return Assessment(bp.strategy, rpo, rto, tuple(stores), tuple(notes))
+    return Assessment(bp.strategy, rpo, _rto(bp, "unplanned"), _rto(bp, "planned"), tuple(stores), tuple(notes))
 
 
 def _advice(estimate: Estimate) -> str:
     if estimate.objective == "rto":
-        return ("raise the objective, or shorten the dominant term (health-check interval and threshold, DNS TTL, "
-                "a warmer strategy, failover.mode automatic)")
+        return ("raise the objective, or shorten the dominant step (failover.approval_time or allow_data_loss, "
+                "failover.detection, the health check's interval and threshold, the DNS TTL, a warmer strategy)")
     if estimate.path[:1] == ("objectives",):
         return ("raise the objective, or change the dominant component (e.g. enable time_control, lower "
                 "max_replication_lag, set a store's own rpo)")
@@ -190,36 +292,55 @@ def _advice(estimate: Estimate) -> str:
 
 
 def findings(assessment: Assessment) -> list[tuple[str, str, tuple[str | int, ...]]]:
-    """Diagnostics for objectives that are not met (E701/E702) or met with a thin margin (W703)."""
+    """Diagnostics for objectives that are not met (E701/E702) or met with a thin margin (W703).
+    The RTO objective is checked against the unplanned path (``assessment.rto``)."""
     out: list[tuple[str, str, tuple[str | int, ...]]] = []
     for estimate in (assessment.rpo, *assessment.stores, assessment.rto):
         figure = human(estimate.millis)
         name = estimate.objective.upper()
+        at = f" ({estimate.scenario} path)" if estimate.scenario else ""
         if not estimate.met:
             code = "E701" if estimate.objective == "rpo" else "E702"
             advice = _advice(estimate)
-            out.append((code, f"the design cannot meet {name} {estimate.target}: estimated {figure}, dominated by "
-                              f"{estimate.dominant} ({human(max(t.millis for t in estimate.terms))}); {advice}",
+            out.append((code, f"the design cannot meet {name} {estimate.target}{at}: estimated {figure}, dominated "
+                              f"by {estimate.dominant} ({human(max(t.millis for t in estimate.terms))}); {advice}",
                         estimate.path))
         elif estimate.margin < THIN_MARGIN and estimate.millis and estimate.path[:1] == ("objectives",):
             # a store's own rpo is the owner's explicit acceptance of its service's bound: no warning
-            out.append(("W703", f"{name} {estimate.target} is met with a thin margin: estimated {figure} "
+            out.append(("W703", f"{name} {estimate.target} is met with a thin margin{at}: estimated {figure} "
                                 f"({estimate.margin:.0%} to spare), dominated by {estimate.dominant}", estimate.path))
     return out
+
+
+SCENARIOS = {"unplanned": "unplanned (the active region goes down)",
+             "planned": "planned (an operator moves the service while the active region is healthy)"}
 
 
 def budget_lines(assessment: Assessment) -> list[str]:
     """The assessment for people, one line a figure (``drgen validate`` prints it)."""
     lines: list[str] = []
-    for estimate in (assessment.rpo, assessment.rto):
-        verdict = "met" if estimate.met else "NOT MET"
-        lines.append(f"{estimate.objective.upper()} {estimate.target}: estimated {human(estimate.millis)}, {verdict}"
-                     f" ({estimate.margin:.0%} margin); dominated by {estimate.dominant}")
-        for term in estimate.terms:
-            lines.append(f"  {human(term.millis):>9}  {term.component}  [docs/objectives.md#{term.source}]")
-        if estimate.objective == "rpo":
-            for store in assessment.stores:
-                verdict = "met" if store.met else "NOT MET"
-                lines.append(f"  {human(store.millis):>9}  {store.dominant}: own rpo {store.target}, {verdict}")
+    rpo = assessment.rpo
+    lines.append(f"RPO {rpo.target}: estimated {human(rpo.millis)}, {'met' if rpo.met else 'NOT MET'} "
+                 f"({rpo.margin:.0%} margin); dominated by {rpo.dominant}")
+    lines.extend(_term_lines(rpo))
+    for store in assessment.stores:
+        verdict = "met" if store.met else "NOT MET"
+        lines.append(f"  {human(store.millis):>9}  {store.dominant}: own rpo {store.target}, {verdict}")
+    for rto in (assessment.unplanned, assessment.planned):
+        if rto is assessment.rto:
+            verdict = f"{'met' if rto.met else 'NOT MET'} ({rto.margin:.0%} margin)"
+        else:
+            verdict = "for information: the objective is checked against the unplanned path"
+        lines.append(f"RTO {rto.target}, {SCENARIOS[rto.scenario]}: estimated {human(rto.millis)}, {verdict}; "
+                     f"dominated by {rto.dominant}")
+        lines.extend(_term_lines(rto))
+        if len(rto.by_region) > 1:
+            lines.append("  per secondary taking over (rank delay): "
+                         + ", ".join(f"{region} {human(millis)}" for region, millis in rto.by_region))
     lines.extend(f"note: {note}" for note in assessment.notes)
     return lines
+
+
+def _term_lines(estimate: Estimate) -> list[str]:
+    return [f"  {human(term.millis):>9}  {term.component}  [docs/objectives.md#{term.source}]"
+            for term in estimate.terms]

@@ -13,7 +13,7 @@ OBJECTIVES = {
     "backup-restore": ("2h", "4h"),
     "pilot-light": ("1m", "30m"),
     "warm-standby": ("1m", "10m"),
-    "hot-standby": ("1m", "5m"),
+    "hot-standby": ("1m", "10m"),
 }
 """(rpo, rto) per strategy: what the starter's design meets with a comfortable margin."""
 

@@ -22,7 +22,8 @@ def test_valid_blueprint_prints_the_budget(capsys: pytest.CaptureFixture[str]) -
     assert cli.main(["validate", str(REFERENCE)]) == 0
     out = capsys.readouterr().out
     assert f"{REFERENCE}: valid" in out
-    assert "RTO 5m: estimated 4m 20s, met" in out
+    assert "RTO 30m, unplanned (the active region goes down): estimated 24m 51s, met" in out
+    assert "RTO 30m, planned (an operator moves the service while the active region is healthy): estimated 5m 47s" in out
 
 
 def test_several_files_exit_1_when_any_is_invalid(capsys: pytest.CaptureFixture[str]) -> None:
@@ -35,16 +36,29 @@ def test_several_files_exit_1_when_any_is_invalid(capsys: pytest.CaptureFixture[
 
 def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["validate", "--format", "json", str(BROKEN)]) == 1
-    items = json.loads(capsys.readouterr().out)
+    printed = json.loads(capsys.readouterr().out)
+    items = printed["diagnostics"]
     assert [i["code"] for i in items] == ["E104", "E206", "E302", "E103", "E101"]
     assert all(i["severity"] == "error" and i["line"] >= 1 for i in items)
+    assert printed["blueprints"] == [{"file": str(BROKEN), "valid": False, "objectives": None}]
 
 
 def test_json_format_of_valid_blueprints(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["validate", "--format", "json", str(REFERENCE)]) == 0
-    assert json.loads(capsys.readouterr().out) == []
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["diagnostics"] == []
+    [reference] = printed["blueprints"]
+    assert (reference["file"], reference["valid"]) == (str(REFERENCE), True)
+    # both RTOs, each with its steps; the one the objective is checked against is the unplanned one
+    unplanned, planned = reference["objectives"]["rto"], reference["objectives"]["planned_rto"]
+    assert (unplanned["scenario"], unplanned["estimate_ms"], unplanned["met"]) == ("unplanned", 1_491_000, True)
+    assert (planned["scenario"], planned["estimate_ms"]) == ("planned", 347_000)
+    for estimate in (unplanned, planned):
+        assert sum(t["ms"] for t in estimate["terms"]) == estimate["estimate_ms"]
+    assert any(t["source"] == "approval" for t in unplanned["terms"])
+    assert not any(t["source"] == "approval" for t in planned["terms"])
     assert cli.main(["validate", "--format", "json", str(THIN), str(REFERENCE)]) == 0
-    items = json.loads(capsys.readouterr().out)
+    items = json.loads(capsys.readouterr().out)["diagnostics"]
     assert [(i["code"], i["severity"], i["file"], i["line"]) for i in items] == [("W703", "warning", str(THIN), 14)]
 
 
@@ -57,7 +71,8 @@ def test_github_format(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_github_format_shows_warnings_as_warnings(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["validate", "--format", "github", str(THIN)]) == 0
-    assert capsys.readouterr().out.startswith(f"::warning file={THIN},line=14,col=8,title=W703::RTO 270s is met")
+    assert capsys.readouterr().out.startswith(f"::warning file={THIN},line=14,col=8,title=W703::RTO 26m is met with "
+                                              "a thin margin (unplanned path)")
 
 
 def test_text_format_keeps_counts_off_stdout(capsys: pytest.CaptureFixture[str]) -> None:

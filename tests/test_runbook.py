@@ -51,3 +51,31 @@ def test_reference_runbook_has_the_operator_commands() -> None:
 def test_backup_restore_runbook_explains_the_restore() -> None:
     text = (GOLDEN / "archive" / "runbook.md").read_text()
     assert "## How to recover (backup and restore)" in text and "start-execution" not in text
+
+
+def _objectives_section(text: str) -> str:
+    return text[text.index("## Objectives"):text.index("## Deployment plan")]
+
+
+def test_the_runbook_gives_both_rtos_and_says_why_the_unplanned_one_is_long() -> None:
+    bp = drgen.load(ROOT / "blueprints" / "trading-platform.yaml")
+    section = _objectives_section(drgen.render(bp).files["runbook.md"].decode())
+    assert "| RTO, unplanned (the active region goes down) | 30m | 24m 51s | met |" in section
+    assert "| RTO, planned (an operator moves the service; the active region is healthy) | 30m | 5m 47s |" in section
+    assert "(`failover.approval_time`, 15m, the largest step)" in section
+    assert "per secondary" not in section, "one secondary: no ranking to show"
+
+
+def test_the_runbook_lists_each_secondarys_unplanned_rto() -> None:
+    bp = drgen.load(ROOT / "blueprints" / "three-region.yaml")
+    section = _objectives_section(drgen.render(bp).files["runbook.md"].decode())
+    assert "1. eu-central-1: 23m 21s\n2. eu-north-1: 23m 51s\n" in section
+
+
+def test_without_an_approval_the_runbook_does_not_explain_one(tmp_path: Path) -> None:
+    source = ROOT / "blueprints" / "trading-platform.yaml"
+    text = source.read_text().replace("allow_data_loss: false", "allow_data_loss: true")
+    shutil.copytree(ROOT / "blueprints" / "functions", tmp_path / "functions")
+    (tmp_path / "bp.yaml").write_text(text)
+    section = _objectives_section(drgen.render(drgen.load(tmp_path / "bp.yaml")).files["runbook.md"].decode())
+    assert "approve a lossy failover" not in section and "| 30m | 9m 51s | met |" in section
