@@ -88,6 +88,12 @@ _ALL = [
          "or bucket, and the alarm does not name one (or names the wrong kind)."),
     Code("E308", "trigger not allowed", "A function trigger is not allowed by its queue (e.g. FIFO batch "
          "window) or its timeout (the queue's visibility timeout must be at least six times the function's)."),
+    Code("E320", "hot standby smaller than its primary", "Under `strategy: hot-standby` every secondary runs at "
+         "full capacity, so a failover adds none: `instances_per_region.secondary` must be at least `primary`. A "
+         "scaled-down secondary is a warm standby (drgen's state machine scales it up on failover).",
+         source="AWS whitepaper 'Disaster Recovery of Workloads on AWS: Recovery in the Cloud', section "
+                "'Warm standby' (a hot standby processes production load at full capacity; a warm standby is "
+                "scaled down and must scale up before it can)"),
     # Durations and AWS limits
     Code("E401", "invalid duration", "The value is not a duration: an integer and a unit (ms, s, m, h, d)."),
     Code("E402", "duration outside AWS limits", "The duration is outside what the AWS service accepts."),
