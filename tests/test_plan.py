@@ -13,6 +13,7 @@ from drgen.model import (
     Bucket,
     Capacity,
     Database,
+    Detection,
     Dns,
     Failover,
     Function,
@@ -30,7 +31,7 @@ def _blueprint(regions: tuple[tuple[str, str], ...], strategy: str = "warm-stand
         objectives=Objectives(parse("1m"), parse("15m")),
         regions=tuple(Region(name, role, f"10.{i}.0.0/16", (f"{name}a", f"{name}b"))  # type: ignore[arg-type]
                       for i, (name, role) in enumerate(regions)),
-        failover=Failover("automatic", False, parse("10m"), "rate(1 hour)"),
+        failover=Failover("automatic", False, parse("10m"), "rate(1 hour)", Detection(parse("1m"), 3), parse("15m")),
         databases=(Database("orders", "aurora-postgresql", "16.9", "orders", "admin", Capacity(0.5, 4), None, 2, 1,
                             parse("7d"), True, parse("1s")),) if databases else (),
         buckets=(Bucket("docs", True, True),) if buckets else (),
@@ -116,11 +117,11 @@ def test_global_table_declared_once_after_every_regions_key(shape: str) -> None:
 
 
 @pytest.mark.parametrize("shape", ["two-regions", "three-regions", "three-regions-given-zone", "no-data"])
-def test_orchestration_only_in_secondaries_and_dns_after_every_api(shape: str) -> None:
+def test_orchestration_in_every_region_and_dns_after_every_api(shape: str) -> None:
     bp = SHAPES[shape]
     plan = build_plan(bp)
-    assert sorted(s.region for s in plan.steps if s.layer == "orchestration") == \
-        sorted(r.name for r in bp.secondaries)
+    # the machine in R makes R active: failing back is the same machine, started in the original primary
+    assert sorted(s.region for s in plan.steps if s.layer == "orchestration") == sorted(bp.region_names)
     dns = plan.step("dns", "us-east-1")
     for region in bp.region_names:
         assert _done_before(plan, f"app@{region}", dns.id)

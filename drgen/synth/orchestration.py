@@ -21,7 +21,7 @@ from drgen import asl, naming
 from drgen.synth import policies
 from drgen.synth.alarms import failover_alarm_names
 from drgen.synth.base import LayerTemplate, arn
-from drgen.synth.functions import CONCURRENCY, SYNC_OR_QUEUE
+from drgen.synth.functions import CONCURRENCY, SYNC_OR_QUEUE, consumers_enabled
 from drgen.synth.lambdas import function
 
 OUTSIDE_VPC = "drgen's orchestration functions call only AWS APIs and must not depend on the region's network layer"
@@ -61,6 +61,7 @@ def readiness_config(t: LayerTemplate) -> Sub:
         "tables": [naming.table(t.prefix, table.name) for table in bp.tables],
         "buckets": [{"name": {r: naming.bucket(t.prefix, b.name, r) for r in bp.region_names}} for b in bp.buckets],
         "queues": [naming.queue(t.prefix, q.name, q.fifo) for q in bp.queues],
+        "consumers": asl.triggered_functions(bp), "consumers_everywhere": consumers_enabled(bp.strategy),
     }
     return Sub(json.dumps(config, sort_keys=True, separators=(",", ":")))
 
@@ -92,6 +93,9 @@ def _readiness(t: LayerTemplate) -> lambdar.Function:
     if bp.queues:
         statements.append(Statement(Sid="Queues", Effect=Allow, Action=[sqs.GetQueueUrl, sqs.GetQueueAttributes],
                                     Resource=[arn("sqs", naming.queue(t.prefix, q.name, q.fifo)) for q in bp.queues]))
+    if asl.triggered_functions(bp):  # ListEventSourceMappings has no resource-level permissions
+        statements.append(Statement(Sid="Consumers", Effect=Allow, Action=[awslambda.ListEventSourceMappings],
+                                    Resource=["*"]))
     return function(t, "readiness", handler="handler.handler", runtime="python3.12", memory=256, timeout=60,
                     statements=statements, environment={"DRGEN_CONFIG": readiness_config(t)},
                     skips={"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SYNC_OR_QUEUE, "CKV_AWS_117": OUTSIDE_VPC})

@@ -81,7 +81,7 @@ def test_a_promotion_towards_another_region_is_refused(promoter: Any) -> None:
     stubber.add_response("describe_global_clusters", {"GlobalClusters": [_global_cluster(SOURCE, "available", {
         "Status": "switching-over", "FromDbClusterArn": SOURCE, "ToDbClusterArn": other})]},
                          {"GlobalClusterIdentifier": GLOBAL})
-    with stubber, pytest.raises(promoter.PromotionFailed, match="already being promoted to .*eu-west-1"):
+    with stubber, pytest.raises(promoter.PromotionFailed, match=r"already being promoted to .*eu-west-1"):
         promoter.handler({"action": "failover", "global_cluster": GLOBAL, "target_cluster_arn": TARGET})
 
 

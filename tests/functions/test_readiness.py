@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import time
+import zipfile
 from datetime import datetime, timezone
 from typing import Any
 
@@ -200,3 +202,30 @@ def test_post_phase_wants_the_writer_and_the_flag_here(world: Any) -> None:
 def test_malformed_event_raises(world: Any, event: Any) -> None:
     with pytest.raises(ValueError):
         world.handler(event)
+
+
+def _worker() -> str:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return {}\n")
+    role = boto3.client("iam").create_role(RoleName="worker", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    lam, sqs = boto3.client("lambda", region_name=REGION), boto3.client("sqs", region_name=REGION)
+    lam.create_function(FunctionName="tp-prod-worker", Runtime="python3.12", Role=role, Handler="handler.handler",
+                        Code={"ZipFile": buffer.getvalue()})
+    url = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return str(lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="tp-prod-worker", Enabled=False)["UUID"])
+
+
+def test_consumers_run_only_where_traffic_is(world: Any) -> None:
+    _lag(100)
+    world.set_config({**_config(REGION, world.arns[REGION]), "consumers": ["tp-prod-worker"]})
+    mapping = _worker()
+    label = "consumers of tp-prod-worker"
+    assert _by_name(world.handler({"phase": "pre"}))[label]["ok"] is True  # a standby's stay off
+    _flag(REGION)  # this region serves, but a template update switched its consumers off: the alarm must page
+    scheduled = world.handler({"phase": "pre"})
+    assert scheduled["ready"] is False and _by_name(scheduled)[label]["detail"].startswith("0 of 1 enabled, wanted on")
+    assert world.handler(INSPECT)["ready"] is True  # the machine enables them; it is not stopped by it
+    boto3.client("lambda", region_name=REGION).update_event_source_mapping(UUID=mapping, Enabled=True)
+    assert _by_name(world.handler({"phase": "pre"}))[label]["ok"] is True

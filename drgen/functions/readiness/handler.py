@@ -18,12 +18,14 @@ Events:
 - ``{"phase": "post"}``: this region's clusters write and the active-region flag names it.
 
 Checks: Aurora (this region's cluster is a global cluster member, available, its lag within ``max_lag_ms``);
-tables ACTIVE with a replica here; buckets versioned here and replicated from the active region; queues answer.
+tables ACTIVE with a replica here; buckets versioned here and replicated from the active region; queues answer;
+queue consumers enabled in the serving region and off in a standby (on everywhere under hot standby).
 A failed check is a verdict, never an exception; only a malformed event raises (``ValueError``).
 
 DRGEN_CONFIG: {"region", "initial_region", "ranks": {region: n}, "rank_delay_seconds", "good_for_seconds",
 "namespace", "control_table", "databases": [{"name", "global_cluster", "cluster_arn", "max_lag_ms", "engine"}],
-"tables": [names], "buckets": [{"name": {region: bucket}}], "queues": [names]}
+"tables": [names], "buckets": [{"name": {region: bucket}}], "queues": [names], "consumers": [function names],
+"consumers_everywhere": bool}
 """
 
 from __future__ import annotations
@@ -190,6 +192,26 @@ def queue_checks(config: dict[str, Any]) -> list[dict[str, Any]]:
     return checks
 
 
+def consumer_checks(config: dict[str, Any], active: str, blocking: bool) -> list[dict[str, Any]]:
+    """Queue consumers run where traffic is (everywhere under hot standby): a template update must not have
+    switched off the serving region's, and a standby's must not be consuming."""
+    region = config["region"]
+    wanted = active == region or bool(config.get("consumers_everywhere"))
+    checks = []
+    for name in config.get("consumers", []):
+        try:
+            pages = _client("lambda", region).get_paginator("list_event_source_mappings").paginate(FunctionName=name)
+            states = [m.get("State") for page in pages for m in page.get("EventSourceMappings", [])]
+        except (ClientError, BotoCoreError) as error:
+            checks.append(_check(f"consumers of {name}", False, _error(error), blocking))
+            continue
+        on = [s in ("Enabled", "Enabling") for s in states]
+        ok = all(flag == wanted for flag in on)
+        checks.append(_check(f"consumers of {name}", ok, f"{sum(on)} of {len(on)} enabled, "
+                             f"{'wanted on' if wanted else 'wanted off'} ({active} serves)", blocking))
+    return checks
+
+
 def _get(config: dict[str, Any], pk: str) -> dict[str, Any] | None:
     item: dict[str, Any] | None = _client("dynamodb", config["region"]).get_item(
         TableName=config["control_table"], Key={"pk": {"S": pk}}, ConsistentRead=True).get("Item")
@@ -292,6 +314,7 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
     strict = not machine and phase == "pre"
     checks += [*database_checks(config, phase, strict and active != region, writers, lags), *table_checks(config),
                *bucket_checks(config, active, strict), *queue_checks(config)]
+    checks += consumer_checks(config, active, blocking=not machine)
     if phase == "post":
         checks.append(_check("active region", active == region, f"the flag names {active}"))
     verdict = {"ready": all(c["ok"] for c in checks if c["blocking"]), "region": region, "phase": phase,
