@@ -242,8 +242,8 @@ def _promotion_states(bp: Blueprint) -> dict[str, dict[str, Any]]:
         "Approved": _is("$.approval.approved", True, "SetFailover", "NotifyDenied"),
         "SetFailover": {"Type": "Pass", "Result": "failover", "ResultPath": "$.mode", "Next": "PromoteDatabases"},
         "PromoteDatabases": {
-            "Type": "Parallel", "Comment": "every database at once, each branch idempotent",
-            "Parameters": {"mode.$": "$.mode"}, "Branches": [_branch(bp, i) for i in range(len(bp.databases))],
+            "Type": "Parallel", "Comment": "every database at once, each branch idempotent (it reads $.mode)",
+            "Branches": [_branch(bp, i) for i in range(len(bp.databases))],
             "ResultPath": "$.promotions", "Catch": catch, "Next": "NeedsTraffic",
         },
         "PromotionStopped": {"Type": "Choice", "Choices": [
