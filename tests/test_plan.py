@@ -13,6 +13,7 @@ from drgen.model import (
     Bucket,
     Capacity,
     Database,
+    Detection,
     Dns,
     Failover,
     Function,
@@ -30,7 +31,7 @@ def _blueprint(regions: tuple[tuple[str, str], ...], strategy: str = "warm-stand
         objectives=Objectives(parse("1m"), parse("15m")),
         regions=tuple(Region(name, role, f"10.{i}.0.0/16", (f"{name}a", f"{name}b"))  # type: ignore[arg-type]
                       for i, (name, role) in enumerate(regions)),
-        failover=Failover("automatic", False, parse("10m"), "rate(1 hour)"),
+        failover=Failover("automatic", False, parse("10m"), "rate(1 hour)", Detection(parse("1m"), 3), parse("15m")),
         databases=(Database("orders", "aurora-postgresql", "16.9", "orders", "admin", Capacity(0.5, 4), None, 2, 1,
                             parse("7d"), True, parse("1s")),) if databases else (),
         buckets=(Bucket("docs", True, True),) if buckets else (),
