@@ -3,21 +3,35 @@ not), dead letters and retries on every EventBridge target, the two Route 53 che
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from drgen.layers import layer
+from drgen.model import Blueprint
 from drgen.rendering import Rendered, render_blueprint
+from drgen.synth.base import LayerTemplate
 from drgen.synth.detection import probe_rate, schedule_seconds
 from drgen.validation import check_text
 
 ROOT = Path(__file__).resolve().parents[1]
 BLUEPRINTS = ROOT / "blueprints"
+
+
+def _orchestration_template(bp: Blueprint) -> LayerTemplate:
+    return LayerTemplate(bp, layer(bp, "orchestration"))
+
+
+@functools.cache
+def _reference_render() -> Rendered:
+    return _render()
 
 
 def _render(change: Any = None, name: str = "trading-platform") -> Rendered:
@@ -219,3 +233,19 @@ def test_probe_rate_is_an_eventbridge_rate(minutes: int) -> None:
 def test_schedule_seconds() -> None:
     assert schedule_seconds("rate(1 hour)") == 3600 and schedule_seconds("rate(2 days)") == 172_800
     assert schedule_seconds("cron(0 * * * ? *)") is None
+
+
+@settings(deadline=None)
+@given(st.sampled_from(["minute", "hour", "day"]), st.integers(min_value=1, max_value=30))
+def test_the_not_ready_alarm_stays_within_cloudwatchs_evaluation_range(unit: str, count: int) -> None:
+    from drgen.synth import detection
+
+    expression = f"rate({count} {unit}{'s' if count > 1 else ''})"
+    bp = _reference_render().blueprint
+    failover = dataclasses.replace(bp.failover, validation_schedule=expression)
+    t = _orchestration_template(dataclasses.replace(bp, failover=failover))
+    detection._alarms(t)
+    alarm = t.template.resources["StandbyNotReadyAlarm"].to_dict()["Properties"]
+    total = alarm["Period"] * alarm["EvaluationPeriods"]
+    assert alarm["Period"] % 60 == 0 and total <= (86_400 if alarm["Period"] < 3600 else 604_800)
+    assert alarm["Period"] == min(schedule_seconds(expression) or 0, 604_800)

@@ -79,7 +79,8 @@ def _alarm(t: LayerTemplate, alarm: Alarm) -> list[str]:
             Dimensions=[cloudwatch.MetricDimension(Name=k, Value=v) for k, v in dimensions],
             Period=60, EvaluationPeriods=alarm.periods, Threshold=alarm.threshold,
             ComparisonOperator="GreaterThanThreshold",
-            # no data is no evidence of a failure: a quiet API is not a broken one
+            # no data is no evidence of a failure: a quiet API is not a broken one; a silent region is found
+            # from outside, by the other regions' canaries (drgen.synth.detection)
             TreatMissingData="notBreaching",
             AlarmActions=[Ref(TOPIC)], OKActions=[Ref(TOPIC)], **statistic,
         )

@@ -135,7 +135,8 @@ def _alarms(t: LayerTemplate) -> cloudwatchr.Alarm:
         ComparisonOperator="GreaterThanOrEqualToThreshold",
         # the active region puts no datapoint (it does not watch itself): no data is no evidence either way
         TreatMissingData="missing", **pages))
-    period = schedule_seconds(bp.failover.validation_schedule) or 86_400
+    # CloudWatch (PutMetricAlarm, Period): Period x EvaluationPeriods at most 7 days, 1 day under an hour's period
+    period = min(schedule_seconds(bp.failover.validation_schedule) or 86_400, 604_800)
     evaluations = 2 if period * 2 <= (86_400 if period < 3600 else 604_800) else 1
     t.template.add_resource(cloudwatchr.Alarm(  # CloudWatch alarms take tags only through the API
         "StandbyNotReadyAlarm", AlarmName=not_ready_alarm_name(t.prefix),
