@@ -83,6 +83,7 @@ def layers(bp: Blueprint) -> tuple[Layer, ...]:
     orchestration_deps = [
         Dependency("app", "same-region", "the state machine enables the region's queue consumers"),
         Dependency("tables", "all-regions", "the state machine writes the active-region flag"),
+        Dependency("app", "all-regions", "the canary probes every region's API health endpoint"),
     ]
     if bp.databases:
         orchestration_deps.append(Dependency("database", "all-regions", "it promotes the region's secondary cluster"))

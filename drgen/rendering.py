@@ -54,7 +54,7 @@ def own_functions(bp: Blueprint) -> tuple[str, ...]:
     """drgen's own functions the blueprint needs (see docs/architecture.md)."""
     names = ["health"] if bp.api is not None and any(r.target == "health" for r in bp.api.routes) else []
     if bp.runs_compute_in_secondaries:
-        names += ["promoter", "readiness"]
+        names += ["canary", "promoter", "readiness"]
     return tuple(names)
 
 

@@ -148,7 +148,10 @@ def test_resources_moto_creates_exist_in_each_region(session: boto3.Session, ref
     records = route53.list_resource_record_sets(HostedZoneId=zones[0]["Id"])["ResourceRecordSets"]
     failover = {r.get("Failover") for r in records if r["Name"] == "api.trading-platform.example.com."}
     assert failover == {"PRIMARY", "SECONDARY"}
-    assert len(route53.list_health_checks()["HealthChecks"]) == 2
+    checks = route53.list_health_checks()["HealthChecks"]
+    kinds = sorted((c["HealthCheckConfig"]["Type"], c["HealthCheckConfig"].get("SearchString")) for c in checks)
+    # per region: the routing check (only the active region matches) and the liveness check (any 2xx)
+    assert kinds == [("HTTPS", None)] * 2 + [("HTTPS_STR_MATCH", '"status":"active"')] * 2
 
 
 def _sha(rendered: Rendered, layer: str) -> str:

@@ -1,9 +1,11 @@
 """CloudWatch alarms (app layer) mapped from drgen metric names, and the forwarding of failover alarms.
 
-An alarm lives where its metric is measured (``metrics.Metric.placement``). A failover-triggering alarm in
-the primary also has its state changes forwarded to every secondary region's default event bus, where the
-orchestration layer's rule starts the state machine: the decision to fail over is taken in the region
-that survives.
+An alarm lives where its metric is measured (``metrics.Metric.placement``). A failover-triggering alarm of
+every region has its ALARM state forwarded to every other region's default event bus, where the
+orchestration layer's rule (``drgen.synth.detection``) starts the state machine, which stops unless the
+alarm's region is the active one: the decision to fail over is taken in a region that survives, and a
+region's own alarms never fail over to itself. The region's dead-letter queue for EventBridge targets is
+here too (``drgen.synth.delivery``).
 """
 
 from __future__ import annotations
@@ -12,15 +14,22 @@ from typing import Any
 
 from awacs import events
 from awacs.aws import Allow, PolicyDocument, Statement
-from troposphere import GetAtt, Ref, Sub, cloudwatch, iam, ssm
+from troposphere import Equals, GetAtt, If, Not, NoValue, Ref, Sub, cloudwatch, iam, ssm
 from troposphere import events as eventsr
 
 from drgen import metrics, naming
 from drgen.model import Alarm
-from drgen.synth import policies
+from drgen.synth import delivery, policies
 from drgen.synth.base import IS_PRIMARY, IS_SECONDARY, LayerTemplate
+from drgen.synth.delivery import target_options
+from drgen.synth.dns import region_id
 from drgen.synth.queues import queue_id
 from drgen.synth.topic import TOPIC
+
+MAX_TARGETS = 5
+"""EventBridge's targets per rule."""
+FORWARD_MAX_AGE = 3600
+"""A failover alarm older than an hour is not worth delivering: it has re-fired or an operator has acted."""
 
 
 def dimension_sets(t: LayerTemplate, alarm: Alarm, metric: metrics.Metric) -> list[list[tuple[str, Any]]]:
@@ -70,7 +79,8 @@ def _alarm(t: LayerTemplate, alarm: Alarm) -> list[str]:
             Dimensions=[cloudwatch.MetricDimension(Name=k, Value=v) for k, v in dimensions],
             Period=60, EvaluationPeriods=alarm.periods, Threshold=alarm.threshold,
             ComparisonOperator="GreaterThanThreshold",
-            # no data is no evidence of a failure: a quiet API is not a broken one
+            # no data is no evidence of a failure: a quiet API is not a broken one; a silent region is found
+            # from outside, by the other regions' canaries (drgen.synth.detection)
             TreatMissingData="notBreaching",
             AlarmActions=[Ref(TOPIC)], OKActions=[Ref(TOPIC)], **statistic,
         )
@@ -84,35 +94,46 @@ def _alarm(t: LayerTemplate, alarm: Alarm) -> list[str]:
 
 
 def _forward_failover_alarms(t: LayerTemplate, names: list[str]) -> None:
-    buses = [Sub(f"arn:${{AWS::Partition}}:events:{r.name}:${{AWS::AccountId}}:event-bus/default")
-             for r in t.bp.secondaries]
-    primary = t.condition(IS_PRIMARY)
+    """This region's failover alarms go to every other region, whose machine decides (and stops unless this
+    region is the active one). Only alarms of this account and region are forwarded: a forwarded event is
+    never forwarded again."""
+    others = [r for r in t.bp.region_names if r in t.layer.regions]
+    conditions = {}
+    for region in others:
+        conditions[region] = f"IsNot{region_id(region)}"
+        t.template.add_condition(conditions[region], Not(Equals(Ref("AWS::Region"), region)))
+
+    def bus(region: str) -> Sub:
+        return Sub(f"arn:${{AWS::Partition}}:events:{region}:${{AWS::AccountId}}:event-bus/default")
+
     role = t.add(iam.Role(
-        "ForwardFailoverAlarmsRole", Condition=primary,
-        RoleName=Sub(naming.role(t.prefix, "forward-alarms", "${AWS::Region}")),
+        "ForwardFailoverAlarmsRole", RoleName=Sub(naming.role(t.prefix, "forward-alarms", "${AWS::Region}")),
         AssumeRolePolicyDocument=policies.trust("events.amazonaws.com"),
         Policies=[iam.Policy(PolicyName="put-events", PolicyDocument=PolicyDocument(Version=policies.VERSION, Statement=[
-            Statement(Effect=Allow, Action=[events.PutEvents], Resource=buses)]))],
+            Statement(Effect=Allow, Action=[events.PutEvents],
+                      Resource=[If(conditions[r], bus(r), NoValue) for r in others])]))],
     ))
-    t.add(eventsr.Rule(
-        "ForwardFailoverAlarms", Condition=primary, Name=f"{t.prefix}-forward-failover-alarms",
-        Description="Failover alarms of the primary go to every secondary, where the failover is decided",
-        EventPattern={"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"],
-                      "detail": {"alarmName": sorted(names), "state": {"value": ["ALARM"]}}},
-        Targets=[eventsr.Target(Id=f"to-{r.name}", Arn=bus, RoleArn=GetAtt(role, "Arn"))
-                 for r, bus in zip(t.bp.secondaries, buses, strict=True)],
-    ))
+    pattern = {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"],
+               "account": [Ref("AWS::AccountId")], "region": [Ref("AWS::Region")],
+               "detail": {"alarmName": sorted(names), "state": {"value": ["ALARM"]}}}
+    # EventBridge allows five targets a rule; this region's own target drops out (AWS::NoValue)
+    for index in range(0, len(others), MAX_TARGETS):
+        chunk, part = others[index:index + MAX_TARGETS], index // MAX_TARGETS + 1
+        t.add(eventsr.Rule(
+            "ForwardFailoverAlarms" + (str(part) if index else ""),
+            Name=f"{t.prefix}-forward-failover-alarms" + (f"-{part}" if index else ""),
+            Description="This region's failover alarms go to the other regions, where the failover is decided",
+            EventPattern=pattern,
+            Targets=[If(conditions[r], eventsr.Target(Id=f"to-{r}", Arn=bus(r), RoleArn=GetAtt(role, "Arn"),
+                                                      **target_options(t, FORWARD_MAX_AGE)), NoValue)
+                     for r in chunk],
+        ))
 
 
 def failover_alarm_names(t: LayerTemplate) -> list[str]:
-    """Alarms whose ALARM state starts the failover: the blueprint's, and the primary's DNS health alarm."""
-    from drgen.synth.dns import health_alarm_name
-
-    names = [naming.alarm(t.prefix, a.name) for a in t.bp.alarms
-             if a.triggers_failover and metrics.METRICS[a.metric].placement == "serving"]
-    if t.bp.dns is not None:
-        names.append(health_alarm_name(t.prefix, t.bp.primary.name))
-    return names
+    """The blueprint's alarms whose ALARM state, forwarded from the active region, starts a failover."""
+    return [naming.alarm(t.prefix, a.name) for a in t.bp.alarms
+            if a.triggers_failover and metrics.METRICS[a.metric].placement == "serving"]
 
 
 def _publish(t: LayerTemplate) -> None:
@@ -139,6 +160,7 @@ def contribute(t: LayerTemplate) -> None:
         created = _alarm(t, alarm)
         if alarm.triggers_failover and metrics.METRICS[alarm.metric].placement == "serving":
             names.extend(created)
-    if names and t.bp.failover.mode == "automatic" and t.bp.secondaries:
+    delivery.contribute(t)
+    if names and t.bp.failover.mode == "automatic" and t.bp.runs_compute_in_secondaries and t.bp.secondaries:
         _forward_failover_alarms(t, names)
     _publish(t)

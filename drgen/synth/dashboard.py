@@ -1,6 +1,7 @@
 """The region's CloudWatch dashboard (app layer): what an operator looks at to tell a failing region.
 
-One graph per blueprint alarm (its metric, as the alarm sees it) plus drgen's own readiness verdict;
+One graph per blueprint alarm (its metric, as the alarm sees it) plus drgen's own readiness verdict and
+the canary's probes of the active region;
 named ``<prefix>-<region>`` so the runbook can link to it.
 """
 
@@ -41,6 +42,12 @@ def contribute(t: LayerTemplate) -> None:
         widgets.append({"type": "metric", "width": 12, "height": 6, "properties": {
             "title": "drgen readiness of this region (1 = could take over)", "region": "${AWS::Region}",
             "period": 300, "metrics": [[f"drgen/{t.prefix}", "Ready", "Region", "${AWS::Region}", {"stat": "Minimum"}]]}})
+        widgets.append({"type": "metric", "width": 12, "height": 6, "properties": {
+            "title": "drgen canary: probes of the active region from here that failed (1 = both signals failed)",
+            "region": "${AWS::Region}", "period": t.bp.failover.detection.probe_interval.whole_seconds,
+            "metrics": [[f"drgen/{t.prefix}", "ActiveRegionProbeFailed", "Region", "${AWS::Region}",
+                         {"stat": "Minimum"}]],
+            "annotations": {"horizontal": [{"label": "failed", "value": 1}]}}})
     if not widgets:
         return
     # the body is itself a Sub template, so a dimension value built with Sub joins it as its ${...} text

@@ -1,25 +1,30 @@
 """The dns stack (us-east-1): HTTPS health checks on every region's API and the failover records.
 
-Each region's health check calls its API's own host name on the health route, which answers 200 only
-in the active region; Route 53 moves the record when the active region changes. Records are never
-edited during a failover. With several secondaries, the SECONDARY record points at a weighted set of
-them. The health checks' status alarms live here, where Route 53 publishes its metrics.
+Each region has two health checks on its API's own host name and health route. The routing check
+(HTTPS_STR_MATCH on ``"status":"active"``) is healthy only in the active region, so Route 53 moves the
+record when the active region changes; records are never edited during a failover. The liveness check
+(HTTPS: any 2xx or 3xx) is healthy in the active region and in a ready standby, and fails in a broken
+region: its alarm pages, so "standby" and "broken" are told apart. With several secondaries, the
+SECONDARY record points at a weighted set of them. The alarms live here, where Route 53 publishes its
+metrics; none starts a failover (this is us-east-1, which may be the failed region): the canaries do.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from awacs import events, kms
+from awacs import kms
 from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
-from troposphere import GetAtt, Parameter, Ref, Sub, cloudwatch, iam, route53
-from troposphere import events as eventsr
+from troposphere import Parameter, Ref, Sub, cloudwatch, route53
 from troposphere import kms as kmsr
 from troposphere import sns as snsr
 
 from drgen import naming
 from drgen.synth import policies
 from drgen.synth.base import LayerTemplate
+
+ACTIVE_STRING = '"status":"active"'
+"""What the routing health check searches for in the first 5,120 bytes of the health route's 2xx body."""
 
 
 def region_id(region: str) -> str:
@@ -69,19 +74,27 @@ def contribute(t: LayerTemplate) -> None:
                                    (f"ApiDomainTarget{rid}", "app output ApiDomainTarget")):
             t.template.add_parameter(Parameter(name, Type="String", Description=f"{region}: the {description}"))
             t.deploy_parameters.append(name)
+        config = dict(FullyQualifiedDomainName=Ref(f"ApiHost{rid}"), Port=443,
+                      ResourcePath=f"/{api.stage}{dns.health_check.path}",
+                      RequestInterval=dns.health_check.interval.whole_seconds,
+                      FailureThreshold=dns.health_check.failure_threshold, EnableSNI=True)
+        # routing: healthy only in the active region (a 2xx whose body says so); a standby's 200 does not match
         checks[region] = t.add(route53.HealthCheck(
-            f"HealthCheck{rid}",
-            HealthCheckConfig=route53.HealthCheckConfig(
-                Type="HTTPS", FullyQualifiedDomainName=Ref(f"ApiHost{rid}"), Port=443,
-                ResourcePath=f"/{api.stage}{dns.health_check.path}", RequestInterval=dns.health_check.interval.whole_seconds,
-                FailureThreshold=dns.health_check.failure_threshold, EnableSNI=True),
+            f"HealthCheck{rid}", HealthCheckConfig=route53.HealthCheckConfig(
+                Type="HTTPS_STR_MATCH", SearchString=ACTIVE_STRING, **config),
             HealthCheckTags=t.tags(Name=f"{t.prefix}-{region}")))
+        # liveness: a 2xx (active, or a ready standby) - what an operator is paged on; a broken region answers 503
+        live = t.add(route53.HealthCheck(
+            f"LivenessCheck{rid}", HealthCheckConfig=route53.HealthCheckConfig(Type="HTTPS", **config),
+            HealthCheckTags=t.tags(Name=f"{t.prefix}-{region}-live")))
         t.template.add_resource(cloudwatch.Alarm(
             f"HealthAlarm{rid}", AlarmName=health_alarm_name(t.prefix, region),
-            AlarmDescription=f"The health check of {region} fails (Route 53 checkers cannot reach an active, healthy API)",
+            AlarmDescription=f"The API of {region} is broken: its health route answers 503 or nothing to Route 53's "
+                             "checkers (an active region and a ready standby both answer 200). It pages; it starts "
+                             "no failover - the other regions' canaries decide that from outside",
             Namespace="AWS/Route53", MetricName="HealthCheckStatus", Statistic="Minimum", Period=60, EvaluationPeriods=1,
             Threshold=1, ComparisonOperator="LessThanThreshold", TreatMissingData="breaching",
-            Dimensions=[cloudwatch.MetricDimension(Name="HealthCheckId", Value=Ref(checks[region]))],
+            Dimensions=[cloudwatch.MetricDimension(Name="HealthCheckId", Value=Ref(live))],
             AlarmActions=[Ref(topic)], OKActions=[Ref(topic)]))
     ttl = str(dns.ttl.whole_seconds)
     primary = bp.primary.name
@@ -105,22 +118,3 @@ def contribute(t: LayerTemplate) -> None:
         t.add(route53.RecordSetType(
             "SecondaryRecord", HostedZoneId=zone, Name=dns.fqdn + ".", Type="CNAME", TTL=ttl, SetIdentifier="standbys",
             Failover="SECONDARY", ResourceRecords=[pool]))
-    if bp.failover.mode == "automatic" and secondaries:
-        _forward(t, primary, secondaries)
-
-
-def _forward(t: LayerTemplate, primary: str, secondaries: list[str]) -> None:
-    """The primary's health alarm is a failover alarm: forward it to the secondaries, where the decision is taken."""
-    buses = [Sub(f"arn:${{AWS::Partition}}:events:{r}:${{AWS::AccountId}}:event-bus/default") for r in secondaries]
-    role = t.add(iam.Role(
-        "ForwardHealthAlarmRole", RoleName=Sub(naming.role(t.prefix, "forward-health", "${AWS::Region}")),
-        AssumeRolePolicyDocument=policies.trust("events.amazonaws.com"),
-        Policies=[iam.Policy(PolicyName="put-events", PolicyDocument=PolicyDocument(Version=policies.VERSION, Statement=[
-            Statement(Effect=Allow, Action=[events.PutEvents], Resource=buses)]))]))
-    t.add(eventsr.Rule(
-        "ForwardHealthAlarm", Name=f"{t.prefix}-forward-health-alarm",
-        Description="The primary's failing health check starts the failover in the secondaries",
-        EventPattern={"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"],
-                      "detail": {"alarmName": [health_alarm_name(t.prefix, primary)], "state": {"value": ["ALARM"]}}},
-        Targets=[eventsr.Target(Id=f"to-{r}", Arn=bus, RoleArn=GetAtt(role, "Arn"))
-                 for r, bus in zip(secondaries, buses, strict=True)]))

@@ -6,20 +6,17 @@ a failover and a fail-back. Nothing here needs the failed region's control plane
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from awacs import awslambda, cloudwatch, dynamodb, events, kms, logs, rds, s3, sns, sqs, states, xray
+from awacs import awslambda, cloudwatch, dynamodb, events, kms, logs, rds, s3, sns, sqs, xray
 from awacs import iam as iam_actions
 from awacs.aws import Allow, Condition, PolicyDocument, Statement, StringEquals, StringLike
 from troposphere import GetAtt, ImportValue, Ref, Sub, iam
 from troposphere import awslambda as lambdar
-from troposphere import events as eventsr
 from troposphere import stepfunctions as sfn
 
 from drgen import asl, naming
-from drgen.synth import policies
-from drgen.synth.alarms import failover_alarm_names
+from drgen.synth import detection, policies
 from drgen.synth.base import LayerTemplate, arn
 from drgen.synth.functions import CONCURRENCY, SYNC_OR_QUEUE, consumers_enabled
 from drgen.synth.lambdas import function
@@ -38,10 +35,8 @@ def _global_cluster(t: LayerTemplate, db: str) -> Sub:
 def good_for_seconds(schedule: str) -> int:
     """How long a scheduled readiness result stays the last known good: two schedule periods and five minutes
     (a day for a cron expression, whose period drgen does not compute)."""
-    match = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", schedule)
-    if match is None:
-        return 86_400
-    return 2 * int(match.group(1)) * {"minute": 60, "hour": 3600, "day": 86_400}[match.group(2)] + 300
+    period = detection.schedule_seconds(schedule)
+    return 86_400 if period is None else 2 * period + 300
 
 
 def readiness_config(t: LayerTemplate) -> Sub:
@@ -203,34 +198,9 @@ def _state_machine(t: LayerTemplate, readiness: lambdar.Function, promoter: lamb
     ))
 
 
-def _triggers(t: LayerTemplate, readiness: lambdar.Function, machine: sfn.StateMachine) -> None:
-    bp = t.bp
-    schedule = t.add(eventsr.Rule(
-        "ValidateReadiness", Name=f"{t.prefix}-validate-readiness", ScheduleExpression=bp.failover.validation_schedule,
-        Description="Checks regularly that this region could take over",
-        Targets=[eventsr.Target(Id="readiness", Arn=GetAtt(readiness, "Arn"), Input='{"phase": "pre"}')]))
-    t.add(lambdar.Permission("ValidateReadinessInvoke", Action="lambda:InvokeFunction", FunctionName=Ref(readiness),
-                             Principal="events.amazonaws.com", SourceArn=GetAtt(schedule, "Arn")))
-    names = failover_alarm_names(t)
-    if bp.failover.mode != "automatic" or not names:
-        return
-    role = t.add(iam.Role(
-        "StartFailoverRole", RoleName=Sub(naming.role(t.prefix, "start-failover", "${AWS::Region}")),
-        AssumeRolePolicyDocument=policies.trust("events.amazonaws.com"),
-        Policies=[iam.Policy(PolicyName="start", PolicyDocument=PolicyDocument(Version=policies.VERSION, Statement=[
-            Statement(Effect=Allow, Action=[states.StartExecution], Resource=[Ref(machine)])]))]))
-    t.add(eventsr.Rule(
-        "StartFailoverOnAlarm", Name=f"{t.prefix}-start-failover",
-        Description="A failover alarm of the primary (forwarded here) starts the failover to this region",
-        EventPattern={"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"],
-                      "detail": {"alarmName": sorted(names), "state": {"value": ["ALARM"]}}},
-        Targets=[eventsr.Target(Id="failover", Arn=Ref(machine), RoleArn=GetAtt(role, "Arn"),
-                                Input='{"trigger": "alarm"}')]))
-
-
 def contribute(t: LayerTemplate) -> None:
     readiness = _readiness(t)
     promoter = _promoter(t)
     machine = _state_machine(t, readiness, promoter)
-    _triggers(t, readiness, machine)
+    detection.contribute(t, readiness, machine)
     t.export("StateMachineArn", Ref(machine), "The failover state machine of this region")

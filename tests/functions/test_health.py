@@ -1,4 +1,5 @@
-"""drgen's health endpoint against moto: 200 only in the active, healthy region."""
+"""drgen's health endpoint against moto: 200 "active" in the active region, 200 "standby" in a ready standby,
+503 when broken; the body is what Route 53's HTTPS_STR_MATCH check searches."""
 
 from __future__ import annotations
 
@@ -50,15 +51,32 @@ def test_active_region_with_answering_dependencies_is_healthy(health: Any) -> No
     assert [c["ok"] for c in body["checks"]] == [True, True]
 
 
-def test_standby_region_answers_503(health: Any) -> None:
+def test_a_ready_standby_answers_200_standby(health: Any) -> None:
     _flag("us-east-1")
     status, body = _call(health)
-    assert status == 503 and body["status"] == "standby" and body["active"] == "us-east-1"
+    assert status == 200 and body["status"] == "standby" and body["active"] == "us-east-1"
 
 
-def test_no_flag_yet_is_503(health: Any) -> None:
+def test_no_flag_yet_is_a_standby(health: Any) -> None:
     status, body = _call(health)
-    assert status == 503 and "no active-region flag" in body["reason"]
+    assert status == 200 and body["status"] == "standby" and "no active-region flag" in body["reason"]
+
+
+def test_a_broken_standby_is_503_degraded(health: Any) -> None:
+    _flag("us-east-1")
+    boto3.client("dynamodb", region_name=REGION).delete_table(TableName=TABLE)
+    status, body = _call(health)
+    assert status == 503 and body["status"] == "degraded"
+
+
+@pytest.mark.parametrize("active, matches", [(REGION, True), ("us-east-1", False)])
+def test_route53_finds_the_search_string_only_in_the_active_region(health: Any, active: str, matches: bool) -> None:
+    from drgen.synth.dns import ACTIVE_STRING
+
+    _flag(active)
+    response = health.handler({"httpMethod": "GET", "path": "/health"})
+    assert (ACTIVE_STRING in response["body"].encode()[:5120].decode()) is matches
+    assert response["body"].startswith('{"status":')
 
 
 def test_missing_dependency_is_degraded(health: Any) -> None:

@@ -1,8 +1,13 @@
 """drgen's regional health endpoint (API Gateway proxy integration): what Route 53 health checks read.
 
-200 only when this region is the active one - the replicated control table's ``active-region`` item,
-read from this region's replica - and the region's own dependencies answer; 503 otherwise, with a JSON
-reason. It never raises: any error is a 503, so that a broken region is never reported healthy.
+- 200 ``{"status":"active",...}`` when this region is the active one - the replicated control table's
+  ``active-region`` item, read from this region's replica, names it - and its own dependencies answer;
+- 200 ``{"status":"standby",...}`` when another region is active (or no flag is written yet) and this
+  region's dependencies answer: a ready standby is not an error, and feeds no 5xx metric;
+- 503 ``{"status":"degraded",...}`` when the flag cannot be read or a dependency does not answer.
+Route 53's routing health check searches the body for ``"status":"active"`` (so the body is compact and
+``status`` comes first: Route 53 reads only its first 5,120 bytes); its liveness check wants any 2xx. It
+never raises: any error is a 503, so that a broken region is never reported healthy.
 
 DRGEN_CONFIG: {"region", "control_table", "active_item", "queues": [names], "tables": [names]}
 """
@@ -33,8 +38,9 @@ def _config() -> dict[str, Any]:
 
 
 def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    ordered = {"status": body["status"], **{key: body[key] for key in sorted(body) if key != "status"}}
     return {"statusCode": status, "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
-            "body": json.dumps(body, sort_keys=True)}
+            "body": json.dumps(ordered, separators=(",", ":"))}
 
 
 def _error(error: Exception) -> str:
@@ -77,16 +83,14 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
     except (ClientError, BotoCoreError) as error:
         return _response(503, {"status": "degraded", "region": region, "checks": [],
                                "reason": f"cannot read the active-region flag: {_error(error)}"})
-    if item is None:
-        return _response(503, {"status": "standby", "region": region, "checks": [],
-                               "reason": "no active-region flag has been written yet"})
-    active = item.get("region", {}).get("S")
+    active = item.get("region", {}).get("S") if item is not None else None
     checks = dependency_checks(config)
-    if active != region:
-        return _response(503, {"status": "standby", "region": region, "active": active, "checks": checks,
-                               "reason": f"{active} is the active region"})
     failed = [c["name"] for c in checks if not c["ok"]]
     if failed:
-        return _response(503, {"status": "degraded", "region": region, "checks": checks,
+        return _response(503, {"status": "degraded", "region": region, "active": active, "checks": checks,
                                "reason": f"dependencies do not answer: {', '.join(failed)}"})
-    return _response(200, {"status": "active", "region": region, "checks": checks})
+    if active != region:
+        reason = f"{active} is the active region" if active else "no active-region flag has been written yet"
+        return _response(200, {"status": "standby", "region": region, "active": active, "checks": checks,
+                               "reason": reason})
+    return _response(200, {"status": "active", "region": region, "active": active, "checks": checks})
