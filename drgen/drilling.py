@@ -27,7 +27,7 @@ from drgen.model import Blueprint
 
 ACCOUNT = "123456789012"
 POLL = 0.05
-LIMIT_SECONDS = 60.0
+LIMIT_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -330,6 +330,8 @@ def run_scenario(bp: Blueprint, scenario: Scenario, region: str) -> ScenarioResu
             emulated(World(promotion_completes=scenario.promotion_completes)) as emulation:
         world = _World(variant, rendered, region, scenario)
         machine = world.build()
+        world.client("lambda").invoke(FunctionName=naming.function(variant.prefix, "readiness"),
+                                      Payload=json.dumps({"phase": "pre"}))  # its schedule, before the incident
         if scenario.primary_down:
             emulation.down.add(variant.primary.name)
         if scenario.broken_target:
