@@ -135,6 +135,12 @@ _ALL = [
          source="Amazon SQS Developer Guide, \"Using the message deduplication ID in Amazon SQS\": messages sent "
                 "with a deduplication ID already used are accepted successfully but not delivered during the "
                 "5-minute deduplication interval"),
+    Code("E320", "hot standby smaller than its primary", "Under `strategy: hot-standby` every secondary runs at "
+         "full capacity, so a failover adds none: `instances_per_region.secondary` must be at least `primary`. A "
+         "scaled-down secondary is a warm standby (drgen's state machine scales it up on failover).",
+         source="AWS whitepaper 'Disaster Recovery of Workloads on AWS: Recovery in the Cloud', section "
+                "'Warm standby' (a hot standby processes production load at full capacity; a warm standby is "
+                "scaled down and must scale up before it can)"),
     # Durations and AWS limits
     Code("E401", "invalid duration", "The value is not a duration: an integer and a unit (ms, s, m, h, d)."),
     Code("E402", "duration outside AWS limits", "The duration is outside what the AWS service accepts."),

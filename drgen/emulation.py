@@ -156,7 +156,8 @@ def emulated(world: World) -> Iterator[World]:
                                               lambda self, event=None: _run_packaged(self, event)))
         stack.enter_context(mock.patch.object(RDSBackend, "describe_global_clusters", describe_global_clusters))
         for cls, name, service in ((RDSResponse, "describe_db_clusters", "rds"),
-                                   (DynamoHandler, "get_item", "dynamodb"), (DynamoHandler, "describe_table", "dynamodb")):
+                                   (DynamoHandler, "get_item", "dynamodb"), (DynamoHandler, "put_item", "dynamodb"),
+                                   (DynamoHandler, "describe_table", "dynamodb")):
             stack.enter_context(mock.patch.object(cls, name, outage(getattr(cls, name), service)))
         stack.enter_context(mock.patch.object(RDSResponse, "switchover_global_cluster", switchover_response,
                                               create=True))

@@ -88,8 +88,10 @@ def layers(bp: Blueprint) -> tuple[Layer, ...]:
     if bp.databases:
         orchestration_deps.append(Dependency("database", "all-regions", "it promotes the region's secondary cluster"))
     if bp.runs_compute_in_secondaries:  # backup-restore recovers by the runbook, not by a state machine
-        out.append(Layer("orchestration", "stackset", secondaries, False, "", tuple(orchestration_deps),
-                         "the failover state machine, its functions and triggers, in every secondary region"))
+        # in every region: the machine in R makes R active, so failing back is the same machine in the primary
+        out.append(Layer("orchestration", "stackset", everywhere, False, "", tuple(orchestration_deps),
+                         "the state machine that makes its region the active one, its functions and triggers, "
+                         "in every region"))
     if bp.dns is not None:
         dns_deps = [Dependency("app", "all-regions", "its parameters are each region's API domain name")]
         if bp.dns.zone_id is None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from drgen.asl import POLL_SECONDS
+from drgen.asl import DECIDE_SECONDS, LOCK_SETTLE_SECONDS, POLL_SECONDS, RANK_DELAY_SECONDS
 from drgen.durations import Duration, format_millis, human
 from drgen.model import Blueprint
 
@@ -35,9 +35,9 @@ ALARM_EVALUATION = 1 * MIN          # [alarm-evaluation] "an alarm is evaluated 
 EVENTBRIDGE_HOP = 5 * S             # [eventbridge] alarm state change -> rule -> StartExecution: assumption
 OPERATOR_RESPONSE = 15 * MIN        # [operator] paging an operator who decides and acts: drgen's assumption
 ORCHESTRATION = 15 * S              # [orchestration] execution start, Inspect (readiness Lambda, cold start)
-RANK_DELAY = 30 * S                 # [rank-delay] the machine's RankDelay: rank x 30 s (first secondary: 0)
-LOCK_SETTLE = 10 * S                # [lock-settle] the machine's SettleLock wait before it reads the lock back
-DECIDE_WINDOW = 30 * S              # [decide] the canary's Decide: 3 probes 5 s apart, bounded by 30 s
+RANK_DELAY = RANK_DELAY_SECONDS * S  # [rank-delay] the machine's RankDelay: rank x 30 s (first secondary: 0)
+LOCK_SETTLE = LOCK_SETTLE_SECONDS * S  # [lock-settle] the machine's SettleLock wait before it reads the lock back
+DECIDE_WINDOW = DECIDE_SECONDS * S  # [decide] the canary's Decide: 3 probes 5 s apart, bounded by 30 s
 POLL = POLL_SECONDS * S             # [poll] the machine checks the writer every POLL_SECONDS
 CONSUMERS = 5 * S                   # [consumers] enabling the new active region's event source mappings
 WARM_STANDBY_SCALE = 1 * MIN        # [warm-standby] Aurora Serverless v2 and concurrency up to the primary's

@@ -19,24 +19,33 @@ def _mermaid_id(text: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in text)
 
 
+def account_in(bp: Blueprint, region: str) -> str:
+    """The account, literal when the blueprint names exactly one; otherwise asked of STS in ``region`` (a command
+    that runs there needs nothing from another region, us-east-1 included)."""
+    if len(bp.accounts) == 1:
+        return bp.accounts[0]
+    return f"$(aws sts get-caller-identity --region {region} --query Account --output text)"
+
+
 def context(bp: Blueprint, plan: Plan, assessment: Assessment) -> dict[str, Any]:
-    # the account, or the shell asking AWS for the caller's, so that every command runs as printed
-    account = bp.accounts[0] if len(bp.accounts) == 1 else "$(aws sts get-caller-identity --query Account --output text)"
-    secondaries = []
-    for region in bp.secondaries:
-        values = asl.values(bp, region.name, account)
+    machines = []
+    for region in bp.regions:
+        values = asl.values(bp, region.name, account_in(bp, region.name))
         machine = values["ReadinessFunctionArn"].replace(f"function:{naming.function(bp.prefix, 'readiness')}",
                                                          f"stateMachine:{naming.state_machine(bp.prefix)}")
         machine = machine.replace(":lambda:", ":states:")
-        secondaries.append({"name": region.name, "state_machine": machine,
-                            "readiness": naming.function(bp.prefix, "readiness")})
+        machines.append({"name": region.name, "state_machine": machine, "primary": region.is_primary,
+                         "readiness": naming.function(bp.prefix, "readiness")})
     return {
         "bp": bp, "plan": plan, "assessment": assessment, "budget": budget_lines(assessment), "human": human,
-        "mid": _mermaid_id, "secondaries": secondaries, "route53_region": ROUTE53_REGION,
+        "mid": _mermaid_id, "machines": machines, "secondaries": [m for m in machines if not m["primary"]],
+        "primary_machine": next(m for m in machines if m["primary"]), "route53_region": ROUTE53_REGION,
         "failover_alarms": [naming.alarm(bp.prefix, a.name) for a in bp.alarms if a.triggers_failover],
         "topic": naming.topic(bp.prefix), "control_table": naming.control_table(bp.prefix),
         "global_clusters": [naming.global_cluster(bp.prefix, db.name) for db in bp.databases],
-        "naming": naming, "account": account,
+        "naming": naming, "scales_up": asl.scales_up(bp), "consumers": asl.triggered_functions(bp),
+        "settle": asl.LOCK_SETTLE_SECONDS, "rank_delay": asl.RANK_DELAY_SECONDS,
+        "approval_timeout": asl.APPROVAL_TIMEOUT_SECONDS, "timeout": asl.timeout_seconds(bp),
     }
 
 

@@ -22,11 +22,11 @@ def test_reference_scenario(scenario: str) -> None:
     (result,) = report.scenarios
     assert result.ok, report.text()
     states = [step.state for step in result.steps]
-    assert states[0] == "CheckReadiness"
+    assert states[0] == "Inspect"
     if scenario in ("switchover", "approve", "lossy"):
         assert states[-1] == "Done" and "MoveTraffic" in states and "EnableConsumers" in states
     if scenario == "approve":
-        assert "RequestApprovalTrading" in states and "FailoverTrading" in states
+        assert "RequestApproval" in states and "PromoteTrading" in states
     if scenario in ("deny", "timeout", "not-ready"):
         assert "MoveTraffic" not in states
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,14 +39,30 @@ def test_the_checker_rejects_a_broken_diagram(tmp_path: Path) -> None:
 
 def test_reference_runbook_has_the_operator_commands() -> None:
     text = drgen.render(drgen.load(ROOT / "blueprints" / "trading-platform.yaml")).files["runbook.md"].decode()
-    assert ("aws stepfunctions start-execution --region us-east-2 \\\n  --state-machine-arn \"arn:aws:states:us-east-2:"
-            "$(aws sts get-caller-identity --query Account --output text):stateMachine:trading-platform-prod-failover\"") in text
+    for region in ("us-east-2", "us-east-1"):  # failing over, and failing back with the same machine
+        assert (f"aws stepfunctions start-execution --region {region} \\\n  --state-machine-arn \"arn:aws:states:"
+                f"{region}:$(aws sts get-caller-identity --region {region} --query Account --output text):"
+                "stateMachine:trading-platform-prod-failover\"") in text
     assert "send-task-success" in text and "send-task-failure" in text
     assert "trading-platform-prod-api-latency" in text  # a failover alarm, by its real name
     assert "oncall@example.com" in text
     for heading in ("## Topology", "## Objectives", "## Deployment plan", "## How to tell",
-                    "## How to fail over", "## How to verify", "## How to fail back", "## How to drill"):
+                    "## How to fail over", "## How to verify", "## How to fail back", "## How to drill",
+                    "## After the first deployment: activate the primary"):
         assert heading in text
+    assert "**Scales up** (warm-standby): adds the instances each cluster lacks to match the primary's count " \
+           "(trading: 2)" in text
+    assert "ONE" not in text and "one request for every\n   database" in text
+
+
+def test_the_runbook_names_the_literal_account_and_says_what_each_strategy_adds() -> None:
+    three = drgen.load(ROOT / "blueprints" / "three-region.yaml")
+    text = drgen.render(three).files["runbook.md"].decode()
+    assert "Capacity**: nothing to add - a hot standby already runs at full size" in text
+    assert "first secondary waits none" not in text and "(eu-central-1, eu-north-1)" in text
+    one = drgen.render(dataclasses.replace(three, accounts=("111122223333",))).files["runbook.md"].decode()
+    assert "sts get-caller-identity" not in one
+    assert '"arn:aws:states:eu-west-1:111122223333:stateMachine:ledger-prod-failover"' in one
 
 
 def test_backup_restore_runbook_explains_the_restore() -> None:

@@ -220,4 +220,24 @@ def check_databases(ctx: Context) -> Iterator[Diagnostic]:
                                     "minor version or an instance_class", ("databases", i, "engine_version"))
 
 
-CHECKS = [check_function_references, check_function_sources, check_api, check_dns, check_alarms, check_databases]
+def check_capacity(ctx: Context) -> Iterator[Diagnostic]:
+    """Hot standby means full capacity in every region: a secondary smaller than the primary is a warm standby."""
+    if ctx.data.get("strategy") != "hot-standby":
+        return
+    for i, db in ctx.items("databases"):
+        instances = db.get("instances_per_region")
+        instances = instances if isinstance(instances, dict) else {}
+        primary, secondary = instances.get("primary", 2), instances.get("secondary", 1)
+        if not isinstance(primary, int) or not isinstance(secondary, int) or secondary >= primary \
+                or ctx.broken(("databases", i, "instances_per_region")):
+            continue
+        path = ("databases", i, "instances_per_region", "secondary") if "secondary" in instances \
+            else ("databases", i, "instances_per_region") if instances else ("databases", i)
+        yield ctx.error("E320", f"a hot standby runs at full capacity: {secondary} secondary instance"
+                                f"{'s' if secondary != 1 else ''} for {primary} in the primary (write "
+                                f"instances_per_region: {{primary: {primary}, secondary: {primary}}}, or use "
+                                "strategy: warm-standby, which scales up on failover)", path)
+
+
+CHECKS = [check_function_references, check_function_sources, check_api, check_dns, check_alarms, check_databases,
+          check_capacity]

@@ -1,20 +1,24 @@
 """The blueprint's functions and drgen's health function (app layer), and their queue triggers.
 
-A warm-standby or pilot-light secondary keeps its queue consumers disabled until the failover state
-machine enables them; pilot-light secondaries also hold their functions at zero concurrency.
+Which region consumes is runtime state, never derived from the region's role in the blueprint: a StackSet update
+after a failover re-applies every property of a resource it touches, so a role-derived ``Enabled`` would switch
+off the consumers of the region that serves. Under warm standby and pilot light every region's event source
+mappings are created disabled, and the state machine of the region it makes active enables them (after the first
+deployment: the machine started once in the primary); hot standby consumes everywhere. A pilot light's zero
+concurrency is runtime state too: the machine lifts it in the new primary and sets it in the region traffic left.
 """
 
 from __future__ import annotations
 
 import json
 
-from troposphere import GetAtt, If, NoValue, Ref, Sub
+from troposphere import GetAtt, Ref, Sub
 from troposphere import awslambda as lambdar
 
 from drgen import naming
 from drgen.model import Function
 from drgen.synth import iam
-from drgen.synth.base import IS_PRIMARY, IS_SECONDARY, LayerTemplate
+from drgen.synth.base import LayerTemplate
 from drgen.synth.lambdas import function
 from drgen.synth.queues import queue_id
 
@@ -29,24 +33,20 @@ def function_id(name: str) -> str:
     return naming.logical_id(name) + "Function"
 
 
-def _consumers_enabled(t: LayerTemplate) -> object:
-    if t.bp.strategy == "hot-standby":
-        return True
-    return If(t.condition(IS_PRIMARY), True, False)  # the failover state machine enables the standby's
+def consumers_enabled(strategy: str) -> bool:
+    """The template's ``Enabled``, the same in every region: only hot standby consumes everywhere."""
+    return strategy == "hot-standby"
 
 
 def _blueprint_function(t: LayerTemplate, fn: Function) -> None:
     statements = [s for grant in iam.grants_of(fn) for s in iam.statements_for(t, grant)]
-    extra = {}
-    if t.bp.strategy == "pilot-light":
-        extra["ReservedConcurrentExecutions"] = If(t.condition(IS_SECONDARY), 0, NoValue)
     skips = {"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SYNC_OR_QUEUE}
     if not fn.in_vpc:
         skips["CKV_AWS_117"] = NOT_IN_VPC
     resource = function(t, fn.name, handler=fn.handler, runtime=fn.runtime, memory=fn.memory,
                         timeout=fn.timeout.whole_seconds, statements=statements,
                         environment={**dict(fn.environment), **iam.environment_of(t, fn)}, vpc=fn.in_vpc,
-                        skips=skips, **extra)
+                        skips=skips)
     for trigger in fn.triggers:
         props = {}
         if trigger.max_batching_window is not None:
@@ -54,7 +54,7 @@ def _blueprint_function(t: LayerTemplate, fn: Function) -> None:
         t.add(lambdar.EventSourceMapping(
             naming.logical_id(fn.name, "from", trigger.queue), FunctionName=Ref(resource),
             EventSourceArn=GetAtt(queue_id(trigger.queue), "Arn"), BatchSize=trigger.batch_size,
-            FunctionResponseTypes=["ReportBatchItemFailures"], Enabled=_consumers_enabled(t), **props))
+            FunctionResponseTypes=["ReportBatchItemFailures"], Enabled=consumers_enabled(t.bp.strategy), **props))
 
 
 def health_config(t: LayerTemplate) -> Sub:

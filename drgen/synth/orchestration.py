@@ -1,6 +1,7 @@
-"""The orchestration layer (every secondary region): the failover state machine, drgen's readiness and
-promoter functions, the schedule that validates readiness, and the rule that starts the failover when a
-failover alarm of the primary fires. Nothing here needs the failed region's control plane or us-east-1."""
+"""The orchestration layer (every region): the state machine that makes its region the active one, drgen's
+readiness and promoter functions, the schedule that validates readiness, and the rules that start a failover.
+Who is active and who writes are read at run time, never from a template parameter, so the same template serves
+a failover and a fail-back. Nothing here needs the failed region's control plane or us-east-1."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from typing import Any
 
 from awacs import awslambda, cloudwatch, dynamodb, events, kms, logs, rds, s3, sns, sqs, xray
+from awacs import iam as iam_actions
 from awacs.aws import Allow, Condition, PolicyDocument, Statement, StringEquals, StringLike
 from troposphere import GetAtt, ImportValue, Ref, Sub, iam
 from troposphere import awslambda as lambdar
@@ -16,7 +18,7 @@ from troposphere import stepfunctions as sfn
 from drgen import asl, naming
 from drgen.synth import detection, policies
 from drgen.synth.base import LayerTemplate, arn
-from drgen.synth.functions import CONCURRENCY, SYNC_OR_QUEUE
+from drgen.synth.functions import CONCURRENCY, SYNC_OR_QUEUE, consumers_enabled
 from drgen.synth.lambdas import function
 
 OUTSIDE_VPC = "drgen's orchestration functions call only AWS APIs and must not depend on the region's network layer"
@@ -30,57 +32,90 @@ def _global_cluster(t: LayerTemplate, db: str) -> Sub:
     return arn("rds", f"global-cluster:{naming.global_cluster(t.prefix, db)}", region="")
 
 
+def good_for_seconds(schedule: str) -> int:
+    """How long a scheduled readiness result stays the last known good: two schedule periods and five minutes
+    (a day for a cron expression, whose period drgen does not compute)."""
+    period = detection.schedule_seconds(schedule)
+    return 86_400 if period is None else 2 * period + 300
+
+
 def readiness_config(t: LayerTemplate) -> Sub:
     bp = t.bp
     partition = "${AWS::Partition}"
+    ranks = {bp.primary.name: 0, **{r.name: i for i, r in enumerate(bp.secondaries)}}
     config = {
-        "region": "${AWS::Region}", "primary_region": bp.primary.name, "namespace": f"drgen/{t.prefix}",
+        "region": "${AWS::Region}", "initial_region": bp.primary.name, "ranks": ranks,
+        "rank_delay_seconds": asl.RANK_DELAY_SECONDS,
+        "good_for_seconds": good_for_seconds(bp.failover.validation_schedule), "namespace": f"drgen/{t.prefix}",
         "control_table": naming.control_table(t.prefix),
         "databases": [{
             "name": db.name, "engine": db.engine, "global_cluster": naming.global_cluster(t.prefix, db.name),
             "cluster_arn": f"arn:{partition}:rds:${{AWS::Region}}:${{AWS::AccountId}}:cluster:"
                            + naming.db_cluster(t.prefix, db.name, "${AWS::Region}"),
-            "primary_cluster_arn": f"arn:{partition}:rds:{bp.primary.name}:${{AWS::AccountId}}:cluster:"
-                                   + naming.db_cluster(t.prefix, db.name, bp.primary.name),
             "max_lag_ms": db.max_replication_lag.millis} for db in bp.databases],
         "tables": [naming.table(t.prefix, table.name) for table in bp.tables],
-        "buckets": [{"name": naming.bucket(t.prefix, b.name, bp.primary.name),
-                     "destination": naming.bucket(t.prefix, b.name, "${AWS::Region}")} for b in bp.buckets],
+        "buckets": [{"name": {r: naming.bucket(t.prefix, b.name, r) for r in bp.region_names}} for b in bp.buckets],
         "queues": [naming.queue(t.prefix, q.name, q.fifo) for q in bp.queues],
+        "consumers": asl.triggered_functions(bp), "consumers_everywhere": consumers_enabled(bp.strategy),
     }
     return Sub(json.dumps(config, sort_keys=True, separators=(",", ":")))
 
 
 def _readiness(t: LayerTemplate) -> lambdar.Function:
     bp = t.bp
-    primary = bp.primary.name
     tables = [arn("dynamodb", f"table/{naming.table(t.prefix, x.name)}") for x in bp.tables]
-    control = [arn("dynamodb", f"table/{naming.control_table(t.prefix)}", region=r) for r in ("${AWS::Region}", primary)]
+    control = arn("dynamodb", f"table/{naming.control_table(t.prefix)}")
     statements = [
         # GetMetricData has no resource-level permissions
         Statement(Sid="ReadLag", Effect=Allow, Action=[cloudwatch.GetMetricData], Resource=["*"]),
         Statement(Sid="PublishVerdict", Effect=Allow, Action=[cloudwatch.PutMetricData], Resource=["*"],
                   Condition=Condition(StringEquals("cloudwatch:namespace", f"drgen/{t.prefix}"))),
-        Statement(Sid="Tables", Effect=Allow, Action=[dynamodb.DescribeTable], Resource=[*tables, *control]),
-        Statement(Sid="ActiveRegion", Effect=Allow, Action=[dynamodb.GetItem], Resource=control[:1]),
+        Statement(Sid="Tables", Effect=Allow, Action=[dynamodb.DescribeTable], Resource=[*tables, control]),
+        Statement(Sid="RuntimeState", Effect=Allow, Action=[dynamodb.GetItem, dynamodb.UpdateItem], Resource=[control]),
     ]
     if bp.databases:
-        clusters = [_cluster(t, db.name, r) for db in bp.databases for r in ("${AWS::Region}", primary)]
         statements.append(Statement(Sid="Databases", Effect=Allow,
                                     Action=[rds.DescribeGlobalClusters, rds.DescribeDBClusters],
-                                    Resource=[*(_global_cluster(t, db.name) for db in bp.databases), *clusters]))
+                                    Resource=[*(_global_cluster(t, db.name) for db in bp.databases),
+                                              *(_cluster(t, db.name, "${AWS::Region}") for db in bp.databases)]))
     if bp.buckets:
         here = [Sub("arn:${AWS::Partition}:s3:::" + naming.bucket(t.prefix, b.name, "${AWS::Region}")) for b in bp.buckets]
-        there = [Sub("arn:${AWS::Partition}:s3:::" + naming.bucket(t.prefix, b.name, primary)) for b in bp.buckets]
+        sources = [Sub("arn:${AWS::Partition}:s3:::" + naming.bucket(t.prefix, b.name, r))
+                   for b in bp.buckets for r in bp.region_names]
         statements += [
             Statement(Sid="Replicas", Effect=Allow, Action=[s3.ListBucket, s3.GetBucketVersioning], Resource=here),
-            Statement(Sid="ReplicationSources", Effect=Allow, Action=[s3.GetReplicationConfiguration], Resource=there)]
+            Statement(Sid="ReplicationSources", Effect=Allow, Action=[s3.GetReplicationConfiguration], Resource=sources)]
     if bp.queues:
         statements.append(Statement(Sid="Queues", Effect=Allow, Action=[sqs.GetQueueUrl, sqs.GetQueueAttributes],
                                     Resource=[arn("sqs", naming.queue(t.prefix, q.name, q.fifo)) for q in bp.queues]))
+    if asl.triggered_functions(bp):  # ListEventSourceMappings has no resource-level permissions
+        statements.append(Statement(Sid="Consumers", Effect=Allow, Action=[awslambda.ListEventSourceMappings],
+                                    Resource=["*"]))
     return function(t, "readiness", handler="handler.handler", runtime="python3.12", memory=256, timeout=60,
                     statements=statements, environment={"DRGEN_CONFIG": readiness_config(t)},
                     skips={"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SYNC_OR_QUEUE, "CKV_AWS_117": OUTSIDE_VPC})
+
+
+def _scale_statements(t: LayerTemplate) -> list[Statement]:
+    """Creating the missing instances of this region's clusters, with the settings of the instance it has."""
+    bp = t.bp
+    scaled = [db for db in bp.databases if db.primary_instances > db.secondary_instances]
+    if not asl.scales_up(bp) or not scaled:
+        return []
+    clusters = [_cluster(t, db.name, "${AWS::Region}") for db in scaled]
+    instances = [arn("rds", f"db:{naming.db_cluster(t.prefix, db.name, '${AWS::Region}')}-*") for db in scaled]
+    return [
+        Statement(Sid="ReadCapacity", Effect=Allow, Action=[rds.DescribeDBClusters, rds.DescribeDBInstances],
+                  Resource=[*clusters, *instances]),
+        Statement(Sid="AddInstances", Effect=Allow, Action=[rds.CreateDBInstance, rds.AddTagsToResource],
+                  Resource=[*clusters, *instances]),
+        Statement(Sid="PassMonitoringRole", Effect=Allow, Action=[iam_actions.PassRole],
+                  Resource=[arn("iam", "role/" + naming.role(t.prefix, "rds-monitoring", "${AWS::Region}"), region="")],
+                  Condition=Condition(StringEquals("iam:PassedToService", "monitoring.rds.amazonaws.com"))),
+        Statement(Sid="EncryptInsights", Effect=Allow, Action=[kms.CreateGrant, kms.DescribeKey],
+                  Resource=[t.key_arn()],
+                  Condition=Condition(StringLike("kms:ViaService", Sub("rds.${AWS::Region}.amazonaws.com")))),
+    ]
 
 
 def _promoter(t: LayerTemplate) -> lambdar.Function:
@@ -91,18 +126,24 @@ def _promoter(t: LayerTemplate) -> lambdar.Function:
                      *(_cluster(t, db.name, r.name) for db in bp.databases for r in bp.regions)]
         statements.append(Statement(Sid="PromoteGlobalClusters", Effect=Allow, Resource=resources, Action=[
             rds.SwitchoverGlobalCluster, rds.FailoverGlobalCluster, rds.DescribeGlobalClusters]))
-    functions = [arn("lambda", f"function:{name}") for name in asl.triggered_functions(bp)]
-    if functions:
+    statements += _scale_statements(t)
+    names = asl.triggered_functions(bp)
+    if names:
+        anywhere = [Sub(f"arn:${{AWS::Partition}}:lambda:*:${{AWS::AccountId}}:function:{name}") for name in names]
         statements += [
             # ListEventSourceMappings has no resource-level permissions
             Statement(Sid="FindConsumers", Effect=Allow, Action=[awslambda.ListEventSourceMappings], Resource=["*"]),
-            Statement(Sid="EnableConsumers", Effect=Allow, Action=[awslambda.UpdateEventSourceMapping],
-                      Resource=[arn("lambda", "event-source-mapping:*")],
-                      Condition=Condition(StringLike("lambda:FunctionArn", [
-                          Sub(f"arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}")
-                          for name in asl.triggered_functions(bp)]))),
-            Statement(Sid="LiftPilotLight", Effect=Allow, Action=[awslambda.DeleteFunctionConcurrency], Resource=functions),
-        ]
+            # here (a new primary) and in the region traffic left
+            Statement(Sid="SwitchConsumers", Effect=Allow, Action=[awslambda.UpdateEventSourceMapping],
+                      Resource=[arn("lambda", "event-source-mapping:*", region="*")],
+                      Condition=Condition(StringLike("lambda:FunctionArn", anywhere)))]
+    if bp.strategy == "pilot-light" and bp.functions:
+        lifted = [arn("lambda", f"function:{naming.function(t.prefix, f.name)}") for f in bp.functions]
+        statements.append(Statement(Sid="LiftPilotLight", Effect=Allow, Action=[awslambda.DeleteFunctionConcurrency],
+                                    Resource=lifted))
+        if names:
+            statements.append(Statement(Sid="DimLeftRegion", Effect=Allow, Action=[awslambda.PutFunctionConcurrency],
+                                        Resource=anywhere))
     return function(t, "promoter", handler="handler.handler", runtime="python3.12", memory=256, timeout=60,
                     statements=statements, environment={},
                     skips={"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SYNC_OR_QUEUE, "CKV_AWS_117": OUTSIDE_VPC})
@@ -114,17 +155,27 @@ def _state_machine(t: LayerTemplate, readiness: lambdar.Function, promoter: lamb
     bus = arn("events", "event-bus/default")
     control = arn("dynamodb", f"table/{naming.control_table(t.prefix)}")
     group = t.log_group("StateMachineLogs", f"/aws/vendedlogs/states/{naming.state_machine(t.prefix)}")
+    functions: list[Any] = [GetAtt(readiness, "Arn"), GetAtt(promoter, "Arn")]
+    substitutions: dict[str, Any] = {
+        "ReadinessFunctionArn": GetAtt(readiness, "Arn"), "PromoterFunctionArn": GetAtt(promoter, "Arn"),
+        "TopicArn": topic, "ControlTable": naming.control_table(t.prefix), "Region": Ref("AWS::Region"),
+        "EventBusArn": bus,
+    }
+    if bp.databases:  # the canary decides between a switchover and a failover; its own module deploys it
+        canary = arn("lambda", f"function:{naming.function(t.prefix, 'canary')}")
+        substitutions["CanaryFunctionArn"] = canary
+        functions.append(canary)
     role = t.add(iam.Role(
         "StateMachineRole", RoleName=Sub(naming.role(t.prefix, "failover", "${AWS::Region}")),
         AssumeRolePolicyDocument=policies.trust("states.amazonaws.com"),
         Policies=[iam.Policy(PolicyName="fail-over", PolicyDocument=PolicyDocument(Version=policies.VERSION, Statement=[
-            Statement(Sid="Invoke", Effect=Allow, Action=[awslambda.InvokeFunction],
-                      Resource=[GetAtt(readiness, "Arn"), GetAtt(promoter, "Arn")]),
+            Statement(Sid="Invoke", Effect=Allow, Action=[awslambda.InvokeFunction], Resource=functions),
             Statement(Sid="Notify", Effect=Allow, Action=[sns.Publish], Resource=[topic]),
             Statement(Sid="NotifyEncrypted", Effect=Allow, Action=[kms.GenerateDataKey, kms.Decrypt],
                       Resource=[t.key_arn()], Condition=Condition(StringLike(
                           "kms:ViaService", Sub("sns.${AWS::Region}.amazonaws.com")))),
-            Statement(Sid="MoveTraffic", Effect=Allow, Action=[dynamodb.PutItem], Resource=[control]),
+            Statement(Sid="LockAndTraffic", Effect=Allow, Resource=[control],
+                      Action=[dynamodb.PutItem, dynamodb.GetItem, dynamodb.DeleteItem]),
             Statement(Sid="Announce", Effect=Allow, Action=[events.PutEvents], Resource=[bus]),
             # log delivery and X-Ray have no resource-level permissions
             Statement(Sid="Logs", Effect=Allow, Resource=["*"], Action=[
@@ -134,11 +185,6 @@ def _state_machine(t: LayerTemplate, readiness: lambdar.Function, promoter: lamb
                 xray.PutTraceSegments, xray.PutTelemetryRecords, xray.GetSamplingRules, xray.GetSamplingTargets]),
         ]))],
     ))
-    substitutions: dict[str, Any] = {
-        "ReadinessFunctionArn": GetAtt(readiness, "Arn"), "PromoterFunctionArn": GetAtt(promoter, "Arn"),
-        "TopicArn": topic, "ControlTable": naming.control_table(t.prefix), "Region": Ref("AWS::Region"),
-        "EventBusArn": bus,
-    }
     for db in bp.databases:
         substitutions[f"{asl.db_key(db.name)}TargetClusterArn"] = _cluster(t, db.name, "${AWS::Region}")
     return t.add(sfn.StateMachine(

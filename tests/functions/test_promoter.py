@@ -29,7 +29,7 @@ def promoter() -> Any:
 def _stubbed(promoter: Any) -> Stubber:
     client = boto3.client("rds", region_name=REGION)
     promoter._client.cache_clear()
-    promoter._client = lambda service: client  # the handler's one client, stubbed
+    promoter._client = lambda service, region=None: client  # the handler's one client, stubbed
     return Stubber(client)
 
 
@@ -49,16 +49,46 @@ def _global_cluster(writer: str, status: str = "available", failover: dict[str, 
 def test_promotion_calls_the_right_api_with_the_global_name_and_the_target_arn(
         promoter: Any, action: str, operation: str, extra: dict[str, Any]) -> None:
     stubber = _stubbed(promoter)
+    stubber.add_response("describe_global_clusters", {"GlobalClusters": [_global_cluster(SOURCE)]},
+                         {"GlobalClusterIdentifier": GLOBAL})
     stubber.add_response(operation, {"GlobalCluster": _global_cluster(SOURCE, "failing-over")},
                          {"GlobalClusterIdentifier": GLOBAL, "TargetDbClusterIdentifier": TARGET, **extra})
     with stubber:
         result = promoter.handler({"action": action, "global_cluster": GLOBAL, "target_cluster_arn": TARGET})
-    assert result == {"started": True, "action": action, "global_cluster": GLOBAL}
+    assert result == {"already": False, "started": True, "action": action, "global_cluster": GLOBAL}
     stubber.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("action", ["switchover", "failover"])
+@pytest.mark.parametrize("cluster, already", [
+    (_global_cluster(TARGET), True),  # a rerun after the promotion: nothing to call
+    (_global_cluster(SOURCE, "available", {"Status": "failing-over", "FromDbClusterArn": SOURCE,
+                                           "ToDbClusterArn": TARGET}), False),  # under way: wait for it
+    (_global_cluster(SOURCE, "switching-over"), False),
+])
+def test_promotion_is_idempotent(promoter: Any, action: str, cluster: dict[str, Any], already: bool) -> None:
+    stubber = _stubbed(promoter)
+    stubber.add_response("describe_global_clusters", {"GlobalClusters": [cluster]}, {"GlobalClusterIdentifier": GLOBAL})
+    with stubber:  # a promotion call here would find no stubbed response and fail
+        result = promoter.handler({"action": action, "global_cluster": GLOBAL, "target_cluster_arn": TARGET})
+    assert result["already"] is already and result["started"] is False
+    stubber.assert_no_pending_responses()
+
+
+def test_a_promotion_towards_another_region_is_refused(promoter: Any) -> None:
+    other = "arn:aws:rds:eu-west-1:123456789012:cluster:tp-prod-trading-eu-west-1"
+    stubber = _stubbed(promoter)
+    stubber.add_response("describe_global_clusters", {"GlobalClusters": [_global_cluster(SOURCE, "available", {
+        "Status": "switching-over", "FromDbClusterArn": SOURCE, "ToDbClusterArn": other})]},
+                         {"GlobalClusterIdentifier": GLOBAL})
+    with stubber, pytest.raises(promoter.PromotionFailed, match=r"already being promoted to .*eu-west-1"):
+        promoter.handler({"action": "failover", "global_cluster": GLOBAL, "target_cluster_arn": TARGET})
 
 
 def test_a_refused_promotion_raises_promotion_failed(promoter: Any) -> None:
     stubber = _stubbed(promoter)
+    stubber.add_response("describe_global_clusters", {"GlobalClusters": [_global_cluster(SOURCE)]},
+                         {"GlobalClusterIdentifier": GLOBAL})
     stubber.add_client_error("switchover_global_cluster", "InvalidGlobalClusterStateFault", "not in a valid state")
     with stubber, pytest.raises(promoter.PromotionFailed, match="InvalidGlobalClusterStateFault"):
         promoter.handler({"action": "switchover", "global_cluster": GLOBAL, "target_cluster_arn": TARGET})
@@ -93,25 +123,57 @@ def _zip() -> bytes:
     return buffer.getvalue()
 
 
-def test_activate_enables_every_consumer_and_lifts_the_pilot_light(promoter: Any) -> None:
+def _consumer(region: str) -> tuple[Any, str]:
+    iam = boto3.client("iam")
+    role = iam.create_role(RoleName=f"r-{region}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    lam, sqs = boto3.client("lambda", region_name=region), boto3.client("sqs", region_name=region)
+    lam.create_function(FunctionName="tp-prod-worker", Runtime="python3.12", Role=role, Handler="handler.handler",
+                        Code={"ZipFile": _zip()})
+    queue = sqs.create_queue(QueueName="orders")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return lam, lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="tp-prod-worker",
+                                                Enabled=region == "us-east-1")["UUID"]
+
+
+def test_consumers_follow_traffic_here_and_in_the_region_it_left(promoter: Any) -> None:
     with mock_aws():
-        iam = boto3.client("iam")
-        role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        lam, sqs = boto3.client("lambda", region_name=REGION), boto3.client("sqs", region_name=REGION)
-        lam.create_function(FunctionName="tp-prod-worker", Runtime="python3.12", Role=role, Handler="handler.handler",
-                            Code={"ZipFile": _zip()})
+        here, new = _consumer(REGION)
+        there, old = _consumer("us-east-1")
+        assert promoter.handler({"action": "activate", "functions": ["tp-prod-worker"]}) == {"enabled": [new]}
+        assert here.get_event_source_mapping(UUID=new)["State"] == "Enabled"
+        result = promoter.handler({"action": "deactivate", "region": "us-east-1", "functions": ["tp-prod-worker"],
+                                   "pilot_light": True})
+        assert result == {"disabled": [old]}
+        assert there.get_event_source_mapping(UUID=old)["State"] == "Disabled"
+        assert there.get_function_concurrency(FunctionName="tp-prod-worker")["ReservedConcurrentExecutions"] == 0
+        # a second run finds the work done and changes nothing
+        assert promoter.handler({"action": "activate", "functions": ["tp-prod-worker"]}) == {"enabled": [new]}
+        assert here.get_event_source_mapping(UUID=new)["State"] == "Enabled"
+
+
+def test_scale_adds_the_missing_instances_and_lifts_the_pilot_light(promoter: Any) -> None:
+    with mock_aws():
+        rds = boto3.client("rds", region_name=REGION)
+        cluster = rds.create_db_cluster(DBClusterIdentifier="tp-prod-trading-us-east-2", Engine="aurora-postgresql",
+                                        EngineVersion="16.9", MasterUsername="admin",
+                                        MasterUserPassword="a-long-password-1")["DBCluster"]["DBClusterArn"]
+        rds.create_db_instance(DBInstanceIdentifier="tp-prod-trading-us-east-2-1", Engine="aurora-postgresql",
+                               DBClusterIdentifier="tp-prod-trading-us-east-2", DBInstanceClass="db.r6g.large")
+        lam, _ = _consumer(REGION)
         lam.put_function_concurrency(FunctionName="tp-prod-worker", ReservedConcurrentExecutions=0)
-        queue = sqs.create_queue(QueueName="orders")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="tp-prod-worker", Enabled=False)
-        result = promoter.handler({"action": "activate", "functions": ["tp-prod-worker"], "pilot_light": True})
-        assert result == {"enabled": [mapping["UUID"]]}
-        assert lam.get_event_source_mapping(UUID=mapping["UUID"])["State"] == "Enabled"
+        event = {"action": "scale", "functions": ["tp-prod-worker"], "databases": [{
+            "cluster_arn": cluster, "instances": ["tp-prod-trading-us-east-2-1", "tp-prod-trading-us-east-2-2"]}]}
+        assert promoter.handler(event) == {"created": ["tp-prod-trading-us-east-2-2"], "lifted": ["tp-prod-worker"]}
+        added = rds.describe_db_instances(DBInstanceIdentifier="tp-prod-trading-us-east-2-2")["DBInstances"][0]
+        assert added["DBClusterIdentifier"] == "tp-prod-trading-us-east-2"
+        assert added["DBInstanceClass"] == "db.r6g.large"  # the settings of the instance the cluster has
         assert "ReservedConcurrentExecutions" not in lam.get_function_concurrency(FunctionName="tp-prod-worker")
+        assert promoter.handler(event)["created"] == []  # idempotent
 
 
 @pytest.mark.parametrize("event", [{}, {"action": "explode"}, "text", {"action": "switchover"},
-                                   {"action": "activate", "functions": "one"}])
+                                   {"action": "activate", "functions": "one"}, {"action": "deactivate", "functions": []},
+                                   {"action": "scale", "functions": [], "databases": [{"cluster_arn": 1}]}])
 def test_malformed_events_raise_value_error(promoter: Any, event: Any) -> None:
     with pytest.raises(ValueError):
         promoter.handler(event)

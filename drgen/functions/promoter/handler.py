@@ -1,18 +1,24 @@
-"""drgen's promoter, deployed in each secondary region: the Aurora global cluster operations and enabling
-this region's consumers, for the failover state machine.
+"""drgen's promoter, deployed in every region: the Aurora global cluster operations, the new primary's capacity and
+the queue consumers, for the failover state machine of its region. Every action is idempotent: it checks whether
+its work is already done, so a machine started again after any failure finishes the job.
 
 Events:
-- ``{"action": "switchover" | "failover", "global_cluster", "target_cluster_arn"}``: calls
-  ``SwitchoverGlobalCluster`` (no data loss; needs the primary) or ``FailoverGlobalCluster`` with
-  ``AllowDataLoss`` (the primary is gone), from THIS region - the target's - so that it does not depend on
-  the failed one. ``GlobalClusterIdentifier`` is the global cluster's name, the target the secondary
-  cluster's ARN. -> ``{"started": true, ...}``.
+- ``{"action": "switchover" | "failover", "global_cluster", "target_cluster_arn"}``: ``SwitchoverGlobalCluster``
+  (no data loss; needs the current writer) or ``FailoverGlobalCluster`` with ``AllowDataLoss`` (the writer is
+  gone), called from THIS region - the target's - so that it does not depend on the failed one. Target already the
+  writer -> ``{"already": true}`` (nothing called); a promotion to the target already under way ->
+  ``{"already": false, "started": false}`` (nothing called: wait for it) -> else ``{"already": false, "started": true}``.
 - ``{"action": "status", "global_cluster", "target_cluster_arn"}`` -> ``{"promoted", "status", "writer"}``:
   promoted when the target is the writer and the global cluster is available again.
-- ``{"action": "activate", "functions": [names], "pilot_light": bool}`` -> enables every event source
-  mapping of those functions (and lifts the zero reserved concurrency of a pilot light).
-Errors raise ``PromotionFailed`` (its name is what the state machine's Catch sees); a malformed event
-raises ``ValueError``.
+- ``{"action": "scale", "databases": [{"cluster_arn", "instances": [identifiers]}], "functions": [names]}``: the
+  strategy's capacity for a new primary: creates the missing instances of each cluster (with the settings of one it
+  has) and lifts the zero reserved concurrency of a pilot light's functions. -> ``{"created", "lifted"}``.
+- ``{"action": "activate", "functions": [names], "region"?}``: enables every event source mapping of those
+  functions (this region by default) -> ``{"enabled": [uuids]}``.
+- ``{"action": "deactivate", "region", "functions", "pilot_light"}``: disables them in the region traffic left (and
+  holds a pilot light's functions at zero concurrency there) -> ``{"disabled": [uuids]}``.
+Errors raise ``PromotionFailed`` (its name is what the state machine's Retry sees); a malformed event raises
+``ValueError``.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 LOG = logging.getLogger("drgen.promoter")
 CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=20)
+IN_PROGRESS = ("failing-over", "switching-over", "pending", "modifying")
+CLONED = ("Engine", "DBInstanceClass", "MonitoringInterval", "MonitoringRoleArn", "PerformanceInsightsKMSKeyId",
+          "AutoMinorVersionUpgrade", "CACertificateIdentifier")
 
 
 class PromotionFailed(Exception):
@@ -36,14 +45,21 @@ class PromotionFailed(Exception):
 
 
 @cache
-def _client(service: str) -> Any:
-    return boto3.client(service, region_name=os.environ.get("AWS_REGION"), config=CONFIG)
+def _client(service: str, region: str | None = None) -> Any:
+    return boto3.client(service, region_name=region or os.environ.get("AWS_REGION"), config=CONFIG)
 
 
 def _require(event: dict[str, Any], *keys: str) -> None:
     missing = [k for k in keys if not isinstance(event.get(k), str) or not event[k]]
     if missing:
         raise ValueError(f"the {event.get('action')} action needs {', '.join(missing)}")
+
+
+def _names(event: dict[str, Any], key: str = "functions") -> list[str]:
+    value = event.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"the {event.get('action')} action needs {key}: [names]")
+    return value
 
 
 def _reason(error: Exception) -> str:
@@ -53,65 +69,135 @@ def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def _global_cluster(identifier: str) -> dict[str, Any]:
+    try:
+        found = _client("rds").describe_global_clusters(GlobalClusterIdentifier=identifier)["GlobalClusters"]
+    except (ClientError, BotoCoreError) as error:
+        raise PromotionFailed(f"cannot read {identifier}: {_reason(error)}") from error
+    if not found:
+        raise PromotionFailed(f"global cluster {identifier} not found")
+    cluster: dict[str, Any] = found[0]
+    return cluster
+
+
+def _writer(cluster: dict[str, Any]) -> str | None:
+    return next((m["DBClusterArn"] for m in cluster.get("GlobalClusterMembers", []) if m.get("IsWriter")), None)
+
+
 def promote(event: dict[str, Any]) -> dict[str, Any]:
     _require(event, "global_cluster", "target_cluster_arn")
+    action, name, target = event["action"], event["global_cluster"], event["target_cluster_arn"]
+    cluster = _global_cluster(name)
+    moving = cluster.get("FailoverState", {})
+    if not moving and _writer(cluster) == target and cluster.get("Status") == "available":
+        return {"already": True, "started": False, "action": action, "global_cluster": name}
+    if moving.get("Status") or cluster.get("Status") in IN_PROGRESS:
+        towards = moving.get("ToDbClusterArn", target)
+        if towards != target:
+            raise PromotionFailed(f"{name} is already being promoted to {towards}")
+        return {"already": False, "started": False, "action": action, "global_cluster": name}
     rds = _client("rds")
-    action = event["action"]
     try:
         if action == "switchover":
-            rds.switchover_global_cluster(GlobalClusterIdentifier=event["global_cluster"],
-                                          TargetDbClusterIdentifier=event["target_cluster_arn"])
+            rds.switchover_global_cluster(GlobalClusterIdentifier=name, TargetDbClusterIdentifier=target)
         else:
-            rds.failover_global_cluster(GlobalClusterIdentifier=event["global_cluster"],
-                                        TargetDbClusterIdentifier=event["target_cluster_arn"], AllowDataLoss=True)
+            rds.failover_global_cluster(GlobalClusterIdentifier=name, TargetDbClusterIdentifier=target,
+                                        AllowDataLoss=True)
     except (ClientError, BotoCoreError) as error:
-        raise PromotionFailed(f"{action} of {event['global_cluster']} failed: {_reason(error)}") from error
-    LOG.info(json.dumps({"message": f"{action} started", "global_cluster": event["global_cluster"]}))
-    return {"started": True, "action": action, "global_cluster": event["global_cluster"]}
+        raise PromotionFailed(f"{action} of {name} failed: {_reason(error)}") from error
+    LOG.info(json.dumps({"message": f"{action} started", "global_cluster": name}))
+    return {"already": False, "started": True, "action": action, "global_cluster": name}
 
 
 def status(event: dict[str, Any]) -> dict[str, Any]:
     _require(event, "global_cluster", "target_cluster_arn")
-    try:
-        found = _client("rds").describe_global_clusters(GlobalClusterIdentifier=event["global_cluster"])["GlobalClusters"]
-    except (ClientError, BotoCoreError) as error:
-        raise PromotionFailed(f"cannot read {event['global_cluster']}: {_reason(error)}") from error
-    if not found:
-        raise PromotionFailed(f"global cluster {event['global_cluster']} not found")
-    cluster = found[0]
-    writer = next((m["DBClusterArn"] for m in cluster.get("GlobalClusterMembers", []) if m.get("IsWriter")), None)
+    cluster = _global_cluster(event["global_cluster"])
+    writer = _writer(cluster)
     state = cluster.get("FailoverState", {}).get("Status") or cluster.get("Status", "unknown")
     promoted = writer == event["target_cluster_arn"] and cluster.get("Status") == "available" \
         and not cluster.get("FailoverState", {}).get("Status")
     return {"promoted": promoted, "status": state, "writer": writer}
 
 
-def activate(event: dict[str, Any]) -> dict[str, Any]:
-    functions = event.get("functions")
-    if not isinstance(functions, list):
-        raise ValueError("the activate action needs functions: [names]")
-    client = _client("lambda")
-    enabled = []
+def _add_instances(rds: Any, database: dict[str, Any]) -> list[str]:
+    cluster_arn, wanted = database.get("cluster_arn"), database.get("instances")
+    if not isinstance(cluster_arn, str) or not isinstance(wanted, list):
+        raise ValueError("each database to scale needs cluster_arn and instances: [identifiers]")
+    cluster = rds.describe_db_clusters(DBClusterIdentifier=cluster_arn)["DBClusters"][0]
+    members = [m["DBInstanceIdentifier"] for m in cluster.get("DBClusterMembers", [])]
+    missing = [name for name in wanted if name not in members]
+    if not missing:
+        return []
+    settings: dict[str, Any] = {"Engine": cluster["Engine"], "DBInstanceClass": "db.serverless"}
+    if members:
+        model = rds.describe_db_instances(DBInstanceIdentifier=members[0])["DBInstances"][0]
+        settings.update({key: model[key] for key in CLONED if model.get(key) not in (None, "")})
+        if model.get("PerformanceInsightsEnabled"):
+            settings["EnablePerformanceInsights"] = True
+    for name in missing:
+        rds.create_db_instance(DBInstanceIdentifier=name, DBClusterIdentifier=cluster["DBClusterIdentifier"],
+                               PubliclyAccessible=False, **settings)
+    return missing
+
+
+def scale(event: dict[str, Any]) -> dict[str, Any]:
+    databases = event.get("databases", [])
+    if not isinstance(databases, list):
+        raise ValueError("the scale action needs databases: [{cluster_arn, instances}]")
+    functions = _names(event)
+    created: list[str] = []
+    try:
+        for database in databases:
+            created += _add_instances(_client("rds"), database)
+        for name in functions:
+            _client("lambda").delete_function_concurrency(FunctionName=name)
+    except (ClientError, BotoCoreError) as error:
+        raise PromotionFailed(f"cannot scale the new primary up: {_reason(error)}") from error
+    return {"created": created, "lifted": functions}
+
+
+def _mappings(client: Any, name: str) -> list[dict[str, Any]]:
+    found, marker = [], None
+    while True:
+        page = client.list_event_source_mappings(FunctionName=name, **({"Marker": marker} if marker else {}))
+        found += page.get("EventSourceMappings", [])
+        marker = page.get("NextMarker")
+        if not marker:
+            return found
+
+
+def _switch(event: dict[str, Any], enabled: bool) -> list[str]:
+    region = event.get("region")
+    if region is not None and not isinstance(region, str):
+        raise ValueError("region must be a region name")
+    functions = _names(event)
+    client = _client("lambda", region)
+    done = []
     try:
         for name in functions:
-            if event.get("pilot_light"):
-                client.delete_function_concurrency(FunctionName=name)
-            marker = None
-            while True:
-                page = client.list_event_source_mappings(FunctionName=name, **({"Marker": marker} if marker else {}))
-                for mapping in page.get("EventSourceMappings", []):
-                    if mapping.get("State") not in ("Enabled", "Enabling"):
-                        client.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
-                    enabled.append(mapping["UUID"])
-                marker = page.get("NextMarker")
-                if not marker:
-                    break
+            if not enabled and event.get("pilot_light"):
+                client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+            for mapping in _mappings(client, name):
+                if (mapping.get("State") in ("Enabled", "Enabling")) != enabled:
+                    client.update_event_source_mapping(UUID=mapping["UUID"], Enabled=enabled)
+                done.append(mapping["UUID"])
     except (ClientError, BotoCoreError) as error:
-        raise PromotionFailed(f"cannot enable the consumers: {_reason(error)}") from error
-    return {"enabled": sorted(enabled)}
+        verb = "enable" if enabled else "disable"
+        raise PromotionFailed(f"cannot {verb} the consumers in {region or 'this region'}: {_reason(error)}") from error
+    return sorted(done)
 
 
-ACTIONS = {"switchover": promote, "failover": promote, "status": status, "activate": activate}
+def activate(event: dict[str, Any]) -> dict[str, Any]:
+    return {"enabled": _switch(event, True)}
+
+
+def deactivate(event: dict[str, Any]) -> dict[str, Any]:
+    _require(event, "region")
+    return {"disabled": _switch(event, False)}
+
+
+ACTIONS = {"switchover": promote, "failover": promote, "status": status, "scale": scale, "activate": activate,
+           "deactivate": deactivate}
 
 
 def handler(event: Any, context: Any = None) -> dict[str, Any]:

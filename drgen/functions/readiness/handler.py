@@ -1,23 +1,31 @@
-"""drgen's failover readiness validator, deployed in each secondary region.
+"""drgen's readiness validator, deployed in every region: can THIS region serve, and who serves now?
 
-It checks this region for real and returns a verdict the state machine reads::
+Events:
+- ``{"phase": "pre"}`` (the schedule): checks this region and records the verdict in the control table as item
+  ``readiness#<region>`` ``{pk, region, at, ready, checks, lag_ms: {db: N}, lag_at}`` - ``lag_ms``/``lag_at`` only
+  change when every lag was measured, so they stay the last known-good lag through an outage - and publishes the
+  ``Ready`` and ``ChecksFailed`` metrics.
+- ``{"phase": "pre", "inspect": true, "lock_seconds": N, "execution": id}`` (the state machine's Inspect): the same
+  checks, plus who is active and who writes, read at run time (never from a template)::
 
-    {"ready": bool, "region", "phase": "pre" | "post", "primaryReachable": bool, "checks": [{"name", "ok", "detail"}]}
+    {"ready", "region", "phase", "checks", "activeRegion", "flagWritten", "fromRegion", "writers": {db: region},
+     "needsPromotion", "alreadyActive", "rankDelaySeconds", "lock": {"now", "expires", "owner"},
+     "lastKnownGood": {"at", "lag_ms", "summary"}, "lossWithinBound"}
 
-- Aurora: this region's cluster is a member of the global cluster; before a failover it is a reader,
-  available, and its lag (``AuroraGlobalDBReplicationLag``, and ``AuroraGlobalDBRPOLag`` for PostgreSQL,
-  from CloudWatch over the last five minutes) is within ``max_lag_ms`` - no datapoints is "unknown", not ok;
-  after a failover it is the writer.
-- primaryReachable: one quick call to the primary region (its cluster, or its control table replica).
-- Tables: ACTIVE, with an ACTIVE replica in this region. Buckets: the destination exists and is versioned;
-  the source's replication configuration when the primary answers. Queues: they answer (backlog reported).
-- After a failover: the control table's active-region item names this region.
-It publishes ``Ready`` and ``ChecksFailed`` metrics. A failed check is a verdict, never an exception; only a
-malformed event raises (``ValueError``).
+  Here ``ready`` judges only this region: replication lag and the replication source are reported, not blocking
+  (a switchover synchronises; a failover uses the last known-good lag, because the active region's metrics go
+  missing when it fails).
+- ``{"phase": "post"}``: this region's clusters write and the active-region flag names it.
 
-DRGEN_CONFIG: {"region", "primary_region", "namespace", "control_table", "databases": [{"name", "global_cluster",
-"cluster_arn", "primary_cluster_arn", "max_lag_ms", "engine"}], "tables": [names], "buckets": [{"name",
-"destination"}], "queues": [names]}
+Checks: Aurora (this region's cluster is a global cluster member, available, its lag within ``max_lag_ms``);
+tables ACTIVE with a replica here; buckets versioned here and replicated from the active region; queues answer;
+queue consumers enabled in the serving region and off in a standby (on everywhere under hot standby).
+A failed check is a verdict, never an exception; only a malformed event raises (``ValueError``).
+
+DRGEN_CONFIG: {"region", "initial_region", "ranks": {region: n}, "rank_delay_seconds", "good_for_seconds",
+"namespace", "control_table", "databases": [{"name", "global_cluster", "cluster_arn", "max_lag_ms", "engine"}],
+"tables": [names], "buckets": [{"name": {region: bucket}}], "queues": [names], "consumers": [function names],
+"consumers_everywhere": bool}
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import Any
@@ -36,6 +45,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 LOG = logging.getLogger("drgen.readiness")
 CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
 PROBE = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=2, read_timeout=3)
+LAG_METRICS = {"aurora-postgresql": ["AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag"],
+               "aurora-mysql": ["AuroraGlobalDBReplicationLag"]}
 
 
 @cache
@@ -50,26 +61,13 @@ def _error(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _check(name: str, ok: bool, detail: str) -> dict[str, Any]:
-    return {"name": name, "ok": bool(ok), "detail": detail}
+def _check(name: str, ok: bool, detail: str, blocking: bool = True) -> dict[str, Any]:
+    return {"name": name, "ok": bool(ok), "detail": detail, "blocking": blocking}
 
 
-def _cluster_id(arn: str) -> str:
-    return arn.rsplit(":", 1)[-1]
-
-
-def primary_reachable(config: dict[str, Any]) -> bool:
-    primary = config["primary_region"]
-    try:
-        databases = config.get("databases", [])
-        if databases:
-            clusters = _client("rds", primary, True).describe_db_clusters(
-                DBClusterIdentifier=databases[0]["primary_cluster_arn"])["DBClusters"]
-            return bool(clusters) and clusters[0].get("Status") == "available"
-        _client("dynamodb", primary, True).describe_table(TableName=config["control_table"])
-        return True
-    except (ClientError, BotoCoreError):
-        return False
+def _region_of(arn: str | None) -> str | None:
+    parts = (arn or "").split(":")
+    return parts[3] if len(parts) > 3 else None
 
 
 def _max_lag(region: str, cluster_id: str, metric: str) -> float | None:
@@ -85,11 +83,14 @@ def _max_lag(region: str, cluster_id: str, metric: str) -> float | None:
     return max(values) if values else None
 
 
-def database_checks(config: dict[str, Any], phase: str) -> list[dict[str, Any]]:
+def database_checks(config: dict[str, Any], phase: str, strict_lag: bool,
+                    writers: dict[str, str | None], lags: dict[str, float]) -> list[dict[str, Any]]:
+    """Checks each database; fills ``writers`` (db -> writer region) and ``lags`` (db -> worst lag in ms)."""
     region = config["region"]
     checks = []
     for db in config.get("databases", []):
         name = f"database {db['name']}"
+        writers[db["name"]] = None
         try:
             found = _client("rds", region).describe_global_clusters(
                 GlobalClusterIdentifier=db["global_cluster"])["GlobalClusters"]
@@ -97,16 +98,14 @@ def database_checks(config: dict[str, Any], phase: str) -> list[dict[str, Any]]:
             checks.append(_check(name, False, _error(error)))
             continue
         members = {m["DBClusterArn"]: m for m in (found[0].get("GlobalClusterMembers", []) if found else [])}
+        writers[db["name"]] = next((_region_of(arn) for arn, m in members.items() if m.get("IsWriter")), None)
         member = members.get(db["cluster_arn"])
         if member is None:
             checks.append(_check(name, False, "this region's cluster is not a member of the global cluster"))
             continue
-        if phase == "post":
-            checks.append(_check(name, member.get("IsWriter", False), "writer" if member.get("IsWriter") else
-                                 "still a reader"))
-            continue
-        if member.get("IsWriter"):
-            checks.append(_check(name, False, "this region's cluster is already the writer"))
+        if phase == "post" or member.get("IsWriter"):
+            writes = bool(member.get("IsWriter"))
+            checks.append(_check(name, writes or phase == "pre", "writer" if writes else "still a reader"))
             continue
         try:
             status = _client("rds", region).describe_db_clusters(
@@ -114,22 +113,23 @@ def database_checks(config: dict[str, Any], phase: str) -> list[dict[str, Any]]:
         except (ClientError, BotoCoreError, IndexError) as error:
             checks.append(_check(name, False, _error(error) if isinstance(error, Exception) else "no cluster"))
             continue
-        if status != "available":
-            checks.append(_check(name, False, f"cluster status {status}"))
-            continue
-        metrics = ["AuroraGlobalDBReplicationLag"] + (["AuroraGlobalDBRPOLag"]
-                                                       if db.get("engine") == "aurora-postgresql" else [])
-        for metric in metrics:
+        checks.append(_check(name, status == "available", f"reader, cluster status {status}"))
+        measured: list[float] = []
+        for metric in LAG_METRICS.get(db.get("engine", ""), LAG_METRICS["aurora-mysql"]):
+            label = f"{name} {metric}"
             try:
-                lag = _max_lag(region, _cluster_id(db["cluster_arn"]), metric)
+                lag = _max_lag(region, db["cluster_arn"].rsplit(":", 1)[-1], metric)
             except (ClientError, BotoCoreError) as error:
-                checks.append(_check(f"{name} {metric}", False, _error(error)))
+                checks.append(_check(label, False, _error(error), strict_lag))
                 continue
             if lag is None:
-                checks.append(_check(f"{name} {metric}", False, "no datapoints in the last 5 minutes: lag unknown"))
+                checks.append(_check(label, False, "no datapoints in the last 5 minutes: lag unknown", strict_lag))
             else:
-                checks.append(_check(f"{name} {metric}", lag <= db["max_lag_ms"],
-                                     f"{lag:g} ms (bound {db['max_lag_ms']} ms)"))
+                measured.append(lag)
+                checks.append(_check(label, lag <= db["max_lag_ms"], f"{lag:g} ms (bound {db['max_lag_ms']} ms)",
+                                     strict_lag))
+        if measured and len(measured) == len(LAG_METRICS.get(db.get("engine", ""), LAG_METRICS["aurora-mysql"])):
+            lags[db["name"]] = max(measured)
     return checks
 
 
@@ -148,28 +148,32 @@ def table_checks(config: dict[str, Any]) -> list[dict[str, Any]]:
     return checks
 
 
-def bucket_checks(config: dict[str, Any], reachable: bool) -> list[dict[str, Any]]:
+def bucket_checks(config: dict[str, Any], active: str, strict_source: bool) -> list[dict[str, Any]]:
+    """This region's bucket is versioned; the active region's bucket replicates to it (probed, bounded)."""
     region = config["region"]
     checks = []
     for bucket in config.get("buckets", []):
-        name = f"bucket {bucket['destination']}"
+        here, source = bucket["name"].get(region), bucket["name"].get(active)
         try:
             s3 = _client("s3", region)
-            s3.head_bucket(Bucket=bucket["destination"])
-            versioning = s3.get_bucket_versioning(Bucket=bucket["destination"]).get("Status")
-            detail = f"versioning {versioning}"
-            ok = versioning == "Enabled"
-            if reachable:
-                rules = _client("s3", config["primary_region"]).get_bucket_replication(
-                    Bucket=bucket["name"])["ReplicationConfiguration"]["Rules"]
-                targets = {r.get("Destination", {}).get("Bucket", "").rsplit(":", 1)[-1] for r in rules
-                           if r.get("Status") == "Enabled"}
-                ok = ok and bucket["destination"] in targets
-                detail += ", replicated from the primary" if bucket["destination"] in targets else \
-                    ", no enabled replication rule in the primary"
-            checks.append(_check(name, ok, detail))
+            s3.head_bucket(Bucket=here)
+            versioning = s3.get_bucket_versioning(Bucket=here).get("Status")
+            checks.append(_check(f"bucket {here}", versioning == "Enabled", f"versioning {versioning}"))
         except (ClientError, BotoCoreError) as error:
-            checks.append(_check(name, False, _error(error)))
+            checks.append(_check(f"bucket {here}", False, _error(error)))
+            continue
+        if active == region or source is None:
+            continue
+        label = f"bucket {here} replicated from {active}"
+        try:
+            rules = _client("s3", active, True).get_bucket_replication(Bucket=source)["ReplicationConfiguration"]["Rules"]
+        except (ClientError, BotoCoreError) as error:
+            checks.append(_check(label, False, _error(error), strict_source))
+            continue
+        targets = {r.get("Destination", {}).get("Bucket", "").rsplit(":", 1)[-1] for r in rules
+                   if r.get("Status") == "Enabled"}
+        checks.append(_check(label, here in targets, "an enabled rule replicates here" if here in targets
+                             else f"no enabled replication rule in {source}", strict_source))
     return checks
 
 
@@ -188,14 +192,79 @@ def queue_checks(config: dict[str, Any]) -> list[dict[str, Any]]:
     return checks
 
 
-def active_region_check(config: dict[str, Any]) -> dict[str, Any]:
+def consumer_checks(config: dict[str, Any], active: str, blocking: bool) -> list[dict[str, Any]]:
+    """Queue consumers run where traffic is (everywhere under hot standby): a template update must not have
+    switched off the serving region's, and a standby's must not be consuming."""
+    region = config["region"]
+    wanted = active == region or bool(config.get("consumers_everywhere"))
+    checks = []
+    for name in config.get("consumers", []):
+        try:
+            pages = _client("lambda", region).get_paginator("list_event_source_mappings").paginate(FunctionName=name)
+            states = [m.get("State") for page in pages for m in page.get("EventSourceMappings", [])]
+        except (ClientError, BotoCoreError) as error:
+            checks.append(_check(f"consumers of {name}", False, _error(error), blocking))
+            continue
+        on = [s in ("Enabled", "Enabling") for s in states]
+        ok = all(flag == wanted for flag in on)
+        checks.append(_check(f"consumers of {name}", ok, f"{sum(on)} of {len(on)} enabled, "
+                             f"{'wanted on' if wanted else 'wanted off'} ({active} serves)", blocking))
+    return checks
+
+
+def _get(config: dict[str, Any], pk: str) -> dict[str, Any] | None:
+    item: dict[str, Any] | None = _client("dynamodb", config["region"]).get_item(
+        TableName=config["control_table"], Key={"pk": {"S": pk}}, ConsistentRead=True).get("Item")
+    return item
+
+
+def active_region(config: dict[str, Any]) -> tuple[str, bool]:
+    """The region the flag names (this region's replica), or the blueprint's initial one before any flag."""
+    item = _get(config, "active-region")
+    if item is None or "region" not in item:
+        return config["initial_region"], False
+    return str(item["region"]["S"]), True
+
+
+def last_known_good(config: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The lag recorded by the last scheduled run that measured it, and whether it was within every bound."""
     try:
-        item = _client("dynamodb", config["region"]).get_item(
-            TableName=config["control_table"], Key={"pk": {"S": "active-region"}}).get("Item", {})
+        item = _get(config, f"readiness#{config['region']}") or {}
     except (ClientError, BotoCoreError) as error:
-        return _check("active region", False, _error(error))
-    active = item.get("region", {}).get("S")
-    return _check("active region", active == config["region"], f"the flag names {active}")
+        LOG.warning(json.dumps({"message": "no readiness record", "error": _error(error)}))
+        item = {}
+    lag = {k: float(v["N"]) for k, v in item.get("lag_ms", {}).get("M", {}).items()}
+    at = item.get("lag_at", {}).get("S")
+    databases = config.get("databases", [])
+    if not databases:
+        return {"at": at, "lag_ms": {}, "summary": "no database: nothing to lose"}, True
+    if at is None or any(db["name"] not in lag for db in databases):
+        return {"at": at, "lag_ms": lag, "summary": "an unknown amount (no scheduled readiness run measured the "
+                                                    "replication lag of every database)"}, False
+    parts = ", ".join(f"{db['name']} up to {lag[db['name']]:g} ms" for db in databases)
+    age = time.time() - datetime.fromisoformat(at).timestamp()
+    within = all(lag[db["name"]] <= db["max_lag_ms"] for db in databases) and age <= config["good_for_seconds"]
+    return {"at": at, "lag_ms": lag, "summary": f"{parts} (the last known-good lag, measured {at})"}, within
+
+
+def record(config: dict[str, Any], verdict: dict[str, Any], lags: dict[str, float]) -> None:
+    """Write ``readiness#<region>``; the lag only when every database's was measured (the last known good)."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    checks = {"L": [{"M": {"name": {"S": c["name"]}, "ok": {"BOOL": c["ok"]}, "detail": {"S": c["detail"]}}}
+                    for c in verdict["checks"]]}
+    sets = ["#region = :region", "#at = :at", "ready = :ready", "checks = :checks"]
+    values: dict[str, Any] = {":region": {"S": config["region"]}, ":at": {"S": now},
+                              ":ready": {"BOOL": verdict["ready"]}, ":checks": checks}
+    if config.get("databases") and len(lags) == len(config["databases"]):
+        sets += ["lag_ms = :lag", "lag_at = :at"]
+        values[":lag"] = {"M": {name: {"N": f"{value:g}"} for name, value in sorted(lags.items())}}
+    try:
+        _client("dynamodb", config["region"]).update_item(
+            TableName=config["control_table"], Key={"pk": {"S": f"readiness#{config['region']}"}},
+            UpdateExpression="SET " + ", ".join(sets), ExpressionAttributeNames={"#region": "region", "#at": "at"},
+            ExpressionAttributeValues=values)
+    except (ClientError, BotoCoreError) as error:
+        LOG.warning(json.dumps({"message": "readiness not recorded", "error": _error(error)}))
 
 
 def _publish(config: dict[str, Any], verdict: dict[str, Any]) -> None:
@@ -209,18 +278,51 @@ def _publish(config: dict[str, Any], verdict: dict[str, Any]) -> None:
         LOG.warning(json.dumps({"message": "metrics not published", "error": _error(error)}))
 
 
+def inspect(config: dict[str, Any], event: dict[str, Any], verdict: dict[str, Any],
+            writers: dict[str, str | None], active: str, flagged: bool) -> dict[str, Any]:
+    """What the state machine needs to decide, from run-time state only."""
+    region = config["region"]
+    elsewhere = sorted({w for w in writers.values() if w and w != region})
+    needs_promotion = any(w != region for w in writers.values())
+    good, within = last_known_good(config)
+    now = int(time.time())
+    return {**verdict, "activeRegion": active, "flagWritten": flagged, "writers": writers,
+            "fromRegion": active if active != region else (elsewhere[0] if elsewhere else region),
+            "needsPromotion": needs_promotion, "alreadyActive": flagged and active == region and not needs_promotion,
+            "rankDelaySeconds": int(config["ranks"].get(region, 0)) * int(config["rank_delay_seconds"]),
+            "lock": {"now": str(now), "expires": str(now + int(event["lock_seconds"])), "owner": str(event["execution"])},
+            "lastKnownGood": good, "lossWithinBound": within}
+
+
 def handler(event: Any, context: Any = None) -> dict[str, Any]:
     phase = (event or {}).get("phase", "pre") if isinstance(event, dict) else None
     if phase not in ("pre", "post"):
         raise ValueError(f"readiness takes {{'phase': 'pre' | 'post'}}, not {event!r}")
+    machine = bool(event.get("inspect"))
+    if machine and (not isinstance(event.get("lock_seconds"), int) or not isinstance(event.get("execution"), str)):
+        raise ValueError("an inspection needs lock_seconds (int) and execution (str)")
     config = json.loads(os.environ["DRGEN_CONFIG"])
-    reachable = primary_reachable(config)
-    checks = [*database_checks(config, phase), *table_checks(config), *bucket_checks(config, reachable),
-              *queue_checks(config)]
+    region = config["region"]
+    checks: list[dict[str, Any]] = []
+    try:
+        active, flagged = active_region(config)
+    except (ClientError, BotoCoreError) as error:
+        active, flagged = config["initial_region"], False
+        checks.append(_check("active region", False, f"cannot read the flag: {_error(error)}"))
+    writers: dict[str, str | None] = {}
+    lags: dict[str, float] = {}
+    strict = not machine and phase == "pre"
+    checks += [*database_checks(config, phase, strict and active != region, writers, lags), *table_checks(config),
+               *bucket_checks(config, active, strict), *queue_checks(config)]
+    checks += consumer_checks(config, active, blocking=not machine)
     if phase == "post":
-        checks.append(active_region_check(config))
-    verdict = {"ready": all(c["ok"] for c in checks), "region": config["region"], "phase": phase,
-               "primaryReachable": reachable, "checks": checks}
-    _publish(config, verdict)
+        checks.append(_check("active region", active == region, f"the flag names {active}"))
+    verdict = {"ready": all(c["ok"] for c in checks if c["blocking"]), "region": region, "phase": phase,
+               "checks": checks}
+    if machine:
+        verdict = inspect(config, event, verdict, writers, active, flagged)
+    elif phase == "pre":
+        record(config, verdict, lags)
+        _publish(config, verdict)
     LOG.info(json.dumps({"message": "readiness verdict", **verdict}, default=str))
     return verdict
