@@ -1,49 +1,48 @@
-"""The rendered state machine and drgen's real function code, run by moto's Step Functions interpreter."""
+"""The drill: the rendered failover in an emulated AWS that suffers the outage (drgen.emulation).
+
+Each scenario runs for every secondary of every shipped blueprint that has a failover machine. Scenarios
+that today's design fails are marked xfail(strict=True) with the defect they show: the drill must see it.
+"""
 
 from __future__ import annotations
 
-import dataclasses
+import json
 from pathlib import Path
 
 import pytest
 
 import drgen
 from drgen import cli
-from drgen.drilling import SCENARIOS, drill
+from drgen.drill import NAMES, drill
 from drgen.errors import DrillError
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = drgen.load(ROOT / "blueprints" / "trading-platform.yaml")
+BLUEPRINTS = sorted(p for p in (ROOT / "blueprints").glob("*.yaml")
+                    if drgen.load(p).runs_compute_in_secondaries)
+REFERENCE = ROOT / "blueprints" / "trading-platform.yaml"
+
+SELF_ALARM = ("issue #10.1: the standby's own api-errors alarm fires on the health checkers' 503s and its "
+              "StartFailoverOnAlarm rule (alarm name and state only) starts a failover onto the standby")
+TODAY: dict[str, str] = {}
+"""Scenario -> the defect of today's design that makes it fail (filled below from the drill's findings)."""
 
 
-@pytest.mark.parametrize("scenario", [s.name for s in SCENARIOS if s.needs_database])
-def test_reference_scenario(scenario: str) -> None:
-    report = drill(REFERENCE, [scenario])
+def cases() -> list[object]:
+    found = []
+    for path in BLUEPRINTS:
+        bp = drgen.load(path)
+        for region in [r.name for r in bp.secondaries]:
+            for name in NAMES:
+                marks = [pytest.mark.xfail(strict=True, reason=TODAY[name])] if name in TODAY else []
+                found.append(pytest.param(path.name, name, region, marks=marks, id=f"{path.stem}-{name}-{region}"))
+    return found
+
+
+@pytest.mark.parametrize(("blueprint", "scenario", "region"), cases())
+def test_scenario(blueprint: str, scenario: str, region: str) -> None:
+    report = drill(drgen.load(ROOT / "blueprints" / blueprint), [scenario], region)
     (result,) = report.scenarios
     assert result.ok, report.text()
-    states = [step.state for step in result.steps]
-    assert states[0] == "CheckReadiness"
-    if scenario in ("switchover", "approve", "lossy"):
-        assert states[-1] == "Done" and "MoveTraffic" in states and "EnableConsumers" in states
-    if scenario == "approve":
-        assert "RequestApprovalTrading" in states and "FailoverTrading" in states
-    if scenario in ("deny", "timeout", "not-ready"):
-        assert "MoveTraffic" not in states
-
-
-def test_three_region_hot_standby_fails_over_to_either_secondary() -> None:
-    bp = drgen.load(ROOT / "blueprints" / "three-region.yaml")
-    for region in ("eu-central-1", "eu-north-1"):
-        report = drill(bp, ["switchover"], region)
-        assert report.ok, report.text()
-
-
-def test_without_a_database_the_flag_and_consumers_move() -> None:
-    bp = dataclasses.replace(REFERENCE, databases=(), alarms=tuple(
-        a for a in REFERENCE.alarms if a.metric != "database.replication_lag"), functions=tuple(
-        dataclasses.replace(f, access=tuple(g for g in f.access if g.kind != "database")) for f in REFERENCE.functions))
-    report = drill(bp, ["failover"])
-    assert report.ok, report.text()
 
 
 def test_backup_restore_has_nothing_to_drill() -> None:
@@ -52,18 +51,23 @@ def test_backup_restore_has_nothing_to_drill() -> None:
 
 
 def test_unknown_scenario_and_region_are_refused() -> None:
+    bp = drgen.load(REFERENCE)
     with pytest.raises(DrillError, match="unknown scenario"):
-        drill(REFERENCE, ["meteor"])
+        drill(bp, ["meteor"])
     with pytest.raises(DrillError, match="not a secondary"):
-        drill(REFERENCE, ["switchover"], "us-east-1")
+        drill(bp, ["switchover"], "us-east-1")
 
 
-def test_cli_prints_the_timeline_and_the_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["drill", str(ROOT / "blueprints" / "trading-platform.yaml"), "--scenario", "not-ready"]) == 0
-    out = capsys.readouterr().out
-    assert "scenario not-ready" in out and "NotifyNotReady" in out and out.rstrip().endswith("1 passed, 0 failed")
+def test_cli_json_report_and_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
+    status = cli.main(["drill", str(REFERENCE), "--scenario", "deny", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"passed", "scenarios"}
+    (scenario,) = report["scenarios"]
+    assert {"name", "region", "passed", "expected", "outcome", "recovery_seconds", "steps"} <= set(scenario)
+    assert scenario["name"] == "deny" and scenario["region"] == "us-east-2"
+    assert status == (0 if report["passed"] else 1)
 
 
 def test_live_needs_the_explicit_confirmation(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["drill", str(ROOT / "blueprints" / "trading-platform.yaml"), "--live"]) == 1
+    assert cli.main(["drill", str(REFERENCE), "--live"]) == 1
     assert "confirmation" in capsys.readouterr().err
