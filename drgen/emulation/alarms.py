@@ -11,6 +11,7 @@ the region's default bus and to the alarm's actions (SNS). A region that is down
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -36,6 +37,9 @@ def _reduce(statistic: str, values: list[float]) -> float:
         return sum(values)
     if statistic == "SampleCount":
         return float(len(values))
+    if statistic.startswith("p"):  # an extended statistic: the percentile of the raw values
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, max(0, math.ceil(float(statistic[1:]) / 100 * len(ordered)) - 1))]
     return sum(values) / len(values)
 
 
@@ -64,8 +68,8 @@ class Alarms:
 
     def add(self, resource: Resource) -> None:
         props = resource.properties
-        if "MetricName" not in props or "Statistic" not in props:
-            self.unsupported.append(f"{resource.region} {props.get('AlarmName')}: metric math or extended statistic")
+        if "MetricName" not in props:
+            self.unsupported.append(f"{resource.region} {props.get('AlarmName')}: metric math is not evaluated")
         self.alarms.append(Alarm(resource))
 
     def in_region(self, region: str) -> list[Alarm]:
@@ -105,7 +109,7 @@ class Alarms:
             values = self.values(alarm.resource.region, props, stop - period, stop)
             if values:
                 counted += 1
-                breaching += compare(_reduce(props["Statistic"], values), float(props["Threshold"]))
+                breaching += compare(_reduce(props.get("Statistic") or props["ExtendedStatistic"], values), float(props["Threshold"]))
             elif treat == "breaching":
                 counted += 1
                 breaching += 1
