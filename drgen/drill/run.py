@@ -9,8 +9,10 @@ the scenario's event to the first moment the flag and every writer are in the ex
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import uuid
+
 from drgen import naming
 from drgen.drill.report import ScenarioResult, Step
 from drgen.drill.scenarios import START, Scenario
@@ -25,6 +27,9 @@ class Drill:
         self.primary = bp.primary.name
         self.result = ScenarioResult(scenario.name, target, scenario.summary, scenario.expected)
         self.seen: dict[str, int] = {}
+        self.finished: set[str] = set()
+        self.first_seen: dict[str, float] = {}
+        self.begin = em.clock.now() + START
         self.answered: set[str] = set()
         self.started: list[str] = []
         self.resumed = False
@@ -80,7 +85,8 @@ class Drill:
             clock.at(at, lambda: faults.down.add(self.primary), "primary down")
         if s.partition_seconds:
             for r in self.bp.secondaries:
-                clock.at(at, lambda r=r.name: (faults.partition(r, self.primary), faults.partition(self.primary, r)))
+                clock.at(at, functools.partial(faults.partition, r.name, self.primary), "partition")
+                clock.at(at, functools.partial(faults.partition, self.primary, r.name), "partition")
             clock.at(at + s.partition_seconds, faults.partitions.clear, "partition heals")
         if s.standby_alarms:
             clock.at(at, self.breach_standby_alarms, "standby alarms")
@@ -89,7 +95,7 @@ class Drill:
                 clock.at(at, lambda: self.start(self.target, "drill"), "operator")
             elif who == "all":
                 for r in self.bp.secondaries:
-                    clock.at(at, lambda r=r.name: self.start(r, "drill"), "operator")
+                    clock.at(at, functools.partial(self.start, r.name, "drill"), "operator")
 
     def breach_standby_alarms(self, minutes: int = 10) -> None:
         """Put datapoints past every threshold of the target's own alarms, for ``minutes``."""
@@ -100,13 +106,14 @@ class Drill:
             if "MetricName" not in props:
                 continue
             threshold = float(props["Threshold"])
-            value = threshold - 1 - abs(threshold) if "Less" in props["ComparisonOperator"] else threshold + 1 + abs(threshold)
+            past = 1 + abs(threshold)
+            value = threshold - past if "Less" in props["ComparisonOperator"] else threshold + past
             for minute in range(minutes):
                 stamp = datetime.fromtimestamp(self.em.clock.now() + 60 * minute + 1, timezone.utc)
                 with bypassed():
-                    self.em.client("cloudwatch", self.target).put_metric_data(
-                        Namespace=props["Namespace"], MetricData=[{"MetricName": props["MetricName"], "Value": value,
-                                                                   "Timestamp": stamp, "Dimensions": props.get("Dimensions", [])}])
+                    self.em.client("cloudwatch", self.target).put_metric_data(Namespace=props["Namespace"], MetricData=[{
+                        "MetricName": props["MetricName"], "Value": value, "Timestamp": stamp,
+                        "Dimensions": props.get("Dimensions", [])}])
 
     # --- watching -----------------------------------------------------------------------------------------
     def flags(self) -> dict[str, str | None]:
@@ -133,8 +140,10 @@ class Drill:
     def follow(self) -> bool:
         """Stamp new steps; True while an execution runs."""
         running = False
-        for region, execution in self.em.executions():
+        for region, execution in self.em.executions(skip=self.finished):
             arn = execution["executionArn"]
+            if execution["status"] != "RUNNING":
+                self.finished.add(arn)
             with bypassed():
                 events = self.em.client("stepfunctions", region).get_execution_history(
                     executionArn=arn, maxResults=1000)["events"]
@@ -147,13 +156,14 @@ class Drill:
                     self.result.steps.append(Step("(end)", event["type"] + (f": {detail.get('error')}" if detail else ""),
                                                   self.em.clock.elapsed(), region))
             self.seen[arn] = len(events)
+            self.first_seen.setdefault(arn, self.em.clock.now())
             running = running or execution["status"] == "RUNNING"
         return running
 
     def run(self) -> ScenarioResult:
         s, clock = self.scenario, self.em.clock
         self.schedule()
-        begin = clock.now() + START
+        begin = self.begin
         horizon = begin + s.horizon_seconds
         while clock.now() < horizon:
             clock.step(min(horizon, clock.now() + 60))
@@ -200,6 +210,9 @@ def checks(drill: Drill) -> None:
     for db, writer in writers.items():
         if writer != region:
             expect(f"the writer of {db} is in {writer}, expected {region}")
+    early = sorted(round(t - drill.begin + START) for t in drill.first_seen.values() if t < drill.begin)
+    if early:
+        expect(f"a machine started at {early} s, before the scenario's event, while the primary was healthy")
     actions = [p["action"] for p in em.aurora.promotions]
     lossy = actions.count("failover")
     if s.name == "probe-blip" and lossy:
@@ -220,9 +233,9 @@ def checks(drill: Drill) -> None:
     if s.moves and not em.messages():
         expect("no notification was sent")
     states = sorted({e["status"] for _, e in em.executions()})
+    serving = [r for r, c in consumers.items() if c and all(x == "Enabled" for x in c)]
     drill.result.outcome = (f"flag {sorted(set(flags.values()), key=str)}, writers {writers}, promotions {actions}, "
-                            f"executions {states}, consumers on in {[r for r, c in consumers.items() if c and all(x == 'Enabled' for x in c)]}, "
-                            f"{len(em.messages())} notifications")
+                            f"executions {states}, consumers on in {serving}, {len(em.messages())} notifications")
 
 
 def run_scenario(bp: Blueprint, scenario: Scenario, target: str) -> ScenarioResult:

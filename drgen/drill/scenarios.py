@@ -1,7 +1,8 @@
 """The drill's scenarios: what happens to the world, what the operator does, and the end state expected.
 
 Every scenario starts from a steady world (the flag names the primary, every database's writer is there)
-at emulated time 0; its event happens at ``START`` (two minutes, so detection has a baseline). The end
+at emulated time 0; its event happens at ``START`` (five minutes of steady state first: a design that
+fails over a healthy primary on its own shows it there). The end
 state is checked in the emulated AWS itself, never in the execution's output.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-START = 120.0
+START = 300.0
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ the region's default bus and to the alarm's actions (SNS). A region that is down
 from __future__ import annotations
 
 import math
+import operator
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -22,9 +24,9 @@ from drgen.emulation.faults import Faults
 from drgen.emulation.templates import Resource
 
 EVALUATION_SECONDS = 60.0
-_COMPARE = {
-    "GreaterThanThreshold": lambda v, t: v > t, "GreaterThanOrEqualToThreshold": lambda v, t: v >= t,
-    "LessThanThreshold": lambda v, t: v < t, "LessThanOrEqualToThreshold": lambda v, t: v <= t,
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "GreaterThanThreshold": operator.gt, "GreaterThanOrEqualToThreshold": operator.ge,
+    "LessThanThreshold": operator.lt, "LessThanOrEqualToThreshold": operator.le,
 }
 
 
@@ -109,7 +111,8 @@ class Alarms:
             values = self.values(alarm.resource.region, props, stop - period, stop)
             if values:
                 counted += 1
-                breaching += compare(_reduce(props.get("Statistic") or props["ExtendedStatistic"], values), float(props["Threshold"]))
+                statistic = props.get("Statistic") or props["ExtendedStatistic"]
+                breaching += compare(_reduce(statistic, values), float(props["Threshold"]))
             elif treat == "breaching":
                 counted += 1
                 breaching += 1

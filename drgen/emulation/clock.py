@@ -46,6 +46,7 @@ class Clock:
         self._order = itertools.count()
         self._local = threading.local()
         self._stopped = False
+        self._driver = threading.get_ident()
 
     @property
     def stopped(self) -> bool:
@@ -59,7 +60,13 @@ class Clock:
 
     # --- what the emulated world calls ---------------------------------------------------------------
     def sleep(self, seconds: float) -> None:
-        """Block until the emulated clock is ``seconds`` later (the drill advances it)."""
+        """Block until the emulated clock is ``seconds`` later (the drill advances it).
+
+        The thread that drives the clock (an emulated service delivering an event runs a function there)
+        does not block: the clock moves on by itself, running what falls due meanwhile."""
+        if threading.get_ident() == self._driver:
+            self.advance(self._now + max(0.0, float(seconds)))
+            return
         with self._lock:
             wake = self._now + max(0.0, float(seconds))
             key = next(self._order)

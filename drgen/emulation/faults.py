@@ -29,6 +29,43 @@ running_in: contextvars.ContextVar[str | None] = contextvars.ContextVar("drgen_r
 """The region whose code makes the current calls (None: a service of the emulated AWS, or unknown)."""
 _bypass: contextvars.ContextVar[bool] = contextvars.ContextVar("drgen_bypass", default=False)
 
+_active: list[Faults] = []
+_SESSION: list[Any] = []
+
+
+def session() -> Any:
+    """One boto3 session for every client of the emulated world (botocore's service models load once).
+
+    Its clients, and every client botocore creates while a world is active, carry the fault hook."""
+    if not _SESSION:
+        import boto3
+
+        _SESSION.append(boto3.Session(aws_access_key_id="drill", aws_secret_access_key="drill"))
+    return _SESSION[0]
+
+
+def _hook(**kwargs: Any) -> None:
+    if _active:
+        _active[-1].before_send(**kwargs)
+
+
+def install(faults: Faults) -> None:
+    """Make ``faults`` the world's (until ``uninstall``); the hook goes first, before moto's stubber."""
+    from botocore.handlers import BUILTIN_HANDLERS
+
+    if ("before-send", _hook) not in BUILTIN_HANDLERS:
+        BUILTIN_HANDLERS.insert(0, ("before-send", _hook))
+    session()
+    _active.append(faults)
+
+
+def uninstall(faults: Faults) -> None:
+    _active.remove(faults)
+    from drgen.emulation import lambdas
+
+    lambdas._CLIENTS.clear()
+
+
 _REGION = re.compile(r"\.((?:[a-z]{2}-)?(?:gov-|iso[a-z]*-)?[a-z]+-[a-z]+-\d)\.")
 DEFAULT_CONNECT_TIMEOUT = 60.0
 

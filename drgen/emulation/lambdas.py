@@ -3,7 +3,8 @@
 moto runs functions only in docker. Here an invocation unzips the package drgen rendered, imports its
 handler with the function's environment and region, and calls it. While it runs, its AWS calls are made
 from its region (``faults.running``: a partition or an outage applies as seen from there), and the module's
-``time`` and ``datetime`` read and sleep on the emulated clock (a function that sleeps 5 s between probes
+``time`` and ``datetime`` read and sleep on the emulated clock, and its ``boto3`` makes its clients from the
+drill's one session (service models load once) (a function that sleeps 5 s between probes
 sleeps 5 emulated seconds). A function in a region that is down does not run: the invocation fails as
 Lambda's service would not answer.
 """
@@ -25,7 +26,7 @@ from typing import Any
 from unittest import mock
 
 from drgen.emulation.clock import Clock
-from drgen.emulation.faults import Faults, running
+from drgen.emulation.faults import Faults, running, session
 
 
 def clock_time(clock: Clock) -> types.SimpleNamespace:
@@ -51,8 +52,26 @@ def clock_datetime(clock: Clock) -> type[_dt.datetime]:
     return EmulatedDatetime
 
 
+_CLIENTS: dict[tuple[str, str, str], Any] = {}
+
+
+def _client(service: str, region_name: str | None = None, config: Any = None, **kwargs: Any) -> Any:
+    """boto3.client for function code: one client per service, region and configuration for the drill."""
+    region = region_name or os.environ.get("AWS_REGION", "us-east-1")
+    shape = "" if config is None else repr((config.connect_timeout, config.read_timeout, config.retries))
+    key = (service, region, shape + repr(sorted(kwargs.items())))
+    if key not in _CLIENTS:
+        _CLIENTS[key] = session().client(service, region_name=region, config=config, **kwargs)
+    return _CLIENTS[key]
+
+
 def _on_clock(module: types.ModuleType, clock: Clock) -> None:
+    import boto3
+
     for name, value in list(vars(module).items()):
+        if value is boto3:  # the same library; botocore's service models loaded once for the whole drill
+            setattr(module, name, types.SimpleNamespace(**{**vars(boto3), "client": _client,
+                                                          "resource": session().resource}))
         if value is _time:
             setattr(module, name, clock_time(clock))
         elif value is _dt.datetime:

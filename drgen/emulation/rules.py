@@ -11,6 +11,7 @@ and schedules nothing; a delivery to a region that is down fails (and is recorde
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -86,12 +87,12 @@ class Rules:
             pattern = rule.properties.get("EventPattern")
             if rule.region != region or not pattern or rule.properties.get("State", "ENABLED") != "ENABLED":
                 continue
-            if EventPattern.load(json.dumps(pattern)).matches_event(event):
+            if EventPattern.load(json.dumps(pattern)).matches_event(event):  # type: ignore[arg-type]
                 self._targets(rule, event)
 
     def _targets(self, rule: Resource, event: dict[str, Any]) -> None:
         for target in rule.properties.get("Targets", []):
-            self.clock.after(HOP_SECONDS, lambda t=target: self._deliver(rule, t, event),
+            self.clock.after(HOP_SECONDS, functools.partial(self._deliver, rule, target, event),
                              f"{rule.name}@{rule.region} -> {target.get('Id')}")
 
     def _deliver(self, rule: Resource, target: dict[str, Any], event: dict[str, Any]) -> None:

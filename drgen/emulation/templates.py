@@ -77,7 +77,7 @@ class Stack:
     def arn_of(self, logical: str) -> str:
         kind = self.template["Resources"][logical]["Type"]
         pattern = _ARN.get(kind, "arn:aws:" + kind.split("::")[1].lower() + ":{r}:{a}:{n}")
-        return pattern.format(r=self.region, a=self.account, n=self.name_of(logical))
+        return str(pattern.format(r=self.region, a=self.account, n=self.name_of(logical)))
 
     def ref(self, name: str) -> Any:
         if name.startswith("AWS::"):
@@ -165,7 +165,7 @@ class Stack:
                                   self.arn_of(logical)))
         return found
 
-    def outputs(self) -> dict[str, str]:
+    def outputs(self) -> dict[str, Any]:
         found = {}
         for name, spec in self.template.get("Outputs", {}).items():
             if "Condition" in spec and not self.condition(spec["Condition"]):
@@ -179,6 +179,7 @@ class Deployed:
     """Every stack of a render, per region, resolved."""
 
     stacks: list[Stack]
+    _all: list[Resource] | None = None
 
     def parameter(self, region: str, name: str) -> Any:
         for stack in self.stacks:
@@ -197,7 +198,9 @@ class Deployed:
         return f"{name}-{region}".lower()
 
     def resources(self, kind: str | None = None) -> list[Resource]:
-        return [r for stack in self.stacks for r in stack.resources() if kind is None or r.type == kind]
+        if self._all is None:
+            self._all = [r for stack in self.stacks for r in stack.resources()]
+        return [r for r in self._all if kind is None or r.type == kind]
 
 
 def _region_id(region: str) -> str:

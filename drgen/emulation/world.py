@@ -23,7 +23,7 @@ from unittest import mock
 from drgen.emulation.alarms import EVALUATION_SECONDS, Alarms
 from drgen.emulation.aurora import METRIC_PERIOD, Aurora
 from drgen.emulation.clock import Clock, ClockStopped
-from drgen.emulation.faults import Faults, bypassed
+from drgen.emulation.faults import Faults, bypassed, install, session, uninstall
 from drgen.emulation.lambdas import run_packaged
 from drgen.emulation.replication import GlobalTables
 from drgen.emulation.route53 import CHECK_SECONDS, HealthChecks
@@ -71,15 +71,14 @@ class Emulation:
 
     def _install(self) -> None:
         import botocore.endpoint
-        from botocore.handlers import BUILTIN_HANDLERS
         from moto.awslambda.models import LambdaFunction
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
         from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
         from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
 
         clock, faults, stack = self.clock, self.faults, self._stack
-        BUILTIN_HANDLERS.insert(0, ("before-send", faults.before_send))
-        stack.callback(BUILTIN_HANDLERS.remove, ("before-send", faults.before_send))
+        install(faults)
+        stack.callback(uninstall, faults)
         stack.enter_context(mock.patch.object(LambdaFunction, "_invoke_lambda",
                                               lambda fn, event=None: run_packaged(fn, event, clock, faults)))
         stack.enter_context(mock.patch.object(WaitFunction, "_wait_interval",
@@ -111,12 +110,9 @@ class Emulation:
 
     def client(self, service: str, region: str) -> Any:
         """A client of the emulated AWS (one per service and region; callers say whether faults apply)."""
-        import boto3
-
         key = (service, region)
         if key not in self._clients:
-            self._clients[key] = boto3.client(service, region_name=region, aws_access_key_id="drill",
-                                              aws_secret_access_key="drill")
+            self._clients[key] = session().client(service, region_name=region)
         return self._clients[key]
 
     def _build(self) -> None:
@@ -243,12 +239,15 @@ class Emulation:
             found: list[dict[str, Any]] = self.client("lambda", region).list_event_source_mappings()["EventSourceMappings"]
         return found
 
-    def executions(self) -> list[tuple[str, dict[str, Any]]]:
-        """(region, execution description) of every execution of every state machine."""
+    def executions(self, skip: set[str] | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """(region, execution) of every execution of every state machine (but those in ``skip``)."""
         found = []
+        if not hasattr(self, "_machines"):
+            self._machines = self.deployed.resources("AWS::StepFunctions::StateMachine")
         with bypassed():
-            for machine in self.deployed.resources("AWS::StepFunctions::StateMachine"):
+            for machine in self._machines:
                 sfn = self.client("stepfunctions", machine.region)
                 for e in sfn.list_executions(stateMachineArn=machine.arn)["executions"]:
-                    found.append((machine.region, sfn.describe_execution(executionArn=e["executionArn"])))
+                    if not skip or e["executionArn"] not in skip:
+                        found.append((machine.region, e))
         return found
