@@ -62,7 +62,8 @@ class Emulation:
             self._build()
         self._every(METRIC_PERIOD, self.aurora.publish_lag, "RDS lag metrics", 0.0)
         self._every(CHECK_SECONDS, self.health.run, "Route 53 health checks", 0.0)
-        self._every(EVALUATION_SECONDS, self.alarms.evaluate, "alarm evaluation", EVALUATION_SECONDS)
+        # CloudWatch evaluates a period once it has ended: here one second after each minute's datapoints
+        self._every(EVALUATION_SECONDS, self.alarms.evaluate, "alarm evaluation", EVALUATION_SECONDS + 1)
         return self
 
     def __exit__(self, *exc: object) -> None:
