@@ -21,10 +21,25 @@ BLUEPRINTS = sorted(p for p in (ROOT / "blueprints").glob("*.yaml")
                     if drgen.load(p).runs_compute_in_secondaries)
 REFERENCE = ROOT / "blueprints" / "trading-platform.yaml"
 
-SELF_ALARM = ("issue #10.1: the standby's own api-errors alarm fires on the health checkers' 503s and its "
-              "StartFailoverOnAlarm rule (alarm name and state only) starts a failover onto the standby")
-TODAY: dict[str, str] = {}
-"""Scenario -> the defect of today's design that makes it fail (filled below from the drill's findings)."""
+SELF_ALARM = ("#10.1: in steady state the standby's own api-errors alarm fires on Route 53's requests to its health "
+              "route (503 by design) and StartFailoverOnAlarm (alarm name and state only) switches a healthy "
+              "primary over to the standby within minutes")
+TODAY: dict[str, str] = {
+    "switchover": SELF_ALARM + "; #10.10: the old primary's consumers stay enabled",
+    "region-outage": SELF_ALARM + "; #10.2: the primary's alarms, forwarding rule and (when the primary is "
+                     "us-east-1) the health-check alarm die with it; #10.3: missing lag blocks the failover path",
+    "probe-blip": SELF_ALARM + "; #10.6: no two-signal window before a lossy failover",
+    "standby-self-alarm": SELF_ALARM,
+    "race": SELF_ALARM + "; #10.7: no lock, every secondary promotes",
+    "resume": SELF_ALARM + "; #10.4: a rerun after the promotion stops (already the writer), traffic never moves",
+    "fail-back": SELF_ALARM + "; #10.5: no state machine in the original primary",
+    "approve": SELF_ALARM,
+    "deny": SELF_ALARM,
+    "timeout": SELF_ALARM,
+    "not-ready": SELF_ALARM,
+}
+"""Scenario -> the defect of today's design it shows (seen failing in the drill for every blueprint and secondary);
+the lead removes an entry when the design's fix is merged (strict: a scenario that passes then fails the test)."""
 
 
 def cases() -> list[object]:

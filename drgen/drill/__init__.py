@@ -49,19 +49,14 @@ def drill(bp: Blueprint, scenarios: list[str] | None = None, region: str | None 
 @contextlib.contextmanager
 def _quiet_emulator() -> Iterator[None]:
     """moto's interpreter logs and prints its own diagnostics; the report is what the drill says."""
-    import threading
-
     loggers = [logging.getLogger(name) for name in ("moto", "botocore", "drgen")]
     levels = [logger.level for logger in loggers]
-    hook = threading.excepthook
     try:
         for logger in loggers:
             logger.setLevel(logging.CRITICAL)
-        threading.excepthook = lambda args: None  # threads stopped with their world (ClockStopped)
         with contextlib.redirect_stderr(io.StringIO()):
             yield
     finally:
-        threading.excepthook = hook
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
 

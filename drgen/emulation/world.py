@@ -70,7 +70,24 @@ class Emulation:
         self.clock.stop()
         self._stack.close()
 
+    @staticmethod
+    def _quiet_stopped_threads() -> None:
+        """A thread of the world stopped with it (``ClockStopped``) ends silently; other errors still show."""
+        import threading
+
+        current = threading.excepthook
+        if getattr(current, "drgen", False):
+            return
+
+        def hook(args: Any) -> None:
+            if not isinstance(args.exc_value, ClockStopped):
+                current(args)
+
+        hook.drgen = True  # type: ignore[attr-defined]
+        threading.excepthook = hook
+
     def _install(self) -> None:
+        self._quiet_stopped_threads()
         import botocore.endpoint
         from moto.awslambda.models import LambdaFunction
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
