@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from drgen.deploying import DeployOptions, DeployResult
     from drgen.deploying import Event as DeployEvent
     from drgen.diagnostics import Diagnostic
-    from drgen.drill import DrillReport
+    from drgen.drilling import DrillReport
     from drgen.model import Blueprint
     from drgen.planning import Plan
     from drgen.rendering import Rendered
@@ -96,8 +96,8 @@ def render(blueprint: Blueprint | str | os.PathLike[str]) -> Rendered:
 
 
 def drill(blueprint: Blueprint | str | os.PathLike[str], scenarios: list[str] | None = None) -> DrillReport:
-    """Run the failover scenarios against an in-process emulated AWS (moto); see ``drgen.drill``."""
-    from drgen.drill import drill as run
+    """Run the failover scenarios against an in-process emulated AWS (moto); see ``drgen.drilling``."""
+    from drgen.drilling import drill as run
 
     return run(_model(blueprint), scenarios)
 

@@ -150,7 +150,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_drill(args: argparse.Namespace) -> int:
     import drgen
-    from drgen.drill import DrillReport, drill, drill_live
+    from drgen.drilling import DrillReport, drill, drill_live
 
     blueprint = drgen.load(_existing(args.blueprint))
     if args.live:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import drgen
-from drgen.drill import NAMES
+from drgen.drilling import NAMES
 from drgen.model import Blueprint
 
 ROOT = Path(__file__).resolve().parents[1]

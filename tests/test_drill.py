@@ -10,7 +10,7 @@ import json
 import pytest
 
 from drgen import cli
-from drgen.drill import drill
+from drgen.drilling import drill
 from drgen.errors import DrillError
 from tests.drillcases import PLANNED, REFERENCE, cases, load
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drgen.drill import drill
+from drgen.drilling import drill
 from tests.drillcases import OUTAGE, cases, load
 
 

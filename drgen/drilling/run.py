@@ -14,8 +14,8 @@ import json
 import uuid
 
 from drgen import naming
-from drgen.drill.report import ScenarioResult, Step
-from drgen.drill.scenarios import START, Scenario
+from drgen.drilling.report import ScenarioResult, Step
+from drgen.drilling.scenarios import START, Scenario
 from drgen.emulation import Emulation
 from drgen.emulation.faults import Impairment, bypassed
 from drgen.model import Blueprint

@@ -1,6 +1,6 @@
 """``drgen drill``: the rendered failover, run in an emulated AWS that suffers the outage honestly.
 
-For each scenario (``drgen.drill.scenarios``) and target region the drill builds the world from the render
+For each scenario (``drgen.drilling.scenarios``) and target region the drill builds the world from the render
 (``drgen.emulation``: moto with faults, a clock, alarms, rules, replication, Aurora, the real function
 code), plays the scenario - a region down, a partition, an operator - and checks the end state of the
 emulated AWS. ``drill_live`` starts and follows the deployed machine in the real account.
@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from drgen import awsdata, naming
-from drgen.drill.report import DrillReport, ScenarioResult, Step
-from drgen.drill.scenarios import NAMES, SCENARIOS, Scenario
+from drgen.drilling.report import DrillReport, ScenarioResult, Step
+from drgen.drilling.scenarios import NAMES, SCENARIOS, Scenario
 from drgen.errors import DrillError
 from drgen.model import Blueprint
 
@@ -30,7 +30,7 @@ LIVE_SCENARIOS = ("switchover", "fail-back")
 
 def drill(bp: Blueprint, scenarios: list[str] | None = None, region: str | None = None) -> DrillReport:
     """Run the scenarios of ``bp`` (default: all) for ``region`` (default: every secondary)."""
-    from drgen.drill.run import run_scenario
+    from drgen.drilling.run import run_scenario
 
     if not bp.runs_compute_in_secondaries:
         raise DrillError("a backup-restore blueprint recovers by its runbook, not a state machine: nothing to drill")
