@@ -169,13 +169,16 @@ def cmd_drill(args: argparse.Namespace) -> int:
     if args.live:
         import boto3
 
-        region = args.region or blueprint.secondaries[0].name
-        result = drill_live(blueprint, boto3.Session(profile_name=args.profile), region,
-                            confirm=args.yes_really_fail_over)
-        report = DrillReport(blueprint.prefix, region, [result])
+        scenarios = args.scenario or ["switchover"]
+        if len(scenarios) != 1:
+            raise UsageError("a live drill runs one scenario: --scenario switchover or --scenario fail-back")
+        default = blueprint.primary.name if scenarios[0] == "fail-back" else blueprint.secondaries[0].name
+        result = drill_live(blueprint, boto3.Session(profile_name=args.profile), args.region or default,
+                            confirm=args.yes_really_fail_over, scenario=scenarios[0])
+        report = DrillReport(blueprint.prefix, [result])
     else:
         report = drill(blueprint, args.scenario, args.region)
-    _out(report.text())
+    _out(report.json() if args.format == "json" else report.text())
     return 0 if report.ok else 1
 
 
@@ -346,9 +349,12 @@ def parser() -> argparse.ArgumentParser:
                                    "scenario's steps and outcome. Exit 1 if any ends unexpectedly.")
     p.add_argument("blueprint", metavar="BLUEPRINT")
     p.add_argument("--scenario", action="append", metavar="NAME",
-                   help="run only this scenario (repeatable): switchover, approve, deny, lossy, timeout, not-ready, "
-                        "failover")
-    p.add_argument("--region", help="the secondary region to fail over to (default: the first)")
+                   help="run only this scenario (repeatable): switchover, region-outage, probe-blip, "
+                        "standby-self-alarm, race, resume, fail-back, approve, deny, timeout, not-ready; "
+                        "--live: switchover or fail-back")
+    p.add_argument("--region", help="the secondary region to fail over to (default: every secondary; --live: the "
+                                    "first, or the primary for fail-back)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--live", action="store_true", help="start and follow a real execution of the deployed state machine")
     p.add_argument("--yes-really-fail-over", action="store_true", help="the confirmation --live requires")
     p.add_argument("--profile", help="AWS profile for --live")
