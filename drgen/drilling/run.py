@@ -200,6 +200,10 @@ class Drill:
             self.start(self.primary, "drill (fail back)")
 
 
+SETTLE_SECONDS = 10.0
+"""How long the drill lets the emulated world settle before it judges the end state."""
+
+
 def checks(drill: Drill) -> None:
     bp, s, em, expect = drill.bp, drill.scenario, drill.em, drill.result.problems.append
     region = drill.expected_region()
@@ -257,6 +261,8 @@ def run_scenario(bp: Blueprint, scenario: Scenario, target: str) -> ScenarioResu
                     **drill.key, "region": {"S": variant.primary.name}, "by": {"S": "drgen deploy"}})
         em.clock.advance(em.clock.now() + 2)  # the seed's own replication settles before the scenario
         result = drill.run()
+        # the end state is judged once in-flight global-table replication has landed (AWS: usually within a second)
+        em.clock.advance(em.clock.now() + SETTLE_SECONDS)
         checks(drill)
         em.faults.heal()
     return result

@@ -16,6 +16,7 @@ import json
 import math
 import time
 from contextlib import ExitStack
+from datetime import datetime, timezone
 from types import SimpleNamespace
 from typing import Any
 from unittest import mock
@@ -116,6 +117,11 @@ class Emulation:
             return endpoint.get_outcome()
 
         stack.enter_context(mock.patch.object(CallbackEndpoint, "wait", callback_wait))
+        # a datapoint put without a Timestamp is stamped when CloudWatch receives it: on the emulated clock
+        import moto.cloudwatch.models
+
+        stack.enter_context(mock.patch.object(moto.cloudwatch.models, "utcnow", lambda: datetime.fromtimestamp(
+            clock.now(), timezone.utc).replace(tzinfo=None)))
         for owner, name, replacement in self.aurora.patches() + self.tables.patches():
             stack.enter_context(mock.patch.object(owner, name, replacement, create=True))
 
