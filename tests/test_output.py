@@ -298,8 +298,10 @@ def test_ctrl_c_at_any_moment_of_a_command_is_one_line_and_exit_130(tmp_path: Pa
         time.sleep(rng.uniform(0.0, 0.4))
         child.send_signal(signal.SIGINT)
         out, err = child.communicate(timeout=60)
-        if child.returncode == 0:  # it finished first
-            assert out.startswith("rendered ") and err == ""
+        if child.returncode in (0, -signal.SIGINT) and out.startswith("rendered "):
+            # it finished first; -SIGINT: the signal came while the interpreter shut down after main() had
+            # returned - the process ends by the signal (a shell reports 130), and prints nothing more
+            assert err == ""
         else:
             assert (child.returncode, err) == (130, "drgen: interrupted\n"), f"attempt {attempt}"
         assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["out"])
