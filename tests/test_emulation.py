@@ -123,7 +123,7 @@ def test_a_region_that_is_down_evaluates_no_alarm_and_delivers_no_schedule(world
 def test_the_clock_wakes_sleepers_in_time_order() -> None:
     clock = Clock(0.0)
     woke: list[float] = []
-    threads = [threading.Thread(target=lambda s=s: (clock.sleep(s), woke.append(clock.now()))) for s in (30, 10)]
+    threads = [clock.thread_class()(target=lambda s=s: (clock.sleep(s), woke.append(clock.now()))) for s in (30, 10)]
     for thread in threads:
         thread.start()
     while any(t.is_alive() for t in threads):

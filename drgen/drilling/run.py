@@ -20,6 +20,10 @@ from drgen.emulation import Emulation
 from drgen.emulation.faults import Impairment, bypassed
 from drgen.model import Blueprint
 
+OPERATOR_PAUSE = 120.0
+"""An operator starts a machine again (a resume, a fail-back) this long after the last run ended (emulated): the
+time to read its notification, as the runbook asks, and for the global tables' replicas to agree."""
+
 
 class Drill:
     def __init__(self, bp: Blueprint, em: Emulation, scenario: Scenario, target: str) -> None:
@@ -33,6 +37,8 @@ class Drill:
         self.answered: set[str] = set()
         self.started: list[str] = []
         self.resumed = False
+        self.last_end = 0.0
+        """When the last execution seen ended (emulated): the operator acts again only some time after."""
         self.failed_back = False
         self.key = {"pk": {"S": "active-region"}}
         self.control = naming.control_table(bp.prefix)
@@ -144,6 +150,7 @@ class Drill:
             arn = execution["executionArn"]
             if execution["status"] != "RUNNING":
                 self.finished.add(arn)
+                self.last_end = self.em.clock.now()
             with bypassed():
                 events = self.em.client("stepfunctions", region).get_execution_history(
                     executionArn=arn, maxResults=1000)["events"]
@@ -169,7 +176,7 @@ class Drill:
             clock.step(min(horizon, clock.now() + 60))
             self.answer_approvals()
             running = self.follow()
-            self._resume_and_fail_back(running)
+            running = self._resume_and_fail_back(running) or running
             if self.result.recovery_seconds is None and clock.now() >= begin and s.moves and self.recovered() \
                     and (not s.fail_after_promotion or self.resumed) and ("primary-after" not in s.operator_starts
                                                                        or self.failed_back):
@@ -184,20 +191,25 @@ class Drill:
         return (not s.fail_after_promotion or self.resumed or not self.em.aurora.promotions) and \
             ("primary-after" not in s.operator_starts or self.failed_back or not self.recovered())
 
-    def _resume_and_fail_back(self, running: bool) -> None:
+    def _resume_and_fail_back(self, running: bool) -> bool:
+        """The operator's second start, when it is due. True: a machine was started."""
         s = self.scenario
         if s.fail_after_promotion and self.em.aurora.promotions and not self.resumed:
             if self.em.faults.impaired.get(self.target) is None:
                 self.em.faults.impaired[self.target] = Impairment(1.0)
                 self.result.steps.append(Step("(fault)", "the target's endpoints stop answering",
                                               self.em.clock.elapsed(), self.target))
-            elif not running:
+            elif not running and self.em.clock.now() >= self.last_end + OPERATOR_PAUSE:
                 self.em.faults.heal()
                 self.resumed = True
                 self.start(self.target, "drill (again)")
-        if "primary-after" in s.operator_starts and not running and not self.failed_back and self.recovered():
+                return True
+        if "primary-after" in s.operator_starts and not running and not self.failed_back and self.recovered() \
+                and self.em.clock.now() >= self.last_end + OPERATOR_PAUSE:
             self.failed_back = True
             self.start(self.primary, "drill (fail back)")
+            return True
+        return False
 
 
 SETTLE_SECONDS = 10.0

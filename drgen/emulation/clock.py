@@ -1,10 +1,17 @@
-"""The drill's time: an emulated clock that threads sleep on, and that the drill advances event by event.
+"""The drill's time: an emulated clock that the world's threads block on, and that the drill advances.
 
 Every wait of the emulated world blocks on this clock instead of the wall clock: Step Functions ``Wait``
-states and ``Retry`` intervals, botocore's retry back-off, ``time.sleep`` in function code, and task-token
-callbacks (an operator's answer). The drill's loop advances time only when the world is idle - no function
-running, no request in flight for a short real moment, every sleeper parked - and then straight to the next
-thing due (a sleeper's wake-up or a scheduled event), so an hour of emulated outage takes a second.
+states, ``Retry`` intervals, task and execution timeouts, botocore's retry back-off, ``time.sleep`` in
+function code, and task-token callbacks (an operator's answer). The drill's loop advances time only when
+the world is idle and then straight to the next thing due (a sleeper's wake-up or a scheduled event), so
+an hour of emulated outage takes a second.
+
+"Idle" is counted, never guessed from real time: every thread of the world (``Clock.thread``) counts as
+working from the moment it is started until it ends, except while it blocks on the clock (``sleep``, a
+``Clock.event`` wait, a join). Whoever ends a wait - the clock reaching a wake-up, a thread setting an event
+or ending - counts the waiter as working again in the same step, so there is no moment between the two in
+which the world looks idle. The same scenario therefore sees the same sequence of emulated events on any
+machine, however loaded.
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-QUIET_SECONDS = 0.015
-"""How long (real time) nothing may happen before the world counts as idle."""
+SETTLE_LIMIT = 120.0
+"""Real seconds the world may stay busy before the drill gives up on it (a thread that never blocks)."""
 
 
 @dataclass(order=True)
@@ -28,8 +36,19 @@ class _Due:
     label: str = field(compare=False, default="")
 
 
+@dataclass(eq=False)
+class _Waiter:
+    wake: float | None
+    working: int
+    woken: bool = False
+
+
 class ClockStopped(BaseException):
-    """Raised in a thread still sleeping when its world ends: the thread stops there."""
+    """Raised in a thread still waiting when its world ends: the thread stops there."""
+
+
+class WorldBusy(RuntimeError):
+    """The world never went idle: some thread works without ever blocking on the clock."""
 
 
 class Clock:
@@ -39,9 +58,8 @@ class Clock:
         self._now = start
         self.start = start
         self._lock = threading.Condition()
-        self._sleepers: dict[int, float] = {}
+        self._waiters: list[_Waiter] = []
         self._busy = 0
-        self._touched = time.monotonic()
         self._due: list[_Due] = []
         self._order = itertools.count()
         self._local = threading.local()
@@ -58,48 +76,79 @@ class Clock:
     def elapsed(self) -> float:
         return self._now - self.start
 
-    # --- what the emulated world calls ---------------------------------------------------------------
-    def sleep(self, seconds: float) -> None:
-        """Block until the emulated clock is ``seconds`` later (the drill advances it).
+    # --- waiting (lock held in every _method) ------------------------------------------------------------------
+    def _working(self) -> int:
+        return int(getattr(self._local, "busy", 0))
 
-        The thread that drives the clock (an emulated service delivering an event runs a function there)
-        does not block: the clock moves on by itself, running what falls due meanwhile."""
+    def _park(self, wake: float | None) -> _Waiter:
+        waiter = _Waiter(wake, self._working())
+        self._busy -= waiter.working
+        self._waiters.append(waiter)
+        return waiter
+
+    def _wake(self, waiter: _Waiter) -> None:
+        if not waiter.woken:
+            waiter.woken = True
+            self._busy += waiter.working
+            self._waiters.remove(waiter)
+            self._lock.notify_all()
+
+    def _block(self, waiter: _Waiter) -> None:
+        while not waiter.woken:
+            if self._stopped:
+                raise ClockStopped()
+            self._lock.wait(0.5)
+
+    def _wait(self, wake: float | None, ready: Callable[[], bool]) -> None:
+        """Block until ``ready()`` or the clock reaches ``wake``; the driving thread advances the clock itself."""
         if threading.get_ident() == self._driver:
-            self.advance(self._now + max(0.0, float(seconds)))
+            while not ready():
+                upcoming = self.next_time()
+                if upcoming is None or (wake is not None and upcoming > wake):
+                    if wake is not None:
+                        self.advance(wake)
+                    return
+                self.advance(upcoming)
             return
         with self._lock:
-            wake = self._now + max(0.0, float(seconds))
-            key = next(self._order)
-            self._sleepers[key] = wake
-            working = getattr(self._local, "busy", 0)
-            self._busy -= working  # a function that sleeps is not working
-            self._touched = time.monotonic()
+            if ready() or (wake is not None and wake <= self._now):
+                return
+            waiter = self._park(wake)
             try:
-                while self._now < wake:
-                    if self._stopped:
-                        raise ClockStopped()
-                    self._lock.wait(0.5)
+                self._block(waiter)
             finally:
-                del self._sleepers[key]
-                self._busy += working
-                self._touched = time.monotonic()
+                if not waiter.woken and waiter in self._waiters:
+                    self._waiters.remove(waiter)
+
+    # --- what the emulated world calls ---------------------------------------------------------------
+    def sleep(self, seconds: float) -> None:
+        """Block until the emulated clock is ``seconds`` later (the drill advances it)."""
+        if seconds > 0:
+            self._wait(self._now + float(seconds), lambda: False)
 
     def stop(self) -> None:
-        """The world ends: every thread still sleeping on the clock stops."""
+        """The world ends: every thread still waiting on the clock stops."""
         with self._lock:
             self._stopped = True
             self._lock.notify_all()
-
-    def parked(self) -> _Parked:
-        """A context in which the calling thread waits for something outside (an operator): it is idle."""
-        return _Parked(self)
 
     def busy(self) -> _Busy:
         """A context in which the calling thread works (a function runs): the world is not idle."""
         return _Busy(self)
 
-    def touch(self) -> None:
-        self._touched = time.monotonic()
+    def event(self) -> Event:
+        """An event (``threading.Event``'s interface) whose waits are on this clock."""
+        return Event(self)
+
+    def thread_class(self) -> type[threading.Thread]:
+        """``threading.Thread`` for threads of the world: counted as working until they block or end."""
+        clock = self
+
+        class _Bound(WorldThread):
+            pass
+
+        _Bound.clock = clock
+        return _Bound
 
     def at(self, when: float, action: Callable[[], None], label: str = "") -> None:
         """Run ``action`` (in the drill's loop) when the clock reaches ``when``."""
@@ -110,33 +159,42 @@ class Clock:
         self.at(self._now + seconds, action, label)
 
     # --- what the drill's loop calls ------------------------------------------------------------------
-    def settle(self, limit: float = 10.0) -> None:
-        """Return when the world is idle (or after ``limit`` real seconds)."""
+    def settle(self, limit: float = SETTLE_LIMIT) -> None:
+        """Return when every thread of the world blocks on the clock or has ended (the caller's own work aside)."""
         deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            with self._lock:
-                quiet = time.monotonic() - self._touched >= QUIET_SECONDS
-                if quiet and self._busy == 0:
+        with self._lock:
+            while self._busy > self._working():
+                if self._stopped:
                     return
-            time.sleep(QUIET_SECONDS / 3)
+                if time.monotonic() > deadline:
+                    raise WorldBusy(f"the emulated world stayed busy for {limit:.0f} s of real time")
+                self._lock.wait(0.05)
 
     def next_time(self) -> float | None:
         with self._lock:
-            times = list(self._sleepers.values()) + ([self._due[0].at] if self._due else [])
+            return self._next_locked()
+
+    def _next_locked(self) -> float | None:
+        times = [w.wake for w in self._waiters if w.wake is not None] + ([self._due[0].at] if self._due else [])
         return min(times) if times else None
 
     def advance(self, until: float) -> None:
-        """Move to ``until`` (never back), running what falls due on the way, in time order."""
+        """Move to ``until`` (never back), one moment at a time: at each, wake who is due and let the world
+        settle, then run the scheduled actions of that moment (each followed by settling)."""
         while True:
             with self._lock:
-                due = heapq.heappop(self._due) if self._due and self._due[0].at <= until else None
-                if due is None:
-                    self._now = max(self._now, until)
-                    self._lock.notify_all()
-                    return
-                self._now = max(self._now, due.at)
-                self._lock.notify_all()
-            due.action()
+                upcoming = self._next_locked()
+                moment = until if upcoming is None or upcoming > until else upcoming
+                self._now = max(self._now, moment)
+                for waiter in [w for w in self._waiters if w.wake is not None and w.wake <= self._now]:
+                    self._wake(waiter)
+                due = heapq.heappop(self._due) if self._due and self._due[0].at <= self._now else None
+            self.settle()
+            if due is not None:
+                due.action()
+                self.settle()
+            elif upcoming is None or upcoming > until:
+                return
 
     def step(self, horizon: float) -> bool:
         """Settle, then advance to the next wake-up or due event (not past ``horizon``). False: nothing left."""
@@ -146,24 +204,84 @@ class Clock:
             self.advance(horizon)
             return False
         self.advance(upcoming)
-        self.settle()
         return True
 
 
-class _Parked:
+class Event:
+    """``threading.Event`` on the emulated clock: ``wait(timeout)`` counts emulated seconds and is idle."""
+
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
+        self._flag = False
+        self._waiters: list[_Waiter] = []
 
-    def __enter__(self) -> None:
-        with self.clock._lock:
-            self.working = getattr(self.clock._local, "busy", 0)
-            self.clock._busy -= self.working
-            self.clock._touched = time.monotonic()
+    def is_set(self) -> bool:
+        return self._flag
 
-    def __exit__(self, *exc: object) -> None:
+    def set(self) -> None:
         with self.clock._lock:
-            self.clock._busy += self.working
-            self.clock._touched = time.monotonic()
+            self._flag = True
+            for waiter in self._waiters:
+                self.clock._wake(waiter)
+            self._waiters.clear()
+
+    def clear(self) -> None:
+        self._flag = False
+
+    def wait(self, timeout: float | None = None) -> bool:
+        clock = self.clock
+        wake = None if timeout is None else clock.now() + float(timeout)
+        if threading.get_ident() == clock._driver:
+            clock._wait(wake, self.is_set)
+            return self._flag
+        with clock._lock:
+            if self._flag or (wake is not None and wake <= clock._now):
+                return self._flag
+            waiter = clock._park(wake)
+            self._waiters.append(waiter)
+            try:
+                clock._block(waiter)
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+            return self._flag
+
+
+class WorldThread(threading.Thread):
+    """A thread of the emulated world (Step Functions' engine): see ``Clock.thread_class``."""
+
+    clock: Clock
+
+    def start(self) -> None:
+        self._ended = self.clock.event()
+        with self.clock._lock:
+            self.clock._busy += 1  # working from now: the world is not idle before the thread first runs
+        try:
+            super().start()
+        except BaseException:
+            with self.clock._lock:
+                self.clock._busy -= 1
+            raise
+
+    def run(self) -> None:
+        clock = self.clock
+        clock._local.busy = 1
+        try:
+            super().run()
+        finally:
+            with clock._lock:
+                self._ended.set()  # joiners work again before this thread stops counting
+                clock._busy -= clock._local.busy
+                clock._local.busy = 0
+                clock._lock.notify_all()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait (idle) until the thread ends, ``timeout`` in emulated seconds."""
+        self._ended.wait(timeout)
+
+    def is_alive(self) -> bool:
+        ended: Any = getattr(self, "_ended", None)
+        return ended is not None and not ended.is_set()
 
 
 class _Busy:
@@ -173,11 +291,10 @@ class _Busy:
     def __enter__(self) -> None:
         with self.clock._lock:
             self.clock._busy += 1
-            self.clock._local.busy = getattr(self.clock._local, "busy", 0) + 1
-            self.clock._touched = time.monotonic()
+            self.clock._local.busy = self.clock._working() + 1
 
     def __exit__(self, *exc: object) -> None:
         with self.clock._lock:
             self.clock._busy -= 1
             self.clock._local.busy -= 1
-            self.clock._touched = time.monotonic()
+            self.clock._lock.notify_all()

@@ -18,12 +18,13 @@ from __future__ import annotations
 import contextvars
 import random
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from drgen.emulation.clock import Clock
+from drgen.emulation.clock import Clock, WorldThread
 
 running_in: contextvars.ContextVar[str | None] = contextvars.ContextVar("drgen_running_in", default=None)
 """The region whose code makes the current calls (None: a service of the emulated AWS, or unknown)."""
@@ -68,6 +69,8 @@ def uninstall(faults: Faults) -> None:
 
 _REGION = re.compile(r"\.((?:[a-z]{2}-)?(?:gov-|iso[a-z]*-)?[a-z]+-[a-z]+-\d)\.")
 DEFAULT_CONNECT_TIMEOUT = 60.0
+"""botocore's default connect timeout: also the longest a call to an unreachable endpoint waits here (moto's Step
+Functions clients ask for days, which no AWS service integration waits)."""
 
 
 @dataclass
@@ -117,7 +120,6 @@ class Faults:
         region = context.get("client_region") or (found.group(1) if found else None)
         if not region or region == "aws-global":
             return
-        self.clock.touch()
         caller = running_in.get()
         operation = event_name.removeprefix("before-send.") or request.url
         failed = not self.reachable(caller, region)
@@ -133,8 +135,24 @@ class Faults:
             self.refused.append((caller, region, operation))
             config = context.get("client_config")
             timeout = getattr(config, "connect_timeout", None) or DEFAULT_CONNECT_TIMEOUT
-            self.clock.sleep(float(timeout))
+            self.clock.sleep(min(float(timeout), DEFAULT_CONNECT_TIMEOUT))
+            if caller is None and isinstance(threading.current_thread(), WorldThread):
+                raise _integration_error(request.url, operation)
             raise ConnectTimeoutError(endpoint_url=request.url)
+
+
+def _integration_error(url: str, operation: str) -> Exception:
+    """What a Step Functions task sees when the service it calls does not answer: the service's
+    ``SdkClientException`` (Step Functions names it ``Lambda.SdkClientException``, ``DynamoDB.SdkClientException``...),
+    a task failure its Retry and Catch handle - not a client-side connect timeout, which the ASL engine would
+    turn into an uncatchable ``States.Runtime``."""
+    from botocore.exceptions import ClientError
+
+    error: Exception = ClientError({"Error": {"Code": "SdkClientException",
+                                  "Message": f"Unable to execute HTTP request: connect timed out ({url})"},
+                        "ResponseMetadata": {"HTTPStatusCode": 500, "RequestId": "drill-unreachable"}},
+                       operation.split(".")[-1] or "Call")
+    return error
 
 
 @contextmanager

@@ -93,7 +93,6 @@ class Emulation:
         from moto.awslambda.models import LambdaFunction
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
         from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
-        from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
 
         clock, faults, stack = self.clock, self.faults, self._stack
         install(faults)
@@ -105,25 +104,34 @@ class Emulation:
         stack.enter_context(mock.patch.object(retrier_decl, "time", SimpleNamespace(sleep=clock.sleep, time=clock.now)))
         stack.enter_context(mock.patch.object(botocore.endpoint, "time", SimpleNamespace(
             sleep=clock.sleep, time=time.time, monotonic=time.monotonic)))
-        original_wait = CallbackEndpoint.wait
-
-        def callback_wait(endpoint: Any, timeout: float | None = None) -> Any:
-            deadline = None if timeout is None else clock.now() + timeout
-            with clock.parked():
-                while endpoint.get_outcome() is None and (deadline is None or clock.now() < deadline):
-                    if clock.stopped:
-                        raise ClockStopped()
-                    original_wait(endpoint, 0.05)
-            return endpoint.get_outcome()
-
-        stack.enter_context(mock.patch.object(CallbackEndpoint, "wait", callback_wait))
         # a datapoint put without a Timestamp is stamped when CloudWatch receives it: on the emulated clock
         import moto.cloudwatch.models
 
         stack.enter_context(mock.patch.object(moto.cloudwatch.models, "utcnow", lambda: datetime.fromtimestamp(
             clock.now(), timezone.utc).replace(tzinfo=None)))
-        for owner, name, replacement in self.aurora.patches() + self.tables.patches():
+        for owner, name, replacement in self._threads_on_the_clock() + self.aurora.patches() + self.tables.patches():
             stack.enter_context(mock.patch.object(owner, name, replacement, create=True))
+
+    def _threads_on_the_clock(self) -> list[tuple[Any, str, Any]]:
+        """Step Functions' threads, events and joins, counted and timed by the clock (see drgen.emulation.clock)."""
+        import threading
+
+        from moto.stepfunctions.parser.asl.component.program import program
+        from moto.stepfunctions.parser.asl.component.state.exec import execute_state
+        from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import (
+            inline_iteration_component,
+            job,
+        )
+        from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branch_worker, branches_decl
+        from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_callback
+        from moto.stepfunctions.parser.asl.eval.callback import callback
+        from moto.stepfunctions.parser.backend import execution_worker
+
+        thread, event = self.clock.thread_class(), self.clock.event
+        names = SimpleNamespace(Thread=thread, Event=event, Lock=threading.Lock, RLock=threading.RLock)
+        return [(execution_worker, "Thread", thread), (execute_state, "Thread", thread), (callback, "Event", event)] + [
+            (module, "threading", names) for module in (program, execute_state, branch_worker, branches_decl,
+                                                         state_task_service_callback, inline_iteration_component, job)]
 
     def _every(self, period: float, action: Any, label: str, first: float) -> None:
         def tick(when: float) -> None:
