@@ -145,6 +145,10 @@ def _lock_states(bp: Blueprint) -> dict[str, dict[str, Any]]:
                                             ":me": {"S.$": "$$.Execution.Id"}})
     take["Catch"] = [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"], "ResultPath": "$.lockError",
                       "Next": "ConfirmLock"}, *CATCH_ALL]
+    stale = _item("putItem", LOCK_ITEM, None, "SettleLock", Item=lock, ConditionExpression="#owner = :stale",
+                  ExpressionAttributeNames={"#owner": "owner"},
+                  ExpressionAttributeValues={":stale": {"S.$": "$.lock.Item.owner.S"}})
+    stale["Catch"] = take["Catch"]
     return {
         "RankDelay": {"Type": "Wait", "SecondsPath": "$.inspect.value.rankDelaySeconds", "Next": "TakeLock",
                       "Comment": "the blueprint's order of secondaries decides who goes first"},
@@ -156,7 +160,15 @@ def _lock_states(bp: Blueprint) -> dict[str, dict[str, Any]]:
                      "Default": "TakeLock"},
         "IsOwner": {"Type": "Choice", "Choices": [{"Variable": "$.lock.Item.owner.S", "Next": "ReadFlag",
                                                    "StringEqualsPath": "$.inspect.value.lock.owner"}],
-                    "Default": "NotifySuperseded"},
+                    "Default": "LockOwnerStatus"},
+        # a lock left by an earlier run of this same machine that has ended (it failed where it could not release
+        # the lock) is stale: a rerun takes it over, which is what makes "start it again" finish the job
+        "LockOwnerStatus": _lambda("ReadinessFunctionArn", {"phase": "lock", "owner.$": "$.lock.Item.owner.S",
+                                                            "machine.$": "$$.StateMachine.Id"}, "$.lockOwner",
+                                   "OwnerEnded", catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.lockOwnerError",
+                                                         "Next": "NotifySuperseded"}]),
+        "OwnerEnded": _is("$.lockOwner.value.stale", True, "TakeStaleLock", "NotifySuperseded"),
+        "TakeStaleLock": stale,
         "NotifySuperseded": _notify(
             "drgen: failover to ${Region} stopped, another is under way",
             "States.Format('A failover to {} is already under way ({}); the machine in ${Region} stopped and "

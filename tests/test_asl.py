@@ -114,8 +114,18 @@ def test_the_lock_is_released_at_every_end_that_holds_it(variant: str) -> None:
         assert before and all(states[n]["Resource"] == "arn:aws:states:::dynamodb:deleteItem" for n in before), end
         for name in before:
             assert states[name]["Parameters"]["ConditionExpression"] == "#owner = :me"
-    # the machine that lost the race stops cleanly, without touching the winner's lock
-    assert states["IsOwner"]["Default"] == "NotifySuperseded" and states["NotifySuperseded"]["Next"] == "Superseded"
+    # the machine that lost the race stops cleanly, without touching the winner's lock; only a lock left by an
+    # ended run of this same machine (asked of the readiness function) is taken over, conditioned on that owner
+    assert states["IsOwner"]["Default"] == "LockOwnerStatus" and states["NotifySuperseded"]["Next"] == "Superseded"
+    assert states["LockOwnerStatus"]["Parameters"]["Payload"] == {
+        "phase": "lock", "owner.$": "$.lock.Item.owner.S", "machine.$": "$$.StateMachine.Id"}
+    assert [c["Next"] for c in states["LockOwnerStatus"]["Catch"]] == ["NotifySuperseded"]
+    assert states["OwnerEnded"]["Choices"] == [
+        {"Variable": "$.lockOwner.value.stale", "BooleanEquals": True, "Next": "TakeStaleLock"}]
+    assert states["OwnerEnded"]["Default"] == "NotifySuperseded"
+    stale = states["TakeStaleLock"]["Parameters"]
+    assert stale["ConditionExpression"] == "#owner = :stale" and stale["Item"] == take["Parameters"]["Item"]
+    assert stale["ExpressionAttributeValues"] == {":stale": {"S.$": "$.lock.Item.owner.S"}}
     assert states["Superseded"] == {"Type": "Pass", "Result": {"superseded": True}, "End": True}
     assert states["SettleLock"]["Seconds"] == asl.LOCK_SETTLE_SECONDS
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from awacs import awslambda, cloudwatch, dynamodb, events, kms, logs, rds, s3, sns, sqs, xray
+from awacs import awslambda, cloudwatch, dynamodb, events, kms, logs, rds, s3, sns, sqs, states, xray
 from awacs import iam as iam_actions
 from awacs.aws import Allow, Condition, PolicyDocument, Statement, StringEquals, StringLike
 from troposphere import GetAtt, ImportValue, Ref, Sub, iam
@@ -72,6 +72,9 @@ def _readiness(t: LayerTemplate) -> lambdar.Function:
                   Condition=Condition(StringEquals("cloudwatch:namespace", f"drgen/{t.prefix}"))),
         Statement(Sid="Tables", Effect=Allow, Action=[dynamodb.DescribeTable], Resource=[*tables, control]),
         Statement(Sid="RuntimeState", Effect=Allow, Action=[dynamodb.GetItem, dynamodb.UpdateItem], Resource=[control]),
+        # is the failover lock left by an ended run of this region's machine? (a rerun may then take it over)
+        Statement(Sid="LockOwner", Effect=Allow, Action=[states.DescribeExecution],
+                  Resource=[arn("states", f"execution:{naming.state_machine(t.prefix)}:*")]),
     ]
     if bp.databases:
         statements.append(Statement(Sid="Databases", Effect=Allow,

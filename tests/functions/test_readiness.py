@@ -198,10 +198,33 @@ def test_post_phase_wants_the_writer_and_the_flag_here(world: Any) -> None:
 
 
 @pytest.mark.parametrize("event", [{"phase": "during"}, "pre", ["pre"], {"phase": "pre", "inspect": True},
-                                   {"phase": "pre", "inspect": True, "lock_seconds": "60", "execution": "x"}])
+                                   {"phase": "pre", "inspect": True, "lock_seconds": "60", "execution": "x"},
+                                   {"phase": "lock"}, {"phase": "lock", "owner": 1, "machine": "x"}])
 def test_malformed_event_raises(world: Any, event: Any) -> None:
     with pytest.raises(ValueError):
         world.handler(event)
+
+
+def test_a_lock_is_stale_only_when_an_ended_run_of_this_same_machine_holds_it(world: Any) -> None:
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    role = boto3.client("iam").create_role(RoleName="machine", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    definition = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    machine, other = (sfn.create_state_machine(name=name, definition=definition, roleArn=role)["stateMachineArn"]
+                      for name in ("tp-prod-failover", "tp-prod-failover-other"))
+    owner = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+    running = world.handler({"phase": "lock", "owner": owner, "machine": machine})
+    assert running["stale"] is False and running["status"] == "RUNNING"
+    sfn.stop_execution(executionArn=owner)
+    ended = world.handler({"phase": "lock", "owner": owner, "machine": machine})
+    assert ended["stale"] is True and ended["status"] == "ABORTED"
+    # another machine's run (another region's, another name) is never this machine's to take over
+    assert world.handler({"phase": "lock", "owner": owner, "machine": other})["stale"] is False
+    elsewhere = owner.replace(f":{REGION}:", f":{PRIMARY}:")
+    assert world.handler({"phase": "lock", "owner": elsewhere, "machine": machine})["stale"] is False
+    # a status that cannot be read is not "ended"
+    missing = world.handler({"phase": "lock", "owner": owner[:-3] + "zzz", "machine": machine})
+    assert missing["stale"] is False and "cannot read" in missing["detail"]
+    assert world.handler({"phase": "lock", "owner": "not-an-arn", "machine": machine})["stale"] is False
 
 
 def _worker() -> str:

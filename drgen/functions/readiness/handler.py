@@ -16,6 +16,10 @@ Events:
   (a switchover synchronises; a failover uses the last known-good lag, because the active region's metrics go
   missing when it fails).
 - ``{"phase": "post"}``: this region's clusters write and the active-region flag names it.
+- ``{"phase": "lock", "owner": execution ARN, "machine": state machine ARN}`` (the state machine, when the
+  failover lock is held by another execution): ``{"stale": bool, "status", "detail"}`` - stale only when the
+  owner is an execution of this same machine that has ended (it failed where it could not release the lock), so
+  a rerun may take the lock over; another machine's lock, or one whose status cannot be read, is never stale.
 
 Checks: Aurora (this region's cluster is a global cluster member, available, its lag within ``max_lag_ms``);
 tables ACTIVE with a replica here; buckets versioned here and replicated from the active region; queues answer;
@@ -294,10 +298,27 @@ def inspect(config: dict[str, Any], event: dict[str, Any], verdict: dict[str, An
             "lastKnownGood": good, "lossWithinBound": within}
 
 
+def lock_owner(owner: str, machine: str) -> dict[str, Any]:
+    """Is the failover lock held by ``owner`` stale for ``machine`` (an ended run of this same machine)?"""
+    parts, own = owner.split(":"), machine.split(":")
+    if len(parts) != 8 or len(own) != 7 or parts[5] != "execution" or own[5] != "stateMachine" \
+            or parts[:5] != own[:5] or parts[6] != own[6]:
+        return {"stale": False, "status": None, "detail": f"the lock is held by {owner}, not by a run of {machine}"}
+    try:
+        status = str(_client("stepfunctions", own[3]).describe_execution(executionArn=owner)["status"])
+    except (ClientError, BotoCoreError) as error:
+        return {"stale": False, "status": None, "detail": f"cannot read the lock owner's status: {_error(error)}"}
+    return {"stale": status != "RUNNING", "status": status, "detail": f"the lock owner {owner} is {status}"}
+
+
 def handler(event: Any, context: Any = None) -> dict[str, Any]:
     phase = (event or {}).get("phase", "pre") if isinstance(event, dict) else None
+    if phase == "lock":
+        if not isinstance(event.get("owner"), str) or not isinstance(event.get("machine"), str):
+            raise ValueError("a lock check needs owner (str) and machine (str)")
+        return lock_owner(event["owner"], event["machine"])
     if phase not in ("pre", "post"):
-        raise ValueError(f"readiness takes {{'phase': 'pre' | 'post'}}, not {event!r}")
+        raise ValueError(f"readiness takes {{'phase': 'pre' | 'post' | 'lock'}}, not {event!r}")
     machine = bool(event.get("inspect"))
     if machine and (not isinstance(event.get("lock_seconds"), int) or not isinstance(event.get("execution"), str)):
         raise ValueError("an inspection needs lock_seconds (int) and execution (str)")
