@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -134,3 +135,20 @@ def test_the_clock_wakes_sleepers_in_time_order() -> None:
 def test_rate_expressions() -> None:
     assert rate_seconds("rate(1 minute)") == 60 and rate_seconds("rate(30 minutes)") == 1800
     assert rate_seconds("cron(0 * * * ? *)") is None
+
+
+def test_a_rule_target_gets_what_eventbridge_would_send() -> None:
+    from drgen.emulation.rules import target_input
+    from drgen.emulation.templates import Resource
+
+    rule = Resource("orchestration", "eu-west-1", "Rule", "AWS::Events::Rule", {}, "start-failover", "arn:rule")
+    event = {"region": "eu-central-1", "detail": {"alarmName": 'api "errors"', "state": {"value": "ALARM"}}}
+    transformer = {"InputPathsMap": {"alarm": "$.detail.alarmName", "region": "$.region", "state": "$.detail.state"},
+                   "InputTemplate": '{"alarmRegion": "<region>", "alarm": "<alarm>", "state": <state>, '
+                                    '"rule": "<aws.events.rule-name>"}'}
+    sent = json.loads(target_input(rule, {"InputTransformer": transformer}, event))
+    assert sent == {"alarmRegion": "eu-central-1", "alarm": 'api "errors"', "state": {"value": "ALARM"},
+                    "rule": "start-failover"}
+    assert json.loads(target_input(rule, {"Input": '{"trigger": "canary"}'}, event)) == {"trigger": "canary"}
+    assert json.loads(target_input(rule, {"InputPath": "$.detail.state"}, event)) == {"value": "ALARM"}
+    assert json.loads(target_input(rule, {}, event)) == event

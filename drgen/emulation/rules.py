@@ -98,7 +98,7 @@ class Rules:
     def _deliver(self, rule: Resource, target: dict[str, Any], event: dict[str, Any]) -> None:
         arn = str(target["Arn"])
         region = arn.split(":")[3] or rule.region
-        payload = target["Input"] if "Input" in target else json.dumps(event)
+        payload = target_input(rule, target, event)
         ok, detail = True, ""
         if not self.faults.works(region) or (rule.region, region) in self.faults.partitions:
             ok, detail = False, f"{region} does not answer"
@@ -122,3 +122,30 @@ class Rules:
             except Exception as error:  # a failed delivery is what EventBridge retries and dead-letters
                 ok, detail = False, str(error)[:200]
         self.deliveries.append(Delivery(self.clock.elapsed(), rule.name, rule.region, arn, ok, detail))
+
+
+def _at(event: Any, path: str) -> Any:
+    """The value at a simple JSONPath (``$``, ``$.a.b``) of ``event``; None when absent."""
+    value = event
+    for part in [p for p in path.removeprefix("$").split(".") if p]:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def target_input(rule: Resource, target: dict[str, Any], event: dict[str, Any]) -> str:
+    """What EventBridge sends a target: ``Input`` as given, the event at ``InputPath``, ``InputTransformer``'s
+    template with each ``<name>`` replaced by its path's value (a string's text inside the template's quotes,
+    anything else as JSON), or the whole event."""
+    if "Input" in target:
+        return str(target["Input"])
+    if "InputPath" in target:
+        return json.dumps(_at(event, str(target["InputPath"])))
+    transformer = target.get("InputTransformer")
+    if not transformer:
+        return json.dumps(event)
+    values = {name: _at(event, str(path)) for name, path in transformer.get("InputPathsMap", {}).items()}
+    values.update({"aws.events.rule-name": rule.name, "aws.events.event": event})
+    text = str(transformer["InputTemplate"])
+    for name, value in values.items():
+        text = text.replace(f"<{name}>", json.dumps(value)[1:-1] if isinstance(value, str) else json.dumps(value))
+    return text
