@@ -87,8 +87,9 @@ class Drill:
     def schedule(self) -> None:
         s, clock, faults = self.scenario, self.em.clock, self.em.faults
         at = clock.now() + START
-        if s.down:
-            clock.at(at, lambda: faults.down.add(self.primary), "primary down")
+        if s.down:  # drilled into a later secondary, the ones the blueprint ranks before it are down as well
+            for region in [self.primary, *self.ranked_before()]:
+                clock.at(at, functools.partial(faults.down.add, region), f"{region} down")
         if s.partition_seconds:
             for r in self.bp.secondaries:
                 clock.at(at, functools.partial(faults.partition, r.name, self.primary), "partition")
@@ -102,6 +103,11 @@ class Drill:
             elif who == "all":
                 for r in self.bp.secondaries:
                     clock.at(at, functools.partial(self.start, r.name, "drill"), "operator")
+
+    def ranked_before(self) -> list[str]:
+        """The secondaries the blueprint's order puts before the target (they would take over first)."""
+        names = [r.name for r in self.bp.secondaries]
+        return names[:names.index(self.target)] if self.target in names else []
 
     def breach_standby_alarms(self, minutes: int = 10) -> None:
         """Put datapoints past every threshold of the target's own alarms, for ``minutes``."""

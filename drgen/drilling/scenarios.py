@@ -23,7 +23,8 @@ class Scenario:
     operator_starts: tuple[str, ...] = ()
     """Regions whose machine the operator starts at START ("target", "all", "primary-after")."""
     down: bool = False
-    """The primary region goes down at START (and stays down)."""
+    """The primary region goes down at START (and stays down); drilled into a later secondary, so do the
+    secondaries the blueprint ranks before it (else the first one takes over, as designed)."""
     partition_seconds: float = 0.0
     """Every secondary is cut off from the primary for this long from START."""
     standby_alarms: bool = False

@@ -84,6 +84,7 @@ class Clock:
         waiter = _Waiter(wake, self._working())
         self._busy -= waiter.working
         self._waiters.append(waiter)
+        self._lock.notify_all()  # the drill's loop may be settling: this thread no longer works
         return waiter
 
     def _wake(self, waiter: _Waiter) -> None:

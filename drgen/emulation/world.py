@@ -109,6 +109,19 @@ class Emulation:
 
         stack.enter_context(mock.patch.object(moto.cloudwatch.models, "utcnow", lambda: datetime.fromtimestamp(
             clock.now(), timezone.utc).replace(tzinfo=None)))
+        # botocore's retry jitter without its randomness (the mean): the same drill waits the same emulated time
+        import botocore.retries.standard
+        import botocore.retryhandler
+
+        backoff = botocore.retries.standard.ExponentialBackoff
+        original_init = backoff.__init__
+
+        def init(self: Any, *args: Any, **kwargs: Any) -> None:
+            original_init(self, *args, **kwargs)
+            self._random = lambda: 0.5
+
+        stack.enter_context(mock.patch.object(backoff, "__init__", init))
+        stack.enter_context(mock.patch.object(botocore.retryhandler, "random", SimpleNamespace(random=lambda: 0.5)))
         for owner, name, replacement in self._threads_on_the_clock() + self.aurora.patches() + self.tables.patches():
             stack.enter_context(mock.patch.object(owner, name, replacement, create=True))
 
