@@ -21,9 +21,7 @@ from drgen import naming
 from drgen.synth import policies
 from drgen.synth.base import LayerTemplate
 
-
-def region_id(region: str) -> str:
-    return "".join(part.capitalize() for part in region.split("-"))
+region_id = naming.region_id
 
 
 def health_alarm_name(prefix: str, region: str) -> str:

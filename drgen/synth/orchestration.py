@@ -14,7 +14,7 @@ from troposphere import awslambda as lambdar
 from troposphere import events as eventsr
 from troposphere import stepfunctions as sfn
 
-from drgen import asl, naming
+from drgen import asl, configs, naming
 from drgen.synth import policies
 from drgen.synth.alarms import failover_alarm_names
 from drgen.synth.base import LayerTemplate, arn
@@ -33,24 +33,7 @@ def _global_cluster(t: LayerTemplate, db: str) -> Sub:
 
 
 def readiness_config(t: LayerTemplate) -> Sub:
-    bp = t.bp
-    partition = "${AWS::Partition}"
-    config = {
-        "region": "${AWS::Region}", "primary_region": bp.primary.name, "namespace": f"drgen/{t.prefix}",
-        "control_table": naming.control_table(t.prefix),
-        "databases": [{
-            "name": db.name, "engine": db.engine, "global_cluster": naming.global_cluster(t.prefix, db.name),
-            "cluster_arn": f"arn:{partition}:rds:${{AWS::Region}}:${{AWS::AccountId}}:cluster:"
-                           + naming.db_cluster(t.prefix, db.name, "${AWS::Region}"),
-            "primary_cluster_arn": f"arn:{partition}:rds:{bp.primary.name}:${{AWS::AccountId}}:cluster:"
-                                   + naming.db_cluster(t.prefix, db.name, bp.primary.name),
-            "max_lag_ms": db.max_replication_lag.millis} for db in bp.databases],
-        "tables": [naming.table(t.prefix, table.name) for table in bp.tables],
-        "buckets": [{"name": naming.bucket(t.prefix, b.name, bp.primary.name),
-                     "destination": naming.bucket(t.prefix, b.name, "${AWS::Region}")} for b in bp.buckets],
-        "queues": [naming.queue(t.prefix, q.name, q.fifo) for q in bp.queues],
-    }
-    return Sub(json.dumps(config, sort_keys=True, separators=(",", ":")))
+    return Sub(json.dumps(configs.readiness(t.bp), sort_keys=True, separators=(",", ":")))
 
 
 def _readiness(t: LayerTemplate) -> lambdar.Function:
