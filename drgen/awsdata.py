@@ -147,7 +147,8 @@ LAMBDA_SQS_BATCH_MAX = 10_000
 LAMBDA_SQS_FIFO_BATCH_MAX = 10
 LAMBDA_BATCH_WINDOW_MAX_S = 300
 LAMBDA_SQS_VISIBILITY_FACTOR = 6
-"""AWS guidance: a queue's visibility timeout at least six times the timeout of the function it triggers."""
+"""AWS guidance: a queue's visibility timeout at least six times the timeout of the function it triggers (the hard
+rule: at least the function's timeout)."""
 # Source: AWS Lambda Developer Guide, "Defined runtime environment variables" (reserved keys).
 LAMBDA_RESERVED_ENV_VARS: frozenset[str] = frozenset({
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
@@ -159,9 +160,15 @@ LAMBDA_RESERVED_ENV_VARS: frozenset[str] = frozenset({
 # Source: Amazon Route 53 Developer Guide, "Values that you specify when you create or update health checks".
 ROUTE53_INTERVALS_S = (10, 30)
 ROUTE53_FAILURE_THRESHOLD = (1, 10)
-DNS_TTL_MAX_S = 172_800
+# Source: Amazon Route 53 API Reference, ResourceRecordSet: TTL 0 to 2147483647; "If you're associating this resource
+# record set with a health check ... we recommend that you specify a TTL of 60 seconds or less" (guidance).
+DNS_TTL_MAX_S = 2_147_483_647
+ROUTE53_HEALTH_CHECKED_TTL_S = 60
 # Source: Amazon S3 User Guide, "Meeting compliance requirements with S3 Replication Time Control".
 S3_RTC_MINUTES = 15
+# Source: Amazon S3 API Reference, DefaultRetention (a positive number of days or years); the S3 console and
+# S3-compatible stores take 1 to 36,500 days (100 years), which drgen keeps as the bound.
+S3_OBJECT_LOCK_MAX_DAYS = 36_500
 # Source: Amazon Aurora User Guide, "Backup retention period".
 AURORA_BACKUP_RETENTION_DAYS = (1, 35)
 # Source: AWS CloudFormation User Guide, "CloudFormation quotas".
