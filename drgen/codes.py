@@ -146,14 +146,34 @@ _ALL = [
          "name exceeds its AWS limit. Shorten one of them."),
     Code("E502", "physical name invalid", "A name drgen derives does not satisfy the AWS rules for it."),
     # Engines
-    Code("E601", "unknown engine version", "The Aurora engine version is not one drgen knows for that engine."),
-    Code("E602", "engine version not supported for global databases", "The engine version cannot be used for "
-         "an Aurora global database, or is deprecated for new clusters."),
+    Code("E601", "unknown engine version", "The Aurora engine version is not one AWS has for that engine (drgen reads "
+         "the list from cfn-lint's data, as `drgen render --lint` does), or names a major version alone. A "
+         "did-you-mean offers only versions AWS still creates.",
+         source="Amazon Aurora PostgreSQL and Aurora MySQL release notes, as shipped in cfn-lint's "
+                "aws_rds_dbcluster/engine_version.json; Amazon Aurora User Guide, \"Upgrading an Aurora global "
+                "database\" (every cluster of a global database runs the same engine version)"),
+    Code("E602", "engine version lacks a feature the blueprint uses", "The engine version does not support "
+         "Aurora global databases (every strategy but backup-restore makes one), Aurora Serverless v2 (capacity), "
+         "or scaling to 0 ACUs; an Aurora global database's primary cluster cannot scale to 0 ACUs at all.",
+         source="Amazon Aurora User Guide, \"Supported Regions and DB engines for Aurora global databases\", "
+                "\"Supported Regions and DB engines for Aurora Serverless v2\" and \"Scaling to Zero ACUs with "
+                "automatic pause and resume for Aurora Serverless v2\" (versions, and no automatic pause for a "
+                "global database's primary cluster)"),
     Code("E603", "instance class not supported", "The instance class is not available for the engine, or not "
          "for global databases."),
+    Code("E604", "engine version deprecated", "AWS no longer creates clusters of this engine version; the message "
+         "offers the newest version of the same major that it creates.",
+         source="cfn-lint's aws_rds_dbcluster/engine_version_deprecated.json (rule W3690: \"deprecated and cannot be "
+                "used to create new RDS DB clusters\"), from the Aurora release calendars"),
+    Code("W605", "engine version past standard support", "AWS still creates clusters of this major version, but past "
+         "its end of standard support it runs them under RDS Extended Support, which it charges for.",
+         source="Amazon Aurora User Guide, \"Release calendars for Aurora PostgreSQL\" and \"Aurora MySQL long-term "
+                "support and end of standard support\"; Amazon RDS User Guide, \"Using Amazon RDS Extended "
+                "Support\""),
     # Objectives
-    Code("E701", "RPO objective cannot be met", "The estimated recovery point of the design exceeds the "
-         "objective; the message names the component that dominates."),
+    Code("E701", "RPO objective cannot be met", "A data store's estimated recovery point exceeds `objectives.rpo` "
+         "(the finding is at the store) or the store's own `rpo` (at that `rpo`); the message says what would "
+         "change the store's figure."),
     Code("E702", "RTO objective cannot be met", "The estimated recovery time of the design exceeds the "
          "objective; the message names the component that dominates."),
     Code("W703", "objective met with a thin margin", "The estimate is within 10 % of the objective."),

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from drgen import awsdata, metrics
+from drgen import awsdata, engines, metrics
 
 HANDLER = "def handler(event, context):\n    return {'ok': True}\n"
 SOURCE = "functions/worker"
@@ -44,10 +44,8 @@ def names(draw: st.DrawFn, low: int, high: int) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-_PG = [v for v, info in awsdata.AURORA_VERSIONS["aurora-postgresql"].items() if info.serverless_v2
-       and not info.deprecated]
-_MYSQL = [v for v, info in awsdata.AURORA_VERSIONS["aurora-mysql"].items() if info.serverless_v2
-          and not info.deprecated]
+_PG = [v.text for v in engines.advisable("aurora-postgresql") if v.serverless_v2]
+_MYSQL = [v.text for v in engines.advisable("aurora-mysql") if v.serverless_v2]
 
 
 @st.composite
