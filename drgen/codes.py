@@ -122,11 +122,13 @@ _ALL = [
          "expression.", source="Amazon EventBridge User Guide, \"Schedule expressions for rules\" (a rate of 1 "
                                 "takes a singular unit, a larger one a plural; a cron expression has six fields)"),
     Code("E407", "template over a CloudFormation quota", "A layer's template would hold more resources, "
-         "parameters or outputs, or more bytes, than CloudFormation accepts in one template; drgen estimates each "
+         "parameters or outputs, or more bytes, than CloudFormation accepts in one template, or a logical ID longer "
+         "than it accepts (a long API path); drgen estimates each "
          "template when it validates (the size is an upper bound) and names the section that takes most of it. "
          "Split the blueprint into smaller systems, one blueprint per workload group.",
          source="AWS CloudFormation User Guide, \"CloudFormation quotas\": 500 resources, 200 parameters and 200 "
-                "outputs per template; a template body of at most 1 MB read from Amazon S3"),
+                "outputs per template, logical IDs of at most 255 characters; a template body of at most 1 MB read "
+                "from Amazon S3"),
     Code("E408", "two parts would get the same name", "Two parts of the blueprint, or a part and one of drgen's own "
          "resources, would get the same CloudFormation logical ID in one template (render cannot write both) or "
          "the same name in one AWS namespace (deploy would fail on the second): the same queue listed twice as a "

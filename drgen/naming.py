@@ -36,6 +36,11 @@ LIMITS: dict[str, int] = {
 }
 
 
+def cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes, never inside a character (CloudFormation counts bytes)."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
 def rendered_length(name: str) -> int:
     return len(name.replace(ACCOUNT, "0" * 12))
 

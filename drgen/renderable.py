@@ -43,6 +43,14 @@ def _section(owner: Path) -> Path:
 
 def _quotas(bp: Blueprint, f: Footprint) -> Iterator[Finding]:
     name = f.layer.name
+    longest: dict[Path, Item] = {}
+    for item in f.items:
+        if len(item.logical_id) > len(longest.get(item.owner, item).logical_id) or item.owner not in longest:
+            longest[item.owner] = item
+    for owner, item in longest.items():
+        if len(item.logical_id) > awsdata.CFN_MAX_LOGICAL_ID:
+            yield "E407", (f"{item.what} would have a logical ID of {len(item.logical_id)} characters in the {name} "
+                           f"template; CloudFormation allows {awsdata.CFN_MAX_LOGICAL_ID}: shorten it"), owner
     for kind, plural, limit in QUOTAS:
         items = [item for item in f.items if item.kind == kind]
         if len(items) > limit:

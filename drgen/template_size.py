@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from drgen import naming
 from drgen.footprint import Footprint, Item, embedded
 from drgen.model import Blueprint
 
@@ -181,7 +182,7 @@ def template_bytes(bp: Blueprint, footprint: Footprint) -> int:
     description = f"drgen {bp.prefix} {layer}: {footprint.layer.summary}"
     if bp.description:
         description += f". {bp.description}"
-    envelope = ENVELOPE + len(json.dumps(description[:1024], ensure_ascii=False).encode("utf-8"))
+    envelope = ENVELOPE + len(json.dumps(naming.cut(description, 1024), ensure_ascii=False).encode("utf-8"))
     conditions: dict[str, object] = {}
     if any(item.logical_id == "Role" and item.kind == "parameter" for item in footprint.items):
         conditions.update(ROLE_CONDITIONS)  # one or both: count both

@@ -110,3 +110,27 @@ def test_a_template_past_a_megabyte_is_refused_before_render() -> None:
     quota = [d for d in result.diagnostics if d.code == "E407"]
     assert len(quota) == 1 and "storage template" in quota[0].message and quota[0].path == "buckets", quota
     assert f"{MAX_TEMPLATE_BYTES:,}" in quota[0].message
+
+
+REFERENCE = Path(__file__).resolve().parents[1] / "blueprints" / "trading-platform.yaml"
+
+
+def test_a_logical_id_past_cloudformations_255_characters_is_refused_at_its_route() -> None:
+    data = yaml.safe_load(REFERENCE.read_text())
+    data["api"]["routes"].append({"method": "GET", "path": "/" + "/".join(f"segment{i}" for i in range(40)),
+                                  "target": {"health": True}})
+    result = check_text(yaml.safe_dump(data, sort_keys=False), "long.yaml", str(REFERENCE.parent))
+    [found] = [d for d in result.diagnostics if d.is_error]
+    assert (found.code, found.path) == ("E407", "api.routes[2].path") and "allows 255" in found.message
+
+
+def test_a_long_description_in_any_script_stays_within_the_1024_bytes_of_a_template_description() -> None:
+    data = yaml.safe_load(REFERENCE.read_text())
+    data["description"] = "é" * 700
+    result = check_text(yaml.safe_dump(data, sort_keys=False), "long.yaml", str(REFERENCE.parent))
+    assert result.ok and result.blueprint is not None
+    rendered = render_blueprint(result.blueprint)
+    sizes = [len(json.loads(body)["Description"].encode("utf-8")) for path, body in rendered.files.items()
+             if path.startswith("templates/")]
+    assert max(sizes) == 1024
+    assert list(compare(result)) == []
