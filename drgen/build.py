@@ -228,14 +228,25 @@ def partial(schema: dict[str, Any], raw: dict[str, Any], base_dir: str,
     data = with_defaults(schema, raw)
     dropped: set[Path] = set()
     try:
-        if any(broken((key,)) for key in ("version", "name", "environment", "strategy", "failover")):
+        if any(broken((key,)) for key in ("name", "environment", "strategy")):
             return None
-        regions = [_region(r) for i, r in enumerate(data["regions"]) if not broken(("regions", i, "role"))]
+        regions: list[Region] = []
+        for i, r in enumerate(data["regions"]):
+            if broken(("regions", i, "role")) or broken(("regions", i, "name")) or r["name"] in {x.name for x in regions}:
+                dropped.add(("regions", i))
+            else:
+                regions.append(_region(r))
         if [r.role for r in regions].count("primary") != 1 or len(regions) < 2:
             return None
-        objectives = Objectives(parse(data["objectives"]["rpo"]), parse(data["objectives"]["rto"]))
     except _BROKEN:
         return None
+    try:
+        if broken(("objectives",)):
+            raise ValueError("objectives")
+        objectives = Objectives(parse(data["objectives"]["rpo"]), parse(data["objectives"]["rto"]))
+    except _BROKEN:  # the estimates need none of it; the objective findings are then left out
+        objectives = Objectives(parse("1d"), parse("1d"))
+        dropped.add(("objectives",))
     parts: dict[str, list[Any]] = {}
     raws: dict[str, list[dict[str, Any]]] = {}
     for section, build in _PARTS:
@@ -263,8 +274,8 @@ def partial(schema: dict[str, Any], raw: dict[str, Any], base_dir: str,
         dropped.add(("alarms",))
     if "dns" in data and dns is None:
         dropped.add(("dns",))
+    failover = _failover(data.get("failover"), broken, dropped)
     try:
-        failover = data["failover"]
         network = data.get("network", {}) if not broken(("network",)) else {}
         model = Blueprint(
             version=1, name=data["name"], environment=data["environment"], strategy=data["strategy"],
@@ -274,15 +285,30 @@ def partial(schema: dict[str, Any], raw: dict[str, Any], base_dir: str,
                             else derived_endpoints(data)),
             databases=tuple(parts["databases"]), tables=tuple(parts["tables"]), buckets=tuple(parts["buckets"]),
             queues=tuple(parts["queues"]), functions=tuple(parts["functions"]), api=api, dns=dns,
-            alarms=tuple(alarms),
-            failover=Failover(mode=failover["mode"], allow_data_loss=failover.get("allow_data_loss", False),
-                              promotion_timeout=parse(failover.get("promotion_timeout", "10m")),
-                              validation_schedule=failover.get("validation_schedule", "rate(1 hour)"),
-                              emails=tuple(failover.get("notify", {}).get("emails", []))),
-            base_dir=base_dir)
+            alarms=tuple(alarms), failover=failover, base_dir=base_dir)
     except _BROKEN:
         return None
     return model, frozenset(dropped)
+
+
+def _failover(raw: Any, broken: Callable[[Path], bool], dropped: set[Path]) -> Failover:
+    """The failover section, each broken key at its default ("manual" for the mode: fewer resources, no
+    invented ones); left out, so the RTO is not judged."""
+    raw = raw if isinstance(raw, dict) else {}
+    if broken(("failover",)):
+        dropped.add(("failover",))
+
+    def sound(key: str, default: Any, build: Callable[[Any], Any] = lambda v: v) -> Any:
+        try:
+            return default if broken(("failover", key)) or key not in raw else build(raw[key])
+        except _BROKEN:
+            return default
+
+    emails = sound("notify", (), lambda n: tuple(e for e in n.get("emails", []) if isinstance(e, str)))
+    return Failover(mode=raw["mode"] if raw.get("mode") in ("automatic", "manual") else "manual",
+                    allow_data_loss=sound("allow_data_loss", False) is True,
+                    promotion_timeout=sound("promotion_timeout", parse("10m"), parse),
+                    validation_schedule=str(sound("validation_schedule", "rate(1 hour)")), emails=emails)
 
 
 def _measurable(alarm: Alarm, item: dict[str, Any], known: dict[str, set[str]], api: Api | None) -> bool:
