@@ -1,8 +1,10 @@
 """Measure ``drgen.template_size.SHAPES`` on real renders: ``python -m tests.fit_sizes [EXAMPLES]``.
 
 Renders generated blueprints, takes each item's entry size less its tags, fits ``base + weight x feature``
-per shape by least squares, and prints the table to paste into drgen/template_size.py, with each shape's
-spread of residuals (a shape whose spread is not 0 misses a feature; its base covers the largest).
+per shape by least squares, and prints the table for drgen/template_size.py, with each shape's spread of
+residuals (a shape whose spread is not 0 misses a feature; its base covers the largest). A feature that never
+varies in the renders gets no weight: where synthesis did not change, keep the upper envelope of the new table
+and the current one (the larger base and weight of each), which bounds both sets of renders.
 """
 
 from __future__ import annotations
