@@ -155,6 +155,20 @@ SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelo
     "topic-policy": (984, {}),
     "trigger": (402, {"L": 2, "batch": 1, "switch": 102, "window": 1, "windows": 44}),
     "vpc": (211, {}),
+    "events-dlq": (0, {}),
+    "export-EventsDeadLetterQueueArn": (0, {}),
+    "events-dlq-policy": (0, {}),
+    "events-dlq-alarm": (0, {}),
+    "api-validator": (0, {}),
+    "canary-parameter": (0, {}),
+    "canary-role": (0, {}),
+    "canary-function": (0, {}),
+    "probe": (0, {}),
+    "probe-permission": (0, {}),
+    "down-alarm": (0, {}),
+    "ready-alarm": (0, {}),
+    "start-probes-rule": (0, {}),
+    "liveness-check": (0, {}),
     "zone-parameter": (132, {}),
 }
 
@@ -191,6 +205,7 @@ def template_bytes(bp: Blueprint, footprint: Footprint) -> int:
         for n in range(3, max(len(r.zones) for r in bp.regions) + 1):
             fewer = [{"Fn::Equals": [{"Ref": "ZoneCount"}, str(k)]} for k in range(2, n)]
             conditions[f"HasZone{n}"] = {"Fn::Not": [fewer[0] if len(fewer) == 1 else {"Fn::Or": fewer}]}
+    conditions.update(footprint.conditions)
     if conditions:
         envelope += embedded(conditions, 1) + len('  "Conditions": ,\n')
     return envelope + sum(item_bytes(bp, layer, item) for item in footprint.items)

@@ -74,10 +74,16 @@ def blueprints(draw: st.DrawFn, most: int = 12) -> dict[str, Any]:
                                                                   "cron(0 12 * * ? *)"]))},
     }
     if draw(st.booleans()):
-        bp["description"] = draw(st.text(max_size=200))
+        bp["failover"]["detection"] = {"probe_interval": draw(st.sampled_from(["1m", "2m", "10m"])),
+                                       "failures": draw(st.integers(1, 5))}
+    if draw(st.booleans()):
+        bp["failover"]["approval_time"] = draw(st.sampled_from(["5m", "15m", "1h"]))
+        bp["failover"]["allow_data_loss"] = draw(st.booleans())
+    if draw(st.booleans()):
+        bp["description"] = draw(st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=200))
     if draw(st.booleans()):
         bp["tags"] = draw(st.dictionaries(st.from_regex(r"[A-Za-z][A-Za-z0-9:_.-]{0,20}", fullmatch=True),
-                                          st.text(max_size=30), max_size=6))
+                                          st.from_regex(r"[\w .:/=+@-]{0,30}", fullmatch=True), max_size=6))
     if draw(st.booleans()):
         bp["failover"]["notify"] = {"emails": [f"ops{i}@example.com" for i in range(draw(st.integers(1, 3)))]}
     bp["network"] = {"nat": draw(st.sampled_from(["none", "single", "per-az"])),
@@ -95,6 +101,8 @@ def blueprints(draw: st.DrawFn, most: int = 12) -> dict[str, Any]:
                                   "backup_retention": draw(st.sampled_from(["7d", "30d"])),
                                   "instances_per_region": {"primary": draw(st.integers(1, 4)),
                                                            "secondary": draw(st.integers(0, 3))}}
+            if strategy == "hot-standby":  # a hot standby runs at full capacity (E320)
+                db["instances_per_region"]["secondary"] = db["instances_per_region"]["primary"]
             if draw(st.booleans()):
                 db["capacity"] = {"min": 0.5, "max": 4}
             else:
@@ -159,7 +167,11 @@ def blueprints(draw: st.DrawFn, most: int = 12) -> dict[str, Any]:
             if bp.get("functions") and draw(st.booleans()):
                 target = {"function": draw(st.sampled_from(bp["functions"]))["name"]}
             elif queues and draw(st.booleans()):
-                target = {"queue": draw(st.sampled_from(queues))["name"]}
+                queue = draw(st.sampled_from(queues))
+                target = {"queue": queue["name"]}
+                if queue["fifo"] and draw(st.booleans()):
+                    target.update(group_id_header=draw(st.sampled_from(["X-Group", "X-Tenant-Group-Id"])),
+                                  deduplication_id_header=draw(st.sampled_from(["X-Dedup", "Idempotency-Key"])))
             routes.append({"method": method, "path": path, "target": target})
         if not any(r["path"] == "/health" for r in routes):
             routes.append({"method": "GET", "path": "/health", "target": {"health": True}})

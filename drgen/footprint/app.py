@@ -44,11 +44,7 @@ def _grants(bp: Blueprint, fn: Function) -> tuple[dict[str, int], dict[str, int]
 
 
 def app(bp: Blueprint, f: Footprint) -> None:
-    conditional = (bp.strategy != "hot-standby" and any(fn.triggers for fn in bp.functions)) \
-        or (bp.strategy == "pilot-light" and bool(bp.functions)) \
-        or any(metrics.METRICS[a.metric].placement in ("primary", "secondaries") for a in bp.alarms) \
-        or _forwards_failover_alarms(bp)
-    if conditional:  # a per-region role decides something (LayerTemplate.condition)
+    if any(metrics.METRICS[a.metric].placement in ("primary", "secondaries") for a in bp.alarms):  # a per-region role decides something (LayerTemplate.condition)
         f.add("parameter", "Role", ("regions",), "the region's role", "role-parameter")
     emails = bp.failover.emails
     f.resource("AlertsTopic", ("failover", "notify"), "the alerts topic", "topic", emails=len(emails),
@@ -95,6 +91,8 @@ def app(bp: Blueprint, f: Footprint) -> None:
     if bp.api is not None:
         _api(bp, f)
     _alarms(bp, f)
+    _delivery(bp, f)
+    _forward(bp, f)
     for i, queue in enumerate(bp.queues):
         f.resource(naming.logical_id(queue.name, "QueueUrlParameter"), ("queues", i),
                    f"the URL parameter of queue '{queue.name}'", "queue-parameter", N=len(queue.name))
@@ -117,6 +115,8 @@ def _api(bp: Blueprint, f: Footprint) -> None:
     if queues:
         f.resource("ApiQueueRole", ("api", "routes"), "the API's queue role", "api-queue-role", queues=len(queues),
                    queuel=lengths(naming.queue_id(q) for q in queues))
+    if any(r.group_id_header is not None and r.deduplication_id_header is not None for r in api.routes):
+        f.resource("ApiRequiredHeaders", ("api", "routes"), "the API's request validator", "api-validator", tagged=0)
     seen: dict[str, str] = {}
     for i, route in enumerate(api.routes):
         parts = [p for p in route.path.split("/") if p]
@@ -134,7 +134,9 @@ def _api(bp: Blueprint, f: Footprint) -> None:
         method = naming.logical_id(route.method.lower(), "path", *(parts or ["root"]))
         methods.append(method)
         queue = next((q for q in bp.queues if q.name == route.name), None) if route.target == "queue" else None
+        headers = [h for h in (route.group_id_header, route.deduplication_id_header) if h is not None]
         f.resource(method, owner, what, "api-method", tagged=0, method=len(route.method),
+                   fifo=int(len(headers) == 2), headerl=lengths(headers) if len(headers) == 2 else 0,
                    resource=len(seen.get("/".join(parts), "")), root=int(not parts),
                    queue=len(naming.queue(bp.prefix, queue.name, queue.fifo)) if queue else 0, queues=int(bool(queue)),
                    health=int(route.target == "health"), function=len(naming.function_id(route.name or "health")))
@@ -163,10 +165,6 @@ def _api(bp: Blueprint, f: Footprint) -> None:
         export(f, "ApiDomainZoneId", ("dns",), "the API domain zone export")
 
 
-def _forwards_failover_alarms(bp: Blueprint) -> bool:
-    return bp.failover.mode == "automatic" and bool(bp.secondaries) and bool(failover_alarms(bp))
-
-
 def failover_alarms(bp: Blueprint) -> list[str]:
     """The CloudWatch alarm names of the blueprint's alarms that start a failover (``synth.alarms``)."""
     names = []
@@ -191,11 +189,38 @@ def _alarms(bp: Blueprint, f: Footprint) -> None:
                        tagged=0, N=len(alarm.name), text=text, suffix=len(str(n)) + 1 if len(sets) > 1 else 0,
                        subs=sum("${" in v for _, v in dimensions), dims=len(dimensions),
                        extended=int(metric.is_extended_statistic), placed=int(metric.placement != "serving"))
-    if _forwards_failover_alarms(bp):
-        secondaries = [r.name for r in bp.secondaries]
-        names = failover_alarms(bp)
-        regions = {"sec": len(secondaries), "secl": lengths(secondaries)}
-        f.resource("ForwardFailoverAlarmsRole", ("alarms",), "the role forwarding failover alarms", "forward-role",
-                   **regions)
-        f.resource("ForwardFailoverAlarms", ("alarms",), "the rule forwarding failover alarms", "forward-rule",
-                   alarms=len(names), alarml=lengths(names), **regions)
+
+
+def _delivery(bp: Blueprint, f: Footprint) -> None:
+    """The region's dead-letter queue for EventBridge targets and its depth alarm (``synth.delivery``)."""
+    if not bp.runs_compute_in_secondaries:
+        return
+    f.resource("EventsDeadLetterQueue", OWN, "the dead-letter queue of drgen's EventBridge targets", "events-dlq")
+    f.resource("EventsDeadLetterQueuePolicy", OWN, "its policy", "events-dlq-policy", tagged=0)
+    f.resource("EventsUndeliveredAlarm", OWN, "its depth alarm", "events-dlq-alarm", tagged=0)
+    export(f, "EventsDeadLetterQueueArn", OWN, "the events dead-letter queue export")
+
+
+MAX_TARGETS = 5
+"""EventBridge's targets per rule (``synth.alarms.MAX_TARGETS``)."""
+
+
+def _forward(bp: Blueprint, f: Footprint) -> None:
+    """Every region's failover alarms go to every other region's bus (``synth.alarms``), five targets a rule,
+    each target under a condition naming its region."""
+    names = failover_alarms(bp)
+    if not (names and bp.failover.mode == "automatic" and bp.runs_compute_in_secondaries and bp.secondaries):
+        return
+    others = [r for r in bp.region_names if r in f.layer.regions]
+    for region in others:
+        f.conditions[f"IsNot{naming.region_id(region)}"] = {
+            "Fn::Not": [{"Fn::Equals": [{"Ref": "AWS::Region"}, region]}]}
+    regions = {"sec": len(others), "secl": lengths(others), "secid": lengths(naming.region_id(r) for r in others)}
+    f.resource("ForwardFailoverAlarmsRole", ("alarms",), "the role forwarding failover alarms", "forward-role",
+               **regions)
+    for index in range(0, len(others), MAX_TARGETS):
+        chunk, part = others[index:index + MAX_TARGETS], index // MAX_TARGETS + 1
+        suffix = str(part) if index else ""
+        f.resource("ForwardFailoverAlarms" + suffix, ("alarms",), "a rule forwarding failover alarms", "forward-rule",
+                   alarms=len(names), alarml=lengths(names), suffix=len(suffix), sec=len(chunk), secl=lengths(chunk),
+                   secid=lengths(naming.region_id(r) for r in chunk))

@@ -41,6 +41,8 @@ class Footprint:
 
     layer: Layer
     items: list[Item] = field(default_factory=list)
+    conditions: dict[str, Any] = field(default_factory=dict)
+    """Conditions the template holds beyond the region's role and the network's zones, by name."""
 
     def add(self, kind: Kind, logical_id: str, owner: Path, what: str, shape: str, *, tagged: int = 0,
             **features: int) -> None:
