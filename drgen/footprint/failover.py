@@ -65,9 +65,9 @@ def _detection(bp: Blueprint, f: Footprint) -> None:
                   region=len(region))
             urls += len(region) + 2 * len(rid) + len(api.stage) + len(route.path)
     interval = bp.failover.detection.probe_interval.whole_seconds
-    config = {"urls": urls, "anyurl": int(bool(urls)), "regions": len(bp.regions),
-              "regionl": lengths(bp.region_names), "prim": len(bp.primary.name)}
-    lambda_function(f, "canary", OWN, "drgen's canary", "canary", config, config)
+    role = {"regions": len(bp.regions), "regionl": lengths(bp.region_names), "Pr": len(bp.prefix) * len(bp.regions)}
+    lambda_function(f, "canary", OWN, "drgen's canary", "canary", role,
+                    {"urls": urls, "anyurl": int(bool(urls)), "prim": len(bp.primary.name)})
     f.resource("ProbeActiveRegion", ("failover", "detection", "probe_interval"), "the canary's schedule", "probe",
                age=len(str(max(60, min(interval, 86_400)))), rate=len(str(interval // 60)))
     f.resource("ProbeActiveRegionInvoke", OWN, "its invoke permission", "probe-permission", tagged=0)
