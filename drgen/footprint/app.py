@@ -44,7 +44,8 @@ def _grants(bp: Blueprint, fn: Function) -> tuple[dict[str, int], dict[str, int]
 
 
 def app(bp: Blueprint, f: Footprint) -> None:
-    if any(metrics.METRICS[a.metric].placement in ("primary", "secondaries") for a in bp.alarms):  # a per-region role decides something (LayerTemplate.condition)
+    # a per-region role decides something (LayerTemplate.condition): only alarms placed by the region's role
+    if any(metrics.METRICS[a.metric].placement in ("primary", "secondaries") for a in bp.alarms):
         f.add("parameter", "Role", ("regions",), "the region's role", "role-parameter")
     emails = bp.failover.emails
     f.resource("AlertsTopic", ("failover", "notify"), "the alerts topic", "topic", emails=len(emails),
