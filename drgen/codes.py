@@ -82,13 +82,22 @@ _ALL = [
     Code("E203", "wrong number of primary regions", "Exactly one region must have `role: primary`."),
     Code("E204", "no secondary region", "At least one region must have `role: secondary`."),
     Code("E205", "invalid CIDR", "The value is not an IPv4 network in CIDR form with its host bits zero, or its "
-         "size is outside what a VPC allows (/16 to /28)."),
+         "size is outside what a VPC allows (/16 to /28).",
+         source="Amazon EC2 API Reference, CreateVpc (the smallest VPC uses a /28 netmask, the largest a /16); Amazon "
+                "VPC User Guide, \"VPC CIDR blocks\""),
     Code("E206", "overlapping CIDRs", "Two regions' VPC CIDRs overlap; peering and routing between them "
-         "would be impossible."),
+         "would be impossible. AWS creates overlapping VPCs; the blueprint language refuses them (blueprint v1) "
+         "because the regions of one system must be able to reach each other.",
+         source="Amazon VPC Peering Guide, \"VPC peering limitations\" (no peering connection between VPCs with "
+                "matching or overlapping IPv4 CIDR blocks)"),
     Code("E207", "subnets do not fit", "One public and one private subnet per zone, of `network.subnet_bits` "
-         "extra bits each, must fit in the region's CIDR."),
+         "extra bits each, must fit in the region's CIDR.",
+         source="Amazon VPC User Guide, \"Subnet CIDR blocks\" (a subnet's CIDR block is a subset of its VPC's, "
+                "the subnets of a VPC cannot overlap, and the smallest subnet is a /28)"),
     Code("E208", "zone not in region", "An availability zone named for a region does not belong to it, or the "
-         "region has fewer zones than asked."),
+         "region has fewer zones than asked.",
+         source="Amazon EC2 User Guide, \"Regions and Zones\" (each Availability Zone is in one Region; a subnet "
+                "resides entirely within one zone of its VPC's Region)"),
     # Names and references
     Code("E301", "name used twice", "Names must be unique within their section."),
     Code("E302", "unresolved reference", "A reference names something that the blueprint does not define."),
@@ -126,10 +135,16 @@ _ALL = [
          "a link to it."),
     Code("E311", "handler function not defined", "The handler `module.function` names a function that its module "
          "does not define at its top level (a `def`, `async def`, assignment or import), or names a class. The "
-         "module is parsed, never imported or run."),
+         "module is parsed, never imported or run.",
+         source="AWS Lambda Developer Guide, \"Define Lambda function handler in Python\" (the handler setting "
+                "names the file and the function Lambda calls; a missing one fails every invocation with "
+                "Runtime.HandlerNotFound)"),
     Code("E312", "handler module does not parse", "The handler's module is not valid Python, so Lambda could not "
          "import it. drgen parses it with the Python it runs on: run drgen on a Python at least as new as the "
-         "function's runtime to check syntax that only newer versions accept."),
+         "function's runtime to check syntax that only newer versions accept.",
+         source="AWS Lambda Developer Guide, \"Define Lambda function handler in Python\" (Lambda imports the "
+                "handler's module; one that does not import fails every invocation with Runtime.ImportModuleError "
+                "or Runtime.UserCodeSyntaxError)"),
     Code("E313", "tag key reserved by drgen", "A blueprint tag key starts with `drgen:` (in any case), the prefix of "
          "the tags drgen adds itself (`drgen:blueprint`, `drgen:environment`, `drgen:layer`)."),
     Code("W314", "secret-like literal in a function's environment", "An environment variable is named like a "
@@ -159,13 +174,15 @@ _ALL = [
     # Durations and AWS limits
     Code("E401", "invalid duration", "The value is not a duration: an integer and a unit (ms, s, m, h, d)."),
     Code("E402", "duration outside AWS limits", "The duration is outside what the AWS service accepts (or, for "
-         "max_replication_lag and promotion_timeout, what drgen's failover can use).",
+         "max_replication_lag, promotion_timeout, approval_time and the longest probe_interval, what drgen's "
+         "failover can use); a probe_interval is whole minutes, as an EventBridge rate() takes them.",
          source="Amazon SQS Developer Guide, \"Amazon SQS message quotas\" (visibility timeout 0 to 12 hours, "
                 "retention 1 minute to 14 days); AWS Lambda Developer Guide, \"Lambda quotas\" (timeout up to 900 "
                 "seconds) and \"Lambda parameters for Amazon SQS event source mappings\" (batching window up to 300 "
                 "seconds); Amazon Aurora User Guide, \"Backup retention period\" (1 to 35 days); Amazon S3 API "
                 "Reference, DefaultRetention and NoncurrentVersionExpiration (at least a day); Amazon Route 53 API "
-                "Reference, ResourceRecordSet (TTL 0 to 2147483647 seconds)"),
+                "Reference, ResourceRecordSet (TTL 0 to 2147483647 seconds); Amazon EventBridge User Guide, \"Schedule "
+                "expressions for rules\" (a rate() in whole minutes, one at least)"),
     Code("E403", "value outside AWS limits", "A number or a name is outside what the AWS service accepts.",
          source="AWS Lambda API Reference, Environment (variable names [a-zA-Z]([a-zA-Z0-9_])+, 4 KB in all); AWS "
                 "Lambda Developer Guide, \"Defined runtime environment variables\" (reserved names); Amazon Aurora "
@@ -211,8 +228,15 @@ _ALL = [
                 "53 API Reference, ResourceRecordSet TTL (with a health check, a TTL of 60 seconds or less)"),
     # Physical names
     Code("E501", "physical name too long", "A name drgen derives from `name`, `environment` and a component "
-         "name exceeds its AWS limit. Shorten one of them."),
-    Code("E502", "physical name invalid", "A name drgen derives does not satisfy the AWS rules for it."),
+         "name exceeds its AWS limit. Shorten one of them.",
+         source="each service's naming rule, as its API reference states it: Amazon S3 bucket names 63 characters; "
+                "Lambda function, IAM role and EventBridge rule names 64; SQS queue and Step Functions state "
+                "machine names 80; Aurora cluster and instance identifiers 63; DynamoDB table and CloudWatch alarm "
+                "names 255; CloudFormation stack names 128 and export names 255 (drgen.naming.LIMITS)"),
+    Code("E502", "physical name invalid", "A name drgen derives does not satisfy the AWS rules for it.",
+         source="each service's naming rule, as its API reference states it (e.g. Amazon S3 User Guide, \"General "
+                "purpose bucket naming rules\": lowercase letters, digits, dots and hyphens; Amazon Aurora "
+                "DBClusterIdentifier: a letter first, no two hyphens in a row, no hyphen last)"),
     # Engines
     Code("E601", "unknown engine version", "The Aurora engine version is not one AWS has for that engine (drgen reads "
          "the list from cfn-lint's data, as `drgen render --lint` does), or names a major version alone. A "
@@ -228,7 +252,9 @@ _ALL = [
                 "automatic pause and resume for Aurora Serverless v2\" (versions, and no automatic pause for a "
                 "global database's primary cluster)"),
     Code("E603", "instance class not supported", "The instance class is not available for the engine, or not "
-         "for global databases."),
+         "for global databases.",
+         source="Amazon Aurora User Guide, \"Supported DB engines for DB instance classes\" and \"Limitations of "
+                "Amazon Aurora global databases\" (the instance classes a global database's clusters can use)"),
     Code("E604", "engine version deprecated", "AWS no longer creates clusters of this engine version; the message "
          "offers the newest version of the same major that it creates.",
          source="cfn-lint's aws_rds_dbcluster/engine_version_deprecated.json (rule W3690: \"deprecated and cannot be "

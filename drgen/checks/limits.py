@@ -167,7 +167,9 @@ def check_dns_and_failover(ctx: Context) -> Iterator[Diagnostic]:
     if isinstance(detection, dict):
         # EventBridge schedules run at most once a minute (rate expressions take whole minutes)
         path = ("failover", "detection", "probe_interval")
-        yield from _within(ctx, detection.get("probe_interval", "1m"), path, 60 * S, 3600 * S, "a probe_interval of")
+        # at least a minute (EventBridge); at most an hour, drgen's bound: a slower canary detects nothing in time
+        yield from _within(ctx, detection.get("probe_interval", "1m"), path, 60 * S, 3600 * S, "a probe_interval of",
+                           "drgen's canary takes")
         interval = _duration(ctx, detection.get("probe_interval", "1m"), path)
         if interval is not None and interval.millis % (60 * S):
             yield ctx.error("E402", f"a probe_interval of {interval} is not whole minutes: an EventBridge rate() "
