@@ -134,3 +134,28 @@ def test_a_long_description_in_any_script_stays_within_the_1024_bytes_of_a_templ
              if path.startswith("templates/")]
     assert max(sizes) == 1024
     assert list(compare(result)) == []
+
+
+def test_failover_alarms_forwarded_to_many_regions_take_a_rule_per_five_targets_as_estimated() -> None:
+    """Seven regions forward each one's failover alarms to six others (two rules, each target under its region's
+    condition); a FIFO route's headers make a request validator; the canary probes every region's API."""
+    data = yaml.safe_load(REFERENCE.read_text())
+    data["regions"] = [{"name": r, "role": "primary" if i == 0 else "secondary", "cidr": f"10.{i}.0.0/16"}
+                       for i, r in enumerate(["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1",
+                                              "ap-northeast-1", "ap-southeast-2"])]
+    data.pop("databases", None)
+    data["alarms"] = [a for a in data.get("alarms", []) if "database" not in a]
+    data["functions"] = [{k: v for k, v in f.items() if k != "access" or not any("database" in g for g in v)}
+                         for f in data["functions"]]
+    data["failover"]["mode"] = "automatic"
+    data["queues"].append({"name": "ordered", "fifo": True})
+    data["api"]["routes"].append({"method": "POST", "path": "/ordered", "target": {
+        "queue": "ordered", "group_id_header": "X-Account", "deduplication_id_header": "X-Request-Id"}})
+    result = check_text(yaml.safe_dump(data, sort_keys=False), "many.yaml", str(REFERENCE.parent))
+    assert result.ok and result.blueprint is not None, [str(d) for d in result.diagnostics if d.is_error]
+    estimates = footprint.footprints(result.blueprint)
+    app = {item.logical_id for item in estimates["app"].items}
+    assert {"ForwardFailoverAlarms", "ForwardFailoverAlarms2", "ApiRequiredHeaders"} <= app
+    assert len(estimates["app"].conditions) == 7
+    assert sum(i.logical_id.startswith("ApiHost") for i in estimates["orchestration"].items) == 7
+    assert list(compare(result)) == []

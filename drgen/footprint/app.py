@@ -1,4 +1,5 @@
-"""The app layer: the alerts topic, queues, functions and their triggers, the API, alarms, the dashboard."""
+"""The app layer: the alerts topic, queues, functions and their triggers, the API, alarms, the events
+dead-letter queue, the forwarding of failover alarms, the dashboard."""
 
 from __future__ import annotations
 

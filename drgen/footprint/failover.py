@@ -1,4 +1,5 @@
-"""The layers that fail over: the orchestration layer in every secondary and the dns stack."""
+"""The layers that fail over: the orchestration layer in every region (the state machine, drgen's readiness,
+promoter and canary functions, detection and the rules that start a failover) and the dns stack."""
 
 from __future__ import annotations
 
