@@ -5,8 +5,6 @@ Every table names its source. Checked 2026-11-25.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 # ---- regions and availability zones ---------------------------------------------------------------
 # Source: the availability zone names of each region as shipped by cfn-lint 1.58.0 (cfnlint.helpers,
 # generated from the EC2 DescribeAvailabilityZones of each region); partitions from the AWS General Reference.
@@ -59,51 +57,7 @@ def partition(region: str) -> str:
 PARTITIONS: dict[str, str] = {region: partition(region) for region in REGIONS}
 
 # ---- Aurora ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    global_database: bool
-    """Supported for Aurora global databases."""
-    serverless_v2: bool
-    """Supported with Aurora Serverless v2 capacity."""
-    deprecated: bool
-    """Past the end of standard support: not for new clusters."""
-
-
-def _versions(minors: dict[str, tuple[int, ...]], *, serverless_from: dict[str, int],
-              deprecated: frozenset[str]) -> dict[str, VersionInfo]:
-    out = {}
-    for major, numbers in minors.items():
-        for number in numbers:
-            version = f"{major}.{number}"
-            out[version] = VersionInfo(True, number >= serverless_from.get(major, 0), major in deprecated)
-    return out
-
-
-# Source: Amazon Aurora PostgreSQL release notes ("Aurora PostgreSQL updates") and "Release calendars for
-# Aurora PostgreSQL" (end of standard support: 11 2024-02-29, 12 2025-02-28, 13 2026-02-28, 14 2027-02-28);
-# Serverless v2 from 13.6, 14.3, 15.2, 16.1 ("Aurora Serverless v2 supported Regions and engines");
-# global databases support every listed major ("Aurora global databases: supported Regions and engines").
-_POSTGRES = _versions(
-    {"12": (9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22), "13": (7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20),
-     "14": (6, 7, 8, 9, 10, 11, 12, 13, 15, 17, 18), "15": (3, 4, 5, 6, 7, 8, 10, 12, 13),
-     "16": (1, 2, 3, 4, 6, 8, 9), "17": (4, 5, 6)},
-    serverless_from={"13": 6, "14": 3, "15": 2, "16": 1, "17": 4},
-    deprecated=frozenset({"12", "13"}),
-)
-
-# Source: Aurora MySQL version 3 release notes and release calendar ("Aurora MySQL long-term support (LTS)
-# releases": 3.04 LTS); Aurora MySQL version 2 (MySQL 5.7) reached end of standard support 2024-10-31.
-_MYSQL = {
-    f"8.0.mysql_aurora.3.{minor}": VersionInfo(True, True, False)
-    for minor in ("04.0", "04.1", "04.2", "04.3", "04.4", "05.2", "06.0", "06.1", "07.0", "07.1", "08.0",
-                  "08.1", "08.2", "09.0", "10.0")
-} | {
-    f"5.7.mysql_aurora.2.{minor}": VersionInfo(True, False, True) for minor in ("11.5", "12.3", "12.4")
-}
-
-AURORA_VERSIONS: dict[str, dict[str, VersionInfo]] = {"aurora-postgresql": _POSTGRES, "aurora-mysql": _MYSQL}
+# Engine versions and what each supports: drgen.engines (cfn-lint's data and AWS's per-major facts).
 
 # Source: "Aurora global databases: supported instance classes" - memory-optimised classes only; burstable
 # (db.t*) classes are not supported for global databases.
@@ -147,7 +101,8 @@ LAMBDA_SQS_BATCH_MAX = 10_000
 LAMBDA_SQS_FIFO_BATCH_MAX = 10
 LAMBDA_BATCH_WINDOW_MAX_S = 300
 LAMBDA_SQS_VISIBILITY_FACTOR = 6
-"""AWS guidance: a queue's visibility timeout at least six times the timeout of the function it triggers."""
+"""AWS guidance: a queue's visibility timeout at least six times the timeout of the function it triggers (the hard
+rule: at least the function's timeout)."""
 # Source: AWS Lambda Developer Guide, "Lambda quotas", deployment package size: 50 MB zipped for direct upload,
 # 250 MB unzipped including layers. drgen uploads packages to S3 (the function's S3Key), so only the unzipped
 # quota binds; Lambda states it in bytes when it refuses a package: "Unzipped size must be smaller than 262144000
@@ -171,15 +126,22 @@ TAG_RESERVED_PREFIX = "aws:"
 # Source: Amazon Route 53 Developer Guide, "Values that you specify when you create or update health checks".
 ROUTE53_INTERVALS_S = (10, 30)
 ROUTE53_FAILURE_THRESHOLD = (1, 10)
-DNS_TTL_MAX_S = 172_800
+# Source: Amazon Route 53 API Reference, ResourceRecordSet: TTL 0 to 2147483647; "If you're associating this resource
+# record set with a health check ... we recommend that you specify a TTL of 60 seconds or less" (guidance).
+DNS_TTL_MAX_S = 2_147_483_647
+ROUTE53_HEALTH_CHECKED_TTL_S = 60
 # Source: Amazon S3 User Guide, "Meeting compliance requirements with S3 Replication Time Control".
 S3_RTC_MINUTES = 15
+# Source: Amazon S3 API Reference, DefaultRetention (a positive number of days or years); the S3 console and
+# S3-compatible stores take 1 to 36,500 days (100 years), which drgen keeps as the bound.
+S3_OBJECT_LOCK_MAX_DAYS = 36_500
 # Source: Amazon Aurora User Guide, "Backup retention period".
 AURORA_BACKUP_RETENTION_DAYS = (1, 35)
 # Source: AWS CloudFormation User Guide, "CloudFormation quotas".
 CFN_MAX_RESOURCES = 500
 CFN_MAX_PARAMETERS = 200
 CFN_MAX_OUTPUTS = 200
+CFN_MAX_LOGICAL_ID = 255
 CFN_TEMPLATE_BODY_MAX_BYTES = 51_200
 CFN_TEMPLATE_URL_MAX_BYTES = 1_000_000
 # Source: Amazon EventBridge User Guide, "Schedule expressions for rules": rate at least 1 minute.

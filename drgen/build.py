@@ -1,15 +1,19 @@
 """Turn validated blueprint data into the typed model.
 
-Called only after the schema and semantic checks passed, so it trusts shapes and references. Defaults
+``blueprint`` is called only after the schema and semantic checks passed, so it trusts shapes and references;
+``partial`` builds what is sound of a blueprint with errors, for the checks that need a model. Defaults
 come from the schema's ``default`` values (the schema is the one source of truth for them).
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from drgen import awsdata, metrics
+from drgen.diagnostics import Path
 from drgen.durations import Duration, parse
 from drgen.model import (
     Alarm,
@@ -217,3 +221,135 @@ def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".",
         base_dir=base_dir,
         source_root=source_root,
     )
+
+
+_PARTS = (("databases", _database), ("tables", _table), ("buckets", _bucket), ("queues", _queue),
+          ("functions", _function), ("alarms", _alarm))
+_BROKEN = (KeyError, TypeError, ValueError, AttributeError, IndexError, StopIteration)
+
+
+def partial(schema: dict[str, Any], raw: dict[str, Any], base_dir: str, broken: Callable[[Path], bool],
+            source_root: str | None = None) -> tuple[Blueprint, frozenset[Path]] | None:
+    """The model of what is sound in ``raw``, a blueprint with errors, and the paths of what was left out.
+
+    An entry the schema or a check rejected, or that names something left out, is left out, as is the
+    second of two entries with one name; so the model holds together (its references resolve) and every
+    estimate made from it leaves out, never invents. ``None`` when the frame itself (name, environment,
+    strategy, regions and their roles, failover) is not sound.
+    """
+    data = with_defaults(schema, raw)
+    dropped: set[Path] = set()
+    try:
+        if any(broken((key,)) for key in ("name", "environment", "strategy")):
+            return None
+        regions: list[Region] = []
+        for i, r in enumerate(data["regions"]):
+            if broken(("regions", i, "role")) or broken(("regions", i, "name")) or r["name"] in {x.name for x in regions}:
+                dropped.add(("regions", i))
+            else:
+                regions.append(Region(r["name"], r["role"], r["cidr"], zones_of(r)))
+        if [r.role for r in regions].count("primary") != 1 or len(regions) < 2:
+            return None
+    except _BROKEN:
+        return None
+    try:
+        if broken(("objectives",)):
+            raise ValueError("objectives")
+        objectives = Objectives(parse(data["objectives"]["rpo"]), parse(data["objectives"]["rto"]))
+    except _BROKEN:  # the estimates need none of it; the objective findings are then left out
+        objectives = Objectives(parse("1d"), parse("1d"))
+        dropped.add(("objectives",))
+    parts: dict[str, list[Any]] = {}
+    raws: dict[str, list[dict[str, Any]]] = {}
+    for section, build in _PARTS:
+        parts[section], raws[section], names = [], [], set()
+        for i, item in enumerate(data.get(section, []) if isinstance(data.get(section), list) else []):
+            try:
+                if broken((section, i)) or item["name"] in names:
+                    raise ValueError(section)
+                parts[section].append(build(item))
+                raws[section].append(item)
+                names.add(item["name"])
+            except _BROKEN:
+                dropped.add((section, i))
+    known = {section: {x.name for x in items} for section, items in parts.items()}
+    parts["functions"] = [replace(f, triggers=tuple(t for t in f.triggers if t.queue in known["queues"]),
+                                  access=tuple(g for g in f.access if g.target in known[f"{g.kind}s"]))
+                          for f in parts["functions"]]
+    fifo = {q.name for q in parts["queues"] if q.fifo}
+    api = _sound(lambda: _api(data["api"], fifo), "api", data, broken, dropped)
+    if api is not None:  # routes whose target is left out, and the second of two equal routes, are left out
+        routes = {(r.method, r.path): r for r in reversed(api.routes) if r.name is None or r.name in known[f"{r.target}s"]}
+        api = replace(api, routes=tuple(r for r in api.routes if routes.get((r.method, r.path)) is r))
+    dns = _sound(lambda: _dns(data["dns"]), "dns", data, broken, dropped) if api is not None else None
+    alarms = [a for a, item in zip(parts["alarms"], raws["alarms"], strict=True) if _measurable(a, item, known, api)]
+    if len(alarms) < len(parts["alarms"]):
+        dropped.add(("alarms",))
+    if "dns" in data and dns is None:
+        dropped.add(("dns",))
+    failover = _failover(data.get("failover"), broken, dropped)
+    try:
+        network = data.get("network", {}) if not broken(("network",)) else {}
+        tags = data.get("tags", {}) if not broken(("tags",)) else {}
+        model = Blueprint(
+            version=1, name=data["name"], environment=data["environment"], strategy=data["strategy"],
+            description=str(data.get("description", "")) if not broken(("description",)) else "",
+            tags=tuple((str(k), str(v)) for k, v in tags.items()),
+            accounts=tuple(data.get("accounts", [])) if not broken(("accounts",)) else (),
+            objectives=objectives, regions=tuple(regions),
+            network=Network(network.get("subnet_bits", 8), network.get("nat", "none"),
+                            tuple(sorted(set(network["endpoints"]))) if "endpoints" in network
+                            else derived_endpoints(data)),
+            databases=tuple(parts["databases"]), tables=tuple(parts["tables"]), buckets=tuple(parts["buckets"]),
+            queues=tuple(parts["queues"]), functions=tuple(parts["functions"]), api=api, dns=dns,
+            alarms=tuple(alarms), failover=failover, base_dir=base_dir, source_root=source_root)
+    except _BROKEN:
+        return None
+    return model, frozenset(dropped)
+
+
+def _failover(raw: Any, broken: Callable[[Path], bool], dropped: set[Path]) -> Failover:
+    """The failover section, each broken key at its default ("manual" for the mode: fewer resources, no
+    invented ones); left out, so the RTO is not judged."""
+    raw = raw if isinstance(raw, dict) else {}
+    if broken(("failover",)):
+        dropped.add(("failover",))
+
+    def sound(key: str, default: Any, build: Callable[[Any], Any] = lambda v: v) -> Any:
+        try:
+            return default if broken(("failover", key)) or key not in raw else build(raw[key])
+        except _BROKEN:
+            return default
+
+    emails = sound("notify", (), lambda n: tuple(e for e in n.get("emails", []) if isinstance(e, str)))
+    detection = Detection(parse("1m"), 3)
+    if not broken(("failover", "detection", "probe_interval")) and not broken(("failover", "detection", "failures")):
+        detection = sound("detection", detection, lambda d: Detection(parse(d.get("probe_interval", "1m")),
+                                                                      int(d.get("failures", 3))))
+    return Failover(mode=raw["mode"] if raw.get("mode") in ("automatic", "manual") else "manual",
+                    allow_data_loss=sound("allow_data_loss", False) is True,
+                    promotion_timeout=sound("promotion_timeout", parse("10m"), parse),
+                    validation_schedule=str(sound("validation_schedule", "rate(1 hour)")),
+                    detection=detection, approval_time=sound("approval_time", parse("15m"), parse), emails=emails)
+
+
+def _measurable(alarm: Alarm, item: dict[str, Any], known: dict[str, set[str]], api: Api | None) -> bool:
+    """Whether the alarm names what its metric is measured on, and that exists (else E306/E307/E302 said why)."""
+    subject = metrics.METRICS[alarm.metric].subject
+    named = [kind for kind in _SUBJECT_KINDS if kind in item]
+    if subject is None:
+        return not named and api is not None
+    return named == [subject] and item[subject] in known[f"{subject}s"]
+
+
+def _sound(build: Callable[[], Any], key: str, data: dict[str, Any], broken: Callable[[Path], bool],
+           dropped: set[Path]) -> Any:
+    if key not in data:
+        return None
+    try:
+        if broken((key,)):
+            raise ValueError(key)
+        return build()
+    except _BROKEN:
+        dropped.add((key,))
+        return None

@@ -66,7 +66,10 @@ _ALL = [
     Code("E104", "value not allowed", "The value is not one of the values the key allows."),
     Code("E105", "value does not match its pattern", "The value does not have the form the key requires "
          "(a name, a duration, a CIDR, an e-mail address, ...)."),
-    Code("E106", "value out of range", "A number is below the minimum or above the maximum the key allows."),
+    Code("E106", "value out of range", "A number is below the minimum or above the maximum the key allows.",
+         source="Where the bound is AWS's, the key's description in docs/reference.md names the AWS document "
+                "(Lambda memory, SQS event source batch size, Aurora capacity and instances, SQS maxReceiveCount, "
+                "Route 53 failure threshold, CloudWatch evaluation periods); the others are drgen's"),
     Code("E107", "wrong number of items", "A list has fewer or more items than the key allows, or repeats one."),
     Code("E108", "conflicting or incomplete keys", "Keys that exclude each other are both present, or a key that "
          "another requires is absent."),
@@ -79,13 +82,22 @@ _ALL = [
     Code("E203", "wrong number of primary regions", "Exactly one region must have `role: primary`."),
     Code("E204", "no secondary region", "At least one region must have `role: secondary`."),
     Code("E205", "invalid CIDR", "The value is not an IPv4 network in CIDR form with its host bits zero, or its "
-         "size is outside what a VPC allows (/16 to /28)."),
+         "size is outside what a VPC allows (/16 to /28).",
+         source="Amazon EC2 API Reference, CreateVpc (the smallest VPC uses a /28 netmask, the largest a /16); Amazon "
+                "VPC User Guide, \"VPC CIDR blocks\""),
     Code("E206", "overlapping CIDRs", "Two regions' VPC CIDRs overlap; peering and routing between them "
-         "would be impossible."),
+         "would be impossible. AWS creates overlapping VPCs; the blueprint language refuses them (blueprint v1) "
+         "because the regions of one system must be able to reach each other.",
+         source="Amazon VPC Peering Guide, \"VPC peering limitations\" (no peering connection between VPCs with "
+                "matching or overlapping IPv4 CIDR blocks)"),
     Code("E207", "subnets do not fit", "One public and one private subnet per zone, of `network.subnet_bits` "
-         "extra bits each, must fit in the region's CIDR."),
+         "extra bits each, must fit in the region's CIDR.",
+         source="Amazon VPC User Guide, \"Subnet CIDR blocks\" (a subnet's CIDR block is a subset of its VPC's, "
+                "the subnets of a VPC cannot overlap, and the smallest subnet is a /28)"),
     Code("E208", "zone not in region", "An availability zone named for a region does not belong to it, or the "
-         "region has fewer zones than asked."),
+         "region has fewer zones than asked.",
+         source="Amazon EC2 User Guide, \"Regions and Zones\" (each Availability Zone is in one Region; a subnet "
+                "resides entirely within one zone of its VPC's Region)"),
     # Names and references
     Code("E301", "name used twice", "Names must be unique within their section."),
     Code("E302", "unresolved reference", "A reference names something that the blueprint does not define."),
@@ -99,8 +111,20 @@ _ALL = [
          "does not have (e.g. `dns` needs an `api`, a health route needs `dns`)."),
     Code("E307", "metric needs a subject", "The alarm's metric is measured on a function, queue, database, table "
          "or bucket, and the alarm does not name one (or names the wrong kind)."),
-    Code("E308", "trigger not allowed", "A function trigger is not allowed by its queue (e.g. FIFO batch "
-         "window) or its timeout (the queue's visibility timeout must be at least six times the function's)."),
+    Code("E308", "trigger not allowed", "Lambda refuses the queue's event source mapping: a FIFO queue's batch above "
+         "10 or with a batching window, a batch above 10 without a batching window of at least 1s, or a visibility "
+         "timeout below the function's timeout.",
+         source="AWS Lambda Developer Guide, \"Creating and configuring an Amazon SQS event source mapping\" (the "
+                "function timeout must be less than or equal to the queue's visibility timeout) and \"Lambda "
+                "parameters for Amazon SQS event source mappings\" (BatchSize at most 10 for FIFO queues; no batching "
+                "window for FIFO queues); AWS Lambda API Reference, CreateEventSourceMapping (a BatchSize above 10 "
+                "needs MaximumBatchingWindowInSeconds of at least 1)"),
+    Code("W308", "queue visibility timeout below AWS's recommendation", "The queue's visibility timeout is at least "
+         "the function's timeout, which Lambda accepts, but less than six times it: a batch retried after a "
+         "throttle can become visible again and be processed twice.",
+         source="AWS Lambda Developer Guide, \"Creating and configuring an Amazon SQS event source mapping\" (set "
+                "the source queue's visibility timeout to at least six times the timeout of the function); Amazon "
+                "SQS Developer Guide, \"Configuring an Amazon SQS queue to trigger an AWS Lambda function\""),
     Code("E309", "function source outside the blueprint's folder", "A function's `source` must be a folder inside "
          "the blueprint's folder (or inside the source root given with `--source-root`), also once every symbolic "
          "link in its path is resolved: an absolute path, a `..` that climbs out, or a link that leads out would "
@@ -111,10 +135,16 @@ _ALL = [
          "a link to it."),
     Code("E311", "handler function not defined", "The handler `module.function` names a function that its module "
          "does not define at its top level (a `def`, `async def`, assignment or import), or names a class. The "
-         "module is parsed, never imported or run."),
+         "module is parsed, never imported or run.",
+         source="AWS Lambda Developer Guide, \"Define Lambda function handler in Python\" (the handler setting "
+                "names the file and the function Lambda calls; a missing one fails every invocation with "
+                "Runtime.HandlerNotFound)"),
     Code("E312", "handler module does not parse", "The handler's module is not valid Python, so Lambda could not "
          "import it. drgen parses it with the Python it runs on: run drgen on a Python at least as new as the "
-         "function's runtime to check syntax that only newer versions accept."),
+         "function's runtime to check syntax that only newer versions accept.",
+         source="AWS Lambda Developer Guide, \"Define Lambda function handler in Python\" (Lambda imports the "
+                "handler's module; one that does not import fails every invocation with Runtime.ImportModuleError "
+                "or Runtime.UserCodeSyntaxError)"),
     Code("E313", "tag key reserved by drgen", "A blueprint tag key starts with `drgen:` (in any case), the prefix of "
          "the tags drgen adds itself (`drgen:blueprint`, `drgen:environment`, `drgen:layer`)."),
     Code("W314", "secret-like literal in a function's environment", "An environment variable is named like a "
@@ -143,10 +173,24 @@ _ALL = [
                 "scaled down and must scale up before it can)"),
     # Durations and AWS limits
     Code("E401", "invalid duration", "The value is not a duration: an integer and a unit (ms, s, m, h, d)."),
-    Code("E402", "duration outside AWS limits", "The duration is outside what the AWS service accepts."),
-    Code("E403", "value outside AWS limits", "A number is outside what the AWS service accepts."),
+    Code("E402", "duration outside AWS limits", "The duration is outside what the AWS service accepts (or, for "
+         "max_replication_lag, promotion_timeout, approval_time and the longest probe_interval, what drgen's "
+         "failover can use); a probe_interval is whole minutes, as an EventBridge rate() takes them.",
+         source="Amazon SQS Developer Guide, \"Amazon SQS message quotas\" (visibility timeout 0 to 12 hours, "
+                "retention 1 minute to 14 days); AWS Lambda Developer Guide, \"Lambda quotas\" (timeout up to 900 "
+                "seconds) and \"Lambda parameters for Amazon SQS event source mappings\" (batching window up to 300 "
+                "seconds); Amazon Aurora User Guide, \"Backup retention period\" (1 to 35 days); Amazon S3 API "
+                "Reference, DefaultRetention and NoncurrentVersionExpiration (at least a day); Amazon Route 53 API "
+                "Reference, ResourceRecordSet (TTL 0 to 2147483647 seconds); Amazon EventBridge User Guide, \"Schedule "
+                "expressions for rules\" (a rate() in whole minutes, one at least)"),
+    Code("E403", "value outside AWS limits", "A number or a name is outside what the AWS service accepts.",
+         source="AWS Lambda API Reference, Environment (variable names [a-zA-Z]([a-zA-Z0-9_])+, 4 KB in all); AWS "
+                "Lambda Developer Guide, \"Defined runtime environment variables\" (reserved names); Amazon Aurora "
+                "User Guide, \"Aurora Serverless v2 capacity\" (steps of 0.5 ACU) and \"Limitations of Amazon "
+                "Aurora global databases\" (up to 10 secondary Regions)"),
     Code("E404", "invalid schedule", "`validation_schedule` must be an EventBridge `rate(...)` or `cron(...)` "
-         "expression."),
+         "expression.", source="Amazon EventBridge User Guide, \"Schedule expressions for rules\" (a rate of 1 "
+                                "takes a singular unit, a larger one a plural; a cron expression has six fields)"),
     Code("E405", "tag not allowed by AWS", "A blueprint tag breaks AWS's tag rules: a key of 1 to 128 characters, "
          "a value of at most 256, only letters, digits, spaces and `_ . : / = + - @`, no key starting with `aws:` "
          "(in any case), no two keys that differ only in case (IAM, which drgen tags roles with, treats them as "
@@ -160,19 +204,70 @@ _ALL = [
          "directly does not apply; drgen adds no layers.",
          source="AWS Lambda Developer Guide, \"Lambda quotas\" (deployment package size: 250 MB unzipped, "
                 "including layers)"),
+    Code("E407", "template over a CloudFormation quota", "A layer's template would hold more resources, "
+         "parameters or outputs, or more bytes, than CloudFormation accepts in one template, or a logical ID longer "
+         "than it accepts (a long API path); drgen estimates each "
+         "template when it validates (the size is an upper bound) and names the section that takes most of it. "
+         "Split the blueprint into smaller systems, one blueprint per workload group.",
+         source="AWS CloudFormation User Guide, \"CloudFormation quotas\": 500 resources, 200 parameters and 200 "
+                "outputs per template, logical IDs of at most 255 characters; a template body of at most 1 MB read "
+                "from Amazon S3"),
+    Code("E408", "two parts would get the same name", "Two parts of the blueprint, or a part and one of drgen's own "
+         "resources, would get the same CloudFormation logical ID in one template (render cannot write both) or "
+         "the same name in one AWS namespace (deploy would fail on the second): the same queue listed twice as a "
+         "trigger, API paths that differ only by case or by '/' against '-', a queue named like another's "
+         "dead-letter queue, a table named drgen-control. The message names both; rename one.",
+         source="AWS CloudFormation User Guide, \"Resources\" (a logical ID is unique within the template); each "
+                "service's naming rules (a queue, function, role, table, bucket or alarm name is unique in its "
+                "account and Region)"),
+    Code("W409", "value against AWS guidance", "AWS accepts the value but recommends otherwise: a dead-letter "
+         "queue that keeps messages no longer than its standard queue (a message keeps its age when it moves, so it "
+         "can expire on arrival), or a DNS TTL above 60 seconds on records that fail over by health check.",
+         source="Amazon SQS Developer Guide, \"Configuring dead-letter queue retention\" (set the retention period "
+                "of a dead-letter queue to be longer than the retention period of the original queue); Amazon Route "
+                "53 API Reference, ResourceRecordSet TTL (with a health check, a TTL of 60 seconds or less)"),
     # Physical names
     Code("E501", "physical name too long", "A name drgen derives from `name`, `environment` and a component "
-         "name exceeds its AWS limit. Shorten one of them."),
-    Code("E502", "physical name invalid", "A name drgen derives does not satisfy the AWS rules for it."),
+         "name exceeds its AWS limit. Shorten one of them.",
+         source="each service's naming rule, as its API reference states it: Amazon S3 bucket names 63 characters; "
+                "Lambda function, IAM role and EventBridge rule names 64; SQS queue and Step Functions state "
+                "machine names 80; Aurora cluster and instance identifiers 63; DynamoDB table and CloudWatch alarm "
+                "names 255; CloudFormation stack names 128 and export names 255 (drgen.naming.LIMITS)"),
+    Code("E502", "physical name invalid", "A name drgen derives does not satisfy the AWS rules for it.",
+         source="each service's naming rule, as its API reference states it (e.g. Amazon S3 User Guide, \"General "
+                "purpose bucket naming rules\": lowercase letters, digits, dots and hyphens; Amazon Aurora "
+                "DBClusterIdentifier: a letter first, no two hyphens in a row, no hyphen last)"),
     # Engines
-    Code("E601", "unknown engine version", "The Aurora engine version is not one drgen knows for that engine."),
-    Code("E602", "engine version not supported for global databases", "The engine version cannot be used for "
-         "an Aurora global database, or is deprecated for new clusters."),
+    Code("E601", "unknown engine version", "The Aurora engine version is not one AWS has for that engine (drgen reads "
+         "the list from cfn-lint's data, as `drgen render --lint` does), or names a major version alone. A "
+         "did-you-mean offers only versions AWS still creates.",
+         source="Amazon Aurora PostgreSQL and Aurora MySQL release notes, as shipped in cfn-lint's "
+                "aws_rds_dbcluster/engine_version.json; Amazon Aurora User Guide, \"Upgrading an Aurora global "
+                "database\" (every cluster of a global database runs the same engine version)"),
+    Code("E602", "engine version lacks a feature the blueprint uses", "The engine version does not support "
+         "Aurora global databases (every strategy but backup-restore makes one), Aurora Serverless v2 (capacity), "
+         "or scaling to 0 ACUs; an Aurora global database's primary cluster cannot scale to 0 ACUs at all.",
+         source="Amazon Aurora User Guide, \"Supported Regions and DB engines for Aurora global databases\", "
+                "\"Supported Regions and DB engines for Aurora Serverless v2\" and \"Scaling to Zero ACUs with "
+                "automatic pause and resume for Aurora Serverless v2\" (versions, and no automatic pause for a "
+                "global database's primary cluster)"),
     Code("E603", "instance class not supported", "The instance class is not available for the engine, or not "
-         "for global databases."),
+         "for global databases.",
+         source="Amazon Aurora User Guide, \"Supported DB engines for DB instance classes\" and \"Limitations of "
+                "Amazon Aurora global databases\" (the instance classes a global database's clusters can use)"),
+    Code("E604", "engine version deprecated", "AWS no longer creates clusters of this engine version; the message "
+         "offers the newest version of the same major that it creates.",
+         source="cfn-lint's aws_rds_dbcluster/engine_version_deprecated.json (rule W3690: \"deprecated and cannot be "
+                "used to create new RDS DB clusters\"), from the Aurora release calendars"),
+    Code("W605", "engine version past standard support", "AWS still creates clusters of this major version, but past "
+         "its end of standard support it runs them under RDS Extended Support, which it charges for.",
+         source="Amazon Aurora User Guide, \"Release calendars for Aurora PostgreSQL\" and \"Aurora MySQL long-term "
+                "support and end of standard support\"; Amazon RDS User Guide, \"Using Amazon RDS Extended "
+                "Support\""),
     # Objectives
-    Code("E701", "RPO objective cannot be met", "The estimated recovery point of the design exceeds the "
-         "objective; the message names the component that dominates."),
+    Code("E701", "RPO objective cannot be met", "A data store's estimated recovery point exceeds `objectives.rpo` "
+         "(the finding is at the store) or the store's own `rpo` (at that `rpo`); the message says what would "
+         "change the store's figure."),
     Code("E702", "RTO objective cannot be met", "The estimated recovery time of a regional outage (the "
          "unplanned path: detection, the approval when required, promotion, traffic) exceeds the objective; "
          "the message names the step that dominates."),

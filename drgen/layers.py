@@ -101,5 +101,13 @@ def layers(bp: Blueprint) -> tuple[Layer, ...]:
     return tuple(out)
 
 
+def own_functions(bp: Blueprint) -> tuple[str, ...]:
+    """drgen's own functions the blueprint needs (see docs/architecture.md)."""
+    names = ["health"] if bp.api is not None and any(r.target == "health" for r in bp.api.routes) else []
+    if bp.runs_compute_in_secondaries:
+        names += ["canary", "promoter", "readiness"]
+    return tuple(names)
+
+
 def layer(bp: Blueprint, name: str) -> Layer:
     return next(item for item in layers(bp) if item.name == name)

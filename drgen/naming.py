@@ -41,6 +41,11 @@ LIMITS: dict[str, int] = {
 }
 
 
+def cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes, never inside a character (CloudFormation counts bytes)."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
 def rendered_length(name: str) -> int:
     return len(name.replace(ACCOUNT, "0" * 12))
 
@@ -173,3 +178,26 @@ def logical_id(*parts: str) -> str:
         digest = hashlib.sha256("/".join(parts).encode()).hexdigest()[:8].upper()
         readable += digest
     return readable
+
+
+def queue_id(name: str) -> str:
+    return logical_id(name, "Queue")
+
+
+def dead_letter_id(name: str) -> str:
+    return logical_id(name, "DeadLetterQueue")
+
+
+def function_id(name: str) -> str:
+    """The logical ID of a function (the blueprint's or drgen's own); its log group and role share the stem."""
+    return logical_id(name) + "Function"
+
+
+def trigger_id(function: str, queue: str) -> str:
+    """The event source mapping that feeds ``queue`` to ``function``."""
+    return logical_id(function, "from", queue)
+
+
+def region_id(region: str) -> str:
+    """``us-east-1`` -> ``UsEast1``: a region in logical IDs."""
+    return "".join(part.capitalize() for part in region.split("-"))

@@ -55,6 +55,11 @@ class Term:
     millis: int
     source: str
     """The anchor of the figure's source in docs/objectives.md."""
+    path: tuple[str | int, ...] = ()
+    """For a data store's term, the store's entry in the blueprint (``("buckets", 1)``)."""
+    change: str = ""
+    """For a data store's term, what in the store would lower its figure (empty: nothing, its service's is the
+    best AWS publishes)."""
 
 
 @dataclass(frozen=True)
@@ -117,20 +122,26 @@ class Assessment:
 def _store_terms(bp: Blueprint) -> list[tuple[Term, Duration | None, tuple[str | int, ...]]]:
     out: list[tuple[Term, Duration | None, tuple[str | int, ...]]] = []
     for i, db in enumerate(bp.databases):
+        where = ("databases", i)
         if bp.strategy == "backup-restore":
             term = Term(f"database {db.name} (hourly backup + cross-region copy)", BACKUP_INTERVAL + BACKUP_COPY,
-                        "aws-backup")
+                        "aws-backup", where, "choose a warmer strategy, whose Aurora global database replicates "
+                        "continuously")
         else:
             term = Term(f"database {db.name} (Aurora lag bound, max_replication_lag)", db.max_replication_lag.millis,
-                        "aurora-replication")
-        out.append((term, db.rpo, ("databases", i, "rpo")))
+                        "aurora-replication", where, "lower its max_replication_lag (the lag the readiness check "
+                        "accepts)")
+        out.append((term, db.rpo, (*where, "rpo")))
     for i, table in enumerate(bp.tables):
         out.append((Term(f"table {table.name} (DynamoDB global table replication)", DYNAMODB_REPLICATION,
-                         "dynamodb-replication"), table.rpo, ("tables", i, "rpo")))
+                         "dynamodb-replication", ("tables", i)), table.rpo, ("tables", i, "rpo")))
     for i, bucket in enumerate(bp.buckets):
-        term = (Term(f"bucket {bucket.name} (S3 Replication Time Control)", S3_RTC, "s3-rtc") if bucket.time_control
-                else Term(f"bucket {bucket.name} (S3 replication without time control)", S3_NO_RTC, "s3-replication"))
-        out.append((term, bucket.rpo, ("buckets", i, "rpo")))
+        where = ("buckets", i)
+        term = (Term(f"bucket {bucket.name} (S3 Replication Time Control)", S3_RTC, "s3-rtc", where)
+                if bucket.time_control
+                else Term(f"bucket {bucket.name} (S3 replication without time control)", S3_NO_RTC, "s3-replication",
+                          where, "enable replication.time_control (15 minutes)"))
+        out.append((term, bucket.rpo, (*where, "rpo")))
     return out
 
 
@@ -279,37 +290,55 @@ def assess(bp: Blueprint) -> Assessment:
 
 
 def _advice(estimate: Estimate) -> str:
-    if estimate.objective == "rto":
-        return ("raise the objective, or shorten the dominant step (failover.approval_time or allow_data_loss, "
-                "failover.detection, the health check's interval and threshold, the DNS TTL, a warmer strategy)")
-    if estimate.path[:1] == ("objectives",):
-        return ("raise the objective, or change the dominant component (e.g. enable time_control, lower "
-                "max_replication_lag, set a store's own rpo)")
-    # a store's own rpo below what its service can do: the figure is the service's, only the store can change
-    return (f"a store's own rpo cannot be below its service's figure: set it to at least "
-            f"{format_millis(estimate.millis)}, or change the store (e.g. enable time_control, lower "
-            "max_replication_lag)")
+    return ("raise the objective, or shorten the dominant step (failover.approval_time or allow_data_loss, "
+            "failover.detection, the health check's interval and threshold, the DNS TTL, a warmer strategy)")
 
 
 def findings(assessment: Assessment) -> list[tuple[str, str, tuple[str | int, ...]]]:
     """Diagnostics for objectives that are not met (E701/E702) or met with a thin margin (W703).
-    The RTO objective is checked against the unplanned path (``assessment.rto``)."""
+
+    An RPO finding points at the store that breaks the objective (its entry, or its own ``rpo``) and says what
+    would change that store's figure; an RTO finding points at the objective, which is checked against the
+    unplanned path (``assessment.rto``).
+    """
     out: list[tuple[str, str, tuple[str | int, ...]]] = []
-    for estimate in (assessment.rpo, *assessment.stores, assessment.rto):
-        figure = human(estimate.millis)
-        name = estimate.objective.upper()
-        at = f" ({estimate.scenario} path)" if estimate.scenario else ""
-        if not estimate.met:
-            code = "E701" if estimate.objective == "rpo" else "E702"
-            advice = _advice(estimate)
-            out.append((code, f"the design cannot meet {name} {estimate.target}{at}: estimated {figure}, dominated "
-                              f"by {estimate.dominant} ({human(max(t.millis for t in estimate.terms))}); {advice}",
-                        estimate.path))
-        elif estimate.margin < THIN_MARGIN and estimate.millis and estimate.path[:1] == ("objectives",):
-            # a store's own rpo is the owner's explicit acceptance of its service's bound: no warning
-            out.append(("W703", f"{name} {estimate.target} is met with a thin margin{at}: estimated {figure} "
-                                f"({estimate.margin:.0%} to spare), dominated by {estimate.dominant}", estimate.path))
+    general = assessment.rpo
+    for term in general.terms:
+        if term.millis > general.target.millis:
+            kind = term.component.split()[0]
+            change = f"{term.change}, or " if term.change else ""
+            out.append(("E701", f"{_store(term)} cannot meet RPO {general.target}: {_estimated(term)}; {change}set this "
+                                f"{kind}'s own rpo to {format_millis(term.millis)} or more, or raise objectives.rpo",
+                        term.path))
+    if general.met and general.margin < THIN_MARGIN and general.millis:
+        worst = max(general.terms, key=lambda t: t.millis)
+        out.append(("W703", f"RPO {general.target} is met with a thin margin: {_estimated(worst, _store(worst))} "
+                            f"({general.margin:.0%} to spare)", worst.path))
+    for store in assessment.stores:
+        # a store's own rpo is the owner's explicit acceptance of its service's bound: no thin-margin warning
+        if not store.met:
+            term = store.terms[0]
+            change = f", or {term.change}" if term.change else ""
+            out.append(("E701", f"{_store(term)} cannot meet its own rpo {store.target}: {_estimated(term)}; set its "
+                                f"rpo to {format_millis(term.millis)} or more{change}", store.path))
+    rto = assessment.rto
+    at = f" ({rto.scenario} path)" if rto.scenario else ""
+    if not rto.met:
+        out.append(("E702", f"the design cannot meet RTO {rto.target}{at}: estimated {human(rto.millis)}, dominated by "
+                            f"{rto.dominant} ({human(max(t.millis for t in rto.terms))}); {_advice(rto)}", rto.path))
+    elif rto.margin < THIN_MARGIN and rto.millis:
+        out.append(("W703", f"RTO {rto.target} is met with a thin margin{at}: estimated {human(rto.millis)} "
+                            f"({rto.margin:.0%} to spare), dominated by {rto.dominant}", rto.path))
     return out
+
+
+def _store(term: Term) -> str:
+    """``bucket config`` from ``bucket config (S3 Replication Time Control)``."""
+    return term.component.split(" (")[0]
+
+
+def _estimated(term: Term, subject: str = "it") -> str:
+    return f"{subject} replicates in an estimated {human(term.millis)} ({term.component.split(' (', 1)[1]}"
 
 
 SCENARIOS = {"unplanned": "unplanned (the active region goes down)",

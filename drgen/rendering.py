@@ -11,8 +11,9 @@ from typing import Any
 
 from troposphere import Template
 
-from drgen import __version__, handlers, naming, objectives, sources
+from drgen import __version__, awsdata, handlers, naming, objectives, sources
 from drgen.errors import RenderError
+from drgen.layers import own_functions
 from drgen.model import Blueprint
 from drgen.package import Package, package
 from drgen.planning import Plan, build_plan
@@ -25,11 +26,11 @@ FUNCTIONS_DIR = Path(__file__).resolve().parent / "functions"
 ROLES_FILE = "roles/stackset-roles.json"
 """The StackSet administration and execution roles, deployed once per account before the StackSets."""
 
-# CloudFormation quotas a template must stay within (AWS CloudFormation User Guide, "quotas").
-MAX_RESOURCES = 500
-MAX_PARAMETERS = 200
-MAX_OUTPUTS = 200
-MAX_TEMPLATE_BYTES = 1_000_000
+# CloudFormation quotas a template must stay within (drgen.awsdata); validate checks them first (E407).
+MAX_RESOURCES = awsdata.CFN_MAX_RESOURCES
+MAX_PARAMETERS = awsdata.CFN_MAX_PARAMETERS
+MAX_OUTPUTS = awsdata.CFN_MAX_OUTPUTS
+MAX_TEMPLATE_BYTES = awsdata.CFN_TEMPLATE_URL_MAX_BYTES
 
 
 @dataclass
@@ -53,14 +54,6 @@ def to_json(data: Any) -> bytes:
         return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
     except ValueError as error:  # UnicodeEncodeError is one too
         raise RenderError(f"cannot write JSON: {error}") from error
-
-
-def own_functions(bp: Blueprint) -> tuple[str, ...]:
-    """drgen's own functions the blueprint needs (see docs/architecture.md)."""
-    names = ["health"] if bp.api is not None and any(r.target == "health" for r in bp.api.routes) else []
-    if bp.runs_compute_in_secondaries:
-        names += ["canary", "promoter", "readiness"]
-    return tuple(names)
 
 
 def build_packages(bp: Blueprint) -> dict[str, Package]:

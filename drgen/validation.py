@@ -6,8 +6,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drgen import build, checks, diagnostics, loader, objectives, resources, schema_check
+from drgen import build, checks, diagnostics, loader, objectives, renderable, resources, schema_check
 from drgen.diagnostics import Diagnostic
+from drgen.diagnostics import Path as Node
 from drgen.model import Blueprint
 from drgen.objectives import Assessment
 
@@ -42,14 +43,37 @@ def check_document(document: loader.Document | None, problems: list[Diagnostic],
     broken = frozenset({*(path for _, _, path, _ in errors), *document.refused})
     ctx = checks.Context(document, data, broken, base_dir, source_root)
     found.extend(checks.run(ctx))
-    if any(d.is_error for d in found):
-        return Result(document.file, diagnostics.sort(found))
-    model = build.blueprint(schema, document.data, base_dir, source_root)
+    sound = not any(d.is_error for d in found)
+    if sound:
+        model, dropped = build.blueprint(schema, document.data, base_dir, source_root), frozenset[Node]()
+    else:  # the checks that need a model run on what is sound, so that every problem is reported at once
+        built = build.partial(schema, document.data, base_dir, ctx.broken, source_root)
+        if built is None:
+            return Result(document.file, diagnostics.sort(found))
+        model, dropped = built
+    for code, message, path in renderable.findings(model):
+        found.append(document.diagnostic(code, message, path, key=len(path) == 1))
     assessment = objectives.assess(model)
     for code, message, path in objectives.findings(assessment):
-        found.append(document.diagnostic(code, message, path))
+        if sound or _trusted(path, dropped | ctx.schema_errors):
+            found.append(document.diagnostic(code, message, path))
     result_ok = not any(d.is_error for d in found)
-    return Result(document.file, diagnostics.sort(found), model if result_ok else None, assessment)
+    return Result(document.file, diagnostics.sort(found), model if result_ok else None,
+                  assessment if sound else None)
+
+
+def _trusted(path: Node, left_out: frozenset[Node]) -> bool:
+    """Whether an objective finding at ``path`` stands although ``left_out`` parts are missing from the model.
+
+    Leaving a store out only lowers the RPO estimate, so a store's own finding stands. The RTO estimate rests
+    on the strategy, the failover mode, the DNS health check and the failover alarms, and the objectives
+    themselves: it stands only when none of them was left out.
+    """
+    if any(p[:1] == ("objectives",) for p in left_out):
+        return False
+    if path[:2] == ("objectives", "rto"):
+        return not any(p[:1] in (("strategy",), ("failover",), ("dns",), ("alarms",)) for p in left_out)
+    return True
 
 
 def check_file(path: str | os.PathLike[str], source_root: str | os.PathLike[str] | None = None) -> Result:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import drgen
 from drgen import asl, durations
-from drgen.synth.orchestration import good_for_seconds
+from drgen.configs import good_for_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = drgen.load(ROOT / "blueprints" / "trading-platform.yaml")

@@ -20,18 +20,6 @@ def test_partitions_follow_the_region_codes() -> None:
     assert set(awsdata.PARTITIONS) == set(awsdata.REGIONS)
 
 
-def test_reference_engine_version_is_usable_for_a_serverless_global_database() -> None:
-    info = awsdata.AURORA_VERSIONS["aurora-postgresql"]["16.9"]
-    assert info.global_database and info.serverless_v2 and not info.deprecated
-
-
-def test_end_of_support_versions_are_deprecated_and_early_minors_lack_serverless() -> None:
-    postgres = awsdata.AURORA_VERSIONS["aurora-postgresql"]
-    assert postgres["12.9"].deprecated and postgres["13.7"].deprecated
-    assert not postgres["16.1"].deprecated
-    assert not awsdata.AURORA_VERSIONS["aurora-mysql"]["5.7.mysql_aurora.2.11.5"].serverless_v2
-
-
 def test_no_burstable_class_for_global_databases() -> None:
     assert "db.r6g.large" in awsdata.AURORA_GLOBAL_INSTANCE_CLASSES
     assert not any(c.startswith("db.t") for c in awsdata.AURORA_GLOBAL_INSTANCE_CLASSES)

@@ -14,11 +14,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from drgen.configs import schedule_seconds
 from drgen.layers import layer
 from drgen.model import Blueprint
 from drgen.rendering import Rendered, render_blueprint
 from drgen.synth.base import LayerTemplate
-from drgen.synth.detection import probe_rate, schedule_seconds
+from drgen.synth.detection import probe_rate
 from drgen.validation import check_text
 
 ROOT = Path(__file__).resolve().parents[1]

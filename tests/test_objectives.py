@@ -149,10 +149,18 @@ def test_the_assessment_is_json_ready_and_deterministic() -> None:
 
 # ---- RPO: per store ----------------------------------------------------------------------------------
 
-def test_rpo_not_met_names_the_dominant_store() -> None:
+def test_rpo_not_met_points_at_the_store_that_breaks_it_with_its_fix() -> None:
     found = objectives.findings(_assess(buckets__0__rpo=DELETE))
-    assert _codes(found) == [("E701", ("objectives", "rpo"))]
-    assert "dominated by bucket config (S3 Replication Time Control) (15m)" in found[0][1]
+    assert _codes(found) == [("E701", ("buckets", 0))]
+    assert found[0][1].startswith("bucket config cannot meet RPO 1m: it replicates in an estimated 15m (S3 "
+                                  "Replication Time Control); set this bucket's own rpo to 15m or more")
+
+
+def test_every_store_that_breaks_the_rpo_is_a_finding_of_its_own() -> None:
+    found = objectives.findings(_assess(buckets__0__rpo=DELETE, buckets__1__rpo=DELETE,
+                                        buckets__1__replication={"time_control": False}))
+    assert _codes(found) == [("E701", ("buckets", 0)), ("E701", ("buckets", 1))]
+    assert "enable replication.time_control" in found[1][1] and "time_control" not in found[0][1]
 
 
 def test_a_store_with_its_own_rpo_is_judged_against_it_not_the_objective() -> None:
@@ -166,7 +174,7 @@ def test_a_store_with_its_own_rpo_is_judged_against_it_not_the_objective() -> No
 def test_a_store_rpo_below_its_service_figure_is_an_error_at_that_store() -> None:
     found = objectives.findings(_assess(buckets__1__rpo="5m"))
     assert _codes(found) == [("E701", ("buckets", 1, "rpo"))]
-    assert "audit-logs" in found[0][1] and "set it to at least 15m" in found[0][1]
+    assert "audit-logs" in found[0][1] and "set its rpo to 15m or more" in found[0][1]
 
 
 def test_a_bucket_without_time_control_has_no_bound() -> None:
@@ -187,7 +195,8 @@ def test_table_and_database_overrides() -> None:
 
 def test_the_aurora_rpo_is_the_blueprints_lag_bound() -> None:
     a = _assess(databases__0__max_replication_lag="5s", objectives__rpo="4s")
-    assert _codes(objectives.findings(a)) == [("E701", ("objectives", "rpo"))]
+    found = objectives.findings(a)
+    assert _codes(found) == [("E701", ("databases", 0))] and "lower its max_replication_lag" in found[0][1]
     assert a.rpo.millis == 5000 and a.rpo.dominant.startswith("database trading")
 
 
@@ -196,7 +205,7 @@ def test_backup_restore_rpo_is_the_backup_interval_and_copy() -> None:
     assert a.rpo.millis == BACKUP_INTERVAL + BACKUP_COPY == 90 * MIN
     assert a.rpo.dominant.startswith("database trading (hourly backup")
     found = objectives.findings(_assess(strategy="backup-restore", objectives__rto="4h"))
-    assert _codes(found) == [("E701", ("objectives", "rpo"))]
+    assert _codes(found) == [("E701", ("databases", 0))] and "a warmer strategy" in found[0][1]
 
 
 # ---- RTO: each step's contribution -------------------------------------------------------------------
@@ -425,3 +434,31 @@ def test_every_documented_anchor_is_used() -> None:
             for t in (*a.rpo.terms, *a.unplanned.terms, *a.planned.terms, *(t for s in a.stores for t in s.terms))}
     documented = set(re.findall(r'^\| <a id="([a-z0-9-]+)"></a>', DOCS, re.MULTILINE))  # the figure tables' rows
     assert documented == used
+
+
+# ---- findings on a blueprint with other errors ---------------------------------------------------------
+
+def test_objectives_are_assessed_although_another_part_has_errors() -> None:
+    data = _data(buckets__0__rpo=DELETE)
+    data["queues"][0]["retention"] = "15d"  # E402, unrelated to the objectives
+    result = check_text(yaml.safe_dump(data, sort_keys=False), "bp.yaml", str(REFERENCE_FILE.parent))
+    assert sorted((d.code, d.path) for d in result.diagnostics if d.is_error) == [
+        ("E402", "queues[0].retention"), ("E701", "buckets[0]")]
+
+
+def test_a_broken_store_is_left_out_and_never_invents_a_finding() -> None:
+    data = _data(buckets__0__rpo=DELETE)
+    data["buckets"][0]["replication"] = {"time_control": "yes"}  # E103: the bucket cannot be judged
+    result = check_text(yaml.safe_dump(data, sort_keys=False), "bp.yaml", str(REFERENCE_FILE.parent))
+    assert [d.code for d in result.diagnostics if d.is_error] == ["E103"]
+
+
+def test_the_rto_is_not_judged_when_what_it_rests_on_is_broken() -> None:
+    data = _data(objectives__rto="3m")
+    data["dns"]["health_check"]["interval"] = "20s"  # E104: detection cannot be estimated
+    result = check_text(yaml.safe_dump(data, sort_keys=False), "bp.yaml", str(REFERENCE_FILE.parent))
+    assert "E702" not in [d.code for d in result.diagnostics]
+    data["dns"]["health_check"]["interval"] = "10s"
+    data["queues"][0]["retention"] = "15d"
+    result = check_text(yaml.safe_dump(data, sort_keys=False), "bp.yaml", str(REFERENCE_FILE.parent))
+    assert sorted(d.code for d in result.diagnostics if d.is_error) == ["E402", "E702"]

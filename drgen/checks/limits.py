@@ -14,7 +14,7 @@ S = 1000
 DAY = 86_400 * S
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _CRON = re.compile(r"^cron\((.+)\)$")
-_ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]+$")  # Lambda API reference, Environment: [a-zA-Z]([a-zA-Z0-9_])+
 
 
 def _duration(ctx: Context, value: Any, path: Path) -> durations.Duration | None:
@@ -26,14 +26,15 @@ def _duration(ctx: Context, value: Any, path: Path) -> durations.Duration | None
         return None
 
 
-def _within(ctx: Context, value: Any, path: Path, low: int, high: int | None, what: str) -> Iterator[Diagnostic]:
+def _within(ctx: Context, value: Any, path: Path, low: int, high: int | None, what: str,
+            whose: str = "AWS accepts") -> Iterator[Diagnostic]:
     d = _duration(ctx, value, path)
     if d is None:
         return
     if d.millis < low or (high is not None and d.millis > high):
         bound = f"{durations.format_millis(low)} to {durations.format_millis(high)}" if high is not None \
             else f"at least {durations.format_millis(low)}"
-        yield ctx.error("E402", f"{what} {d} is outside what AWS accepts ({bound})", path)
+        yield ctx.error("E402", f"{what} {d} is outside what {whose} ({bound})", path)
 
 
 def check_queues(ctx: Context) -> Iterator[Diagnostic]:
@@ -50,9 +51,13 @@ def check_queues(ctx: Context) -> Iterator[Diagnostic]:
                                awsdata.SQS_RETENTION_MAX_S * S, "an SQS retention of")
             own, dlq = _duration(ctx, q.get("retention", "4d"), (*base, "retention")), _duration(
                 ctx, dl.get("retention", "14d"), path)
-            if own and dlq and dlq < own and dlq.millis <= awsdata.SQS_RETENTION_MAX_S * S:
-                yield ctx.error("E402", f"the dead-letter queue keeps messages {dlq}, less than the queue's {own}: a "
-                                        "message's age is kept when it moves, so it could expire on arrival", path)
+            # a standard queue's message keeps its enqueue time when it moves; a FIFO queue's starts again
+            longest = awsdata.SQS_RETENTION_MAX_S * S
+            if own and dlq and q.get("fifo") is not True and (dlq < own or dlq.millis == own.millis < longest) \
+                    and dlq.millis <= longest and own.millis <= longest:
+                yield ctx.error("W409", f"the dead-letter queue keeps messages {dlq}, not longer than the queue's {own}: "
+                                        "a message keeps its age when it moves, so it can expire soon after it arrives; "
+                                        "AWS recommends a longer dead-letter retention", path)
 
 
 def check_functions(ctx: Context) -> Iterator[Diagnostic]:
@@ -86,12 +91,7 @@ def check_functions(ctx: Context) -> Iterator[Diagnostic]:
                 yield ctx.error("E308", f"a batch_size of {batch} (above 10) needs max_batching_window of at least 1s",
                                 (*path, "batch_size"))
             visibility = _duration(ctx, queue.get("visibility_timeout", "30s"), ("queues", found[0], "visibility_timeout"))
-            factor = awsdata.LAMBDA_SQS_VISIBILITY_FACTOR
-            if timeout is not None and visibility is not None and visibility.millis < factor * timeout.millis:
-                yield ctx.error("E308", f"queue '{queue['name']}' has a visibility timeout of {visibility}, less than "
-                                        f"{factor} x this function's timeout {timeout} (AWS guidance): raise it to "
-                                        f"{durations.format_millis(factor * timeout.millis)} or more",
-                                (*path, "queue"))
+            yield from _visibility(ctx, str(queue["name"]), visibility, timeout, (*path, "queue"))
         env = f.get("environment")
         if isinstance(env, dict) and not ctx.broken((*base, "environment")):
             size = 0
@@ -108,39 +108,57 @@ def check_functions(ctx: Context) -> Iterator[Diagnostic]:
                                         f"{awsdata.LAMBDA_ENV_MAX_BYTES}", (*base, "environment"), key=True)
 
 
+def _visibility(ctx: Context, queue: str, visibility: durations.Duration | None, timeout: durations.Duration | None,
+                path: Path) -> Iterator[Diagnostic]:
+    """Lambda refuses to map a queue whose visibility timeout is below the function's timeout (E308); AWS
+    recommends six times the timeout (W308)."""
+    if timeout is None or visibility is None or timeout.millis > awsdata.LAMBDA_TIMEOUT_MAX_S * S:
+        return  # a timeout Lambda refuses is reported as such
+    factor = awsdata.LAMBDA_SQS_VISIBILITY_FACTOR
+    advised = durations.format_millis(factor * timeout.millis)
+    if visibility.millis < timeout.millis:
+        yield ctx.error("E308", f"queue '{queue}' has a visibility timeout of {visibility}, below this function's "
+                                f"timeout {timeout}: Lambda refuses to map it; raise visibility_timeout to at least "
+                                f"{timeout} (AWS recommends {advised})", path)
+    elif visibility.millis < factor * timeout.millis:
+        yield ctx.error("W308", f"queue '{queue}' has a visibility timeout of {visibility}, less than the {factor} x "
+                                f"this function's timeout {timeout} AWS recommends: a batch retried after a throttle "
+                                f"can be processed twice; raise it to {advised} or more", path)
+
+
 def check_data_stores(ctx: Context) -> Iterator[Diagnostic]:
     low, high = awsdata.AURORA_BACKUP_RETENTION_DAYS
     for i, db in ctx.items("databases"):
         yield from _within(ctx, db.get("backup_retention", "7d"), ("databases", i, "backup_retention"), low * DAY,
                            high * DAY, "an Aurora backup retention of")
         yield from _within(ctx, db.get("max_replication_lag", "1s"), ("databases", i, "max_replication_lag"), 1, None,
-                           "a max_replication_lag of")
+                           "a max_replication_lag of", "drgen's readiness check can hold a region to")
     for i, b in ctx.items("buckets"):
         lock = b.get("object_lock")
         if isinstance(lock, dict):
-            yield from _within(ctx, lock.get("retention"), ("buckets", i, "object_lock", "retention"), DAY, 100 * 365 * DAY,
-                               "an object lock retention of")
+            yield from _within(ctx, lock.get("retention"), ("buckets", i, "object_lock", "retention"), DAY,
+                               awsdata.S3_OBJECT_LOCK_MAX_DAYS * DAY, "an object lock retention of")
         lifecycle = b.get("lifecycle")
         if isinstance(lifecycle, dict):
             yield from _within(ctx, lifecycle.get("noncurrent_expiration"), ("buckets", i, "lifecycle",
                                "noncurrent_expiration"), DAY, None, "a noncurrent expiration of")
-        rpo = _duration(ctx, b.get("rpo"), ("buckets", i, "rpo"))
-        if rpo is not None and (b.get("replication") or {}).get("time_control") is True \
-                and rpo.millis < awsdata.S3_RTC_MINUTES * 60 * S:
-            yield ctx.error("E402", f"rpo {rpo} is below what S3 Replication Time Control promises "
-                                    f"(99.99 % of objects within {awsdata.S3_RTC_MINUTES} minutes): use 15m or more",
-                            ("buckets", i, "rpo"))
 
 
 def check_dns_and_failover(ctx: Context) -> Iterator[Diagnostic]:
     dns = ctx.data.get("dns")
     if isinstance(dns, dict):
         yield from _within(ctx, dns.get("ttl", "60s"), ("dns", "ttl"), 0, awsdata.DNS_TTL_MAX_S * S, "a DNS TTL of")
+        ttl = _duration(ctx, dns.get("ttl", "60s"), ("dns", "ttl"))
+        advised = awsdata.ROUTE53_HEALTH_CHECKED_TTL_S * S
+        if ttl is not None and advised < ttl.millis <= awsdata.DNS_TTL_MAX_S * S:
+            yield ctx.error("W409", f"a TTL of {ttl} keeps resolvers on the failed region that long after the failover: "
+                                    f"AWS recommends {durations.format_millis(advised)} or less for records with a "
+                                    "health check", ("dns", "ttl"))
     failover = ctx.data.get("failover")
     if not isinstance(failover, dict):
         return
     yield from _within(ctx, failover.get("promotion_timeout", "10m"), ("failover", "promotion_timeout"), 60 * S,
-                       3600 * S, "a promotion_timeout of")
+                       3600 * S, "a promotion_timeout of", "drgen's failover waits for a promotion")
     approval = _duration(ctx, failover.get("approval_time", "15m"), ("failover", "approval_time"))
     if approval is not None and not 60 * S <= approval.millis <= 3600 * S:
         yield ctx.error("E402", f"an approval_time of {approval} is outside 1m to 1h: the approval request waits an "
@@ -149,7 +167,9 @@ def check_dns_and_failover(ctx: Context) -> Iterator[Diagnostic]:
     if isinstance(detection, dict):
         # EventBridge schedules run at most once a minute (rate expressions take whole minutes)
         path = ("failover", "detection", "probe_interval")
-        yield from _within(ctx, detection.get("probe_interval", "1m"), path, 60 * S, 3600 * S, "a probe_interval of")
+        # at least a minute (EventBridge); at most an hour, drgen's bound: a slower canary detects nothing in time
+        yield from _within(ctx, detection.get("probe_interval", "1m"), path, 60 * S, 3600 * S, "a probe_interval of",
+                           "drgen's canary takes")
         interval = _duration(ctx, detection.get("probe_interval", "1m"), path)
         if interval is not None and interval.millis % (60 * S):
             yield ctx.error("E402", f"a probe_interval of {interval} is not whole minutes: an EventBridge rate() "

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from drgen import awsdata, handlers, metrics, sources
+from drgen import awsdata, engines, handlers, metrics, sources
 from drgen.checks import Context
 from drgen.diagnostics import Diagnostic, Path, clip
 from drgen.schema_check import suggest
@@ -176,10 +176,6 @@ def check_alarms(ctx: Context) -> Iterator[Diagnostic]:
                                 ("alarms", i, "bucket"))
 
 
-def _version_key(version: str) -> list[int]:
-    return [int(n) for n in re.findall(r"\d+", version)]
-
-
 def check_databases(ctx: Context) -> Iterator[Diagnostic]:
     for i, db in ctx.items("databases"):
         engine, version = db.get("engine"), db.get("engine_version")
@@ -200,24 +196,53 @@ def check_databases(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.error("E603", f"{instance_class} is not supported for Aurora global databases (memory-optimised "
                                     f"classes only){suggest(instance_class, awsdata.AURORA_GLOBAL_INSTANCE_CLASSES)}",
                             ("databases", i, "instance_class"))
-        versions = awsdata.AURORA_VERSIONS.get(engine) if isinstance(engine, str) else None
-        if versions is None or not isinstance(version, str) or ctx.broken(("databases", i, "engine_version")):
+        if engine not in engines.ENGINES or not isinstance(version, str) or ctx.broken(("databases", i, "engine_version")):
             continue
-        info = versions.get(version)
-        if info is None:
-            newest = max(versions, key=_version_key)
-            yield ctx.error("E601", f"{engine} has no version '{version}' drgen knows"
-                                    f"{suggest(version, versions) or f' (the newest is {newest})'}",
-                            ("databases", i, "engine_version"))
-        elif info.deprecated:
-            yield ctx.error("E602", f"{engine} {version} is past the end of standard support: new clusters should "
-                                    "use a supported major version", ("databases", i, "engine_version"))
-        elif not info.global_database:
-            yield ctx.error("E602", f"{engine} {version} does not support global databases",
-                            ("databases", i, "engine_version"))
-        elif isinstance(capacity, dict) and not info.serverless_v2:
-            yield ctx.error("E602", f"{engine} {version} does not support Aurora Serverless v2 capacity: use a newer "
-                                    "minor version or an instance_class", ("databases", i, "engine_version"))
+        path = ("databases", i, "engine_version")
+        global_db = ctx.data.get("strategy") != "backup-restore"
+        yield from _engine_version(ctx, engine, version, capacity, global_db, path)
+
+
+def _engine_version(ctx: Context, engine: engines.Engine, text: str, capacity: Any, global_db: bool,
+                    path: Path) -> Iterator[Diagnostic]:
+    info = engines.versions(engine).get(text)
+    newest = engines.newest(engine)
+    advice = f"use {newest.text}" if newest else "use a supported version"
+    if info is None:
+        if text in engines.majors_alone(engine) and re.fullmatch(r"\d+(\.\d+)?", text):
+            same = engines.newest(engine, text)
+            yield ctx.error("E601", f"'{text}' names a major version alone: each region would pick its own minor, and "
+                                    f"a global database's clusters must run the same one; give the minor"
+                                    f"{f' (the newest is {same.text})' if same else ''}", path)
+            return
+        known = [v.text for v in engines.advisable(engine)]
+        yield ctx.error("E601", f"{engine} has no version '{text}'{suggest(text, known) or f' ({advice})'}", path)
+        return
+    same = engines.newest(engine, info.major)
+    instead = same.text if same else newest.text if newest else ""
+    if info.deprecated:
+        yield ctx.error("E604", f"{engine} {text} is deprecated: AWS no longer creates clusters of it"
+                                f"{f'; use {instead}' if instead else ''}", path)
+        return
+    if not info.global_database and global_db:
+        why = "Aurora Limitless Database versions have no global databases" if "limitless" in text else (
+            f"drgen knows no global-database support for {engine} {info.major}" if info.facts is None else
+            f"{engine} {text} does not support global databases")
+        yield ctx.error("E602", f"{why}; {advice}", path)
+        return
+    if isinstance(capacity, dict):
+        if not info.serverless_v2:
+            yield ctx.error("E602", f"{engine} {text} does not support Aurora Serverless v2 capacity: use a newer minor "
+                                    f"(e.g. {instead}) or an instance_class", path)
+        elif capacity.get("min") == 0 and global_db:
+            yield ctx.error("E602", "an Aurora global database's primary cluster cannot scale to 0 ACUs (automatic "
+                                    "pause): set capacity.min to 0.5 or more", ("databases", path[1], "capacity", "min"))
+        elif capacity.get("min") == 0 and not info.scales_to_zero:
+            yield ctx.error("E602", f"{engine} {text} cannot scale to 0 ACUs: set capacity.min to 0.5 or more, or use a "
+                                    f"newer minor (e.g. {instead})", ("databases", path[1], "capacity", "min"))
+    if info.past_standard_support and info.facts is not None:
+        yield ctx.error("W605", f"{engine} {info.major} left standard support on {info.facts.standard_support_ends}: "
+                                f"AWS runs its clusters under RDS Extended Support, at extra charge; {advice}", path)
 
 
 def check_capacity(ctx: Context) -> Iterator[Diagnostic]:

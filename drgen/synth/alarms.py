@@ -17,7 +17,7 @@ from awacs.aws import Allow, PolicyDocument, Statement
 from troposphere import Equals, GetAtt, If, Not, NoValue, Ref, Sub, cloudwatch, iam, ssm
 from troposphere import events as eventsr
 
-from drgen import metrics, naming
+from drgen import configs, metrics, naming
 from drgen.model import Alarm
 from drgen.synth import delivery, policies
 from drgen.synth.base import IS_PRIMARY, IS_SECONDARY, LayerTemplate
@@ -32,27 +32,10 @@ FORWARD_MAX_AGE = 3600
 """A failover alarm older than an hour is not worth delivering: it has re-fired or an operator has acted."""
 
 
-def dimension_sets(t: LayerTemplate, alarm: Alarm, metric: metrics.Metric) -> list[list[tuple[str, Any]]]:
-    """One or more dimension sets: an alarm per set (a table alarm per other region, a bucket one per rule)."""
-    subject = alarm.subject or ""
-    if metric.subject is None:
-        api = t.bp.api
-        assert api is not None
-        return [[("ApiName", naming.api(t.prefix, api.name)), ("Stage", api.stage)]]
-    if metric.subject == "function":
-        return [[("FunctionName", naming.function(t.prefix, subject))]]
-    if metric.subject == "queue":
-        queue = next(q for q in t.bp.queues if q.name == subject)
-        name = (naming.dead_letter_queue if metric.name == "dlq.depth" else naming.queue)(t.prefix, queue.name, queue.fifo)
-        return [[("QueueName", name)]]
-    if metric.subject == "database":
-        return [[("DBClusterIdentifier", Sub(naming.db_cluster(t.prefix, subject, "${AWS::Region}")))]]
-    if metric.subject == "table":
-        return [[("TableName", naming.table(t.prefix, subject)), ("ReceivingRegion", region)]
-                for region in t.bp.region_names]
-    return [[("SourceBucket", Sub(naming.bucket(t.prefix, subject, "${AWS::Region}"))),
-             ("DestinationBucket", Sub(naming.bucket(t.prefix, subject, region))), ("RuleId", f"to-{region}")]
-            for region in (r.name for r in t.bp.secondaries)]
+def dimension_sets(t: LayerTemplate, alarm: Alarm) -> list[list[tuple[str, Any]]]:
+    """One or more dimension sets: an alarm per set (a table alarm per region, a bucket one per rule)."""
+    return [[(name, Sub(value) if "${" in value else value) for name, value in dimensions]
+            for dimensions in configs.dimension_sets(t.bp, alarm)]
 
 
 def _placement(t: LayerTemplate, metric: metrics.Metric) -> str | None:
@@ -65,7 +48,7 @@ def _placement(t: LayerTemplate, metric: metrics.Metric) -> str | None:
 
 def _alarm(t: LayerTemplate, alarm: Alarm) -> list[str]:
     metric = metrics.METRICS[alarm.metric]
-    sets = dimension_sets(t, alarm, metric)
+    sets = dimension_sets(t, alarm)
     names = []
     for index, dimensions in enumerate(sets):
         suffix = "" if len(sets) == 1 else f"-{index + 1}"

@@ -75,7 +75,7 @@ class LayerTemplate:
         text = f"drgen {self.bp.prefix} {self.layer.name}: {self.layer.summary}"
         if self.bp.description:
             text += f". {self.bp.description}"
-        return text[:1024]
+        return naming.cut(text, 1024)  # a template's description is at most 1,024 bytes
 
     # ---- parameters that differ per region --------------------------------------------------------
 

@@ -16,7 +16,6 @@ Every target has a retry policy and the region's dead-letter queue (``drgen.synt
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from awacs import cloudwatch, dynamodb, states
@@ -28,6 +27,7 @@ from troposphere import events as eventsr
 from troposphere import stepfunctions as sfn
 
 from drgen import naming
+from drgen.configs import schedule_seconds
 from drgen.synth import policies
 from drgen.synth.alarms import failover_alarm_names
 from drgen.synth.base import LayerTemplate, arn
@@ -45,8 +45,6 @@ OUTSIDE_VPC = "the canary must reach other regions' public endpoints, not depend
 SCHEDULED = "invoked by an EventBridge schedule whose target has a retry policy and a dead-letter queue"
 FAILOVER_START_MAX_AGE = 3600
 """A failover start older than an hour is stale: the alarm has re-fired or an operator has acted since."""
-_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
-_UNIT = {"minute": 60, "hour": 3600, "day": 86_400}
 
 
 def down_alarm_name(prefix: str) -> str:
@@ -60,12 +58,6 @@ def not_ready_alarm_name(prefix: str) -> str:
 def probe_rate(seconds: int) -> str:
     minutes = seconds // 60
     return "rate(1 minute)" if minutes == 1 else f"rate({minutes} minutes)"
-
-
-def schedule_seconds(expression: str) -> int | None:
-    """The interval of a ``rate(...)`` schedule in seconds; ``None`` for a ``cron(...)`` one."""
-    match = _RATE.match(expression)
-    return int(match.group(1)) * _UNIT[match.group(2).rstrip("s")] if match else None
 
 
 def health_urls(t: LayerTemplate) -> dict[str, str]:

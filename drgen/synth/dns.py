@@ -26,9 +26,7 @@ from drgen.synth.base import LayerTemplate
 ACTIVE_STRING = '"status":"active"'
 """What the routing health check searches for in the first 5,120 bytes of the health route's 2xx body."""
 
-
-def region_id(region: str) -> str:
-    return "".join(part.capitalize() for part in region.split("-"))
+region_id = naming.region_id
 
 
 def health_alarm_name(prefix: str, region: str) -> str:

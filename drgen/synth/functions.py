@@ -15,7 +15,8 @@ import json
 from troposphere import GetAtt, Ref, Sub
 from troposphere import awslambda as lambdar
 
-from drgen import naming
+from drgen import configs, naming
+from drgen.configs import consumers_enabled
 from drgen.model import Function
 from drgen.synth import iam
 from drgen.synth.base import LayerTemplate
@@ -29,13 +30,7 @@ NOT_IN_VPC = "the blueprint runs this function outside a VPC (in_vpc: false): it
 SYNC_OR_QUEUE = "invoked synchronously or by an SQS event source, whose dead-letter queue keeps failed messages"
 
 
-def function_id(name: str) -> str:
-    return naming.logical_id(name) + "Function"
-
-
-def consumers_enabled(strategy: str) -> bool:
-    """The template's ``Enabled``, the same in every region: only hot standby consumes everywhere."""
-    return strategy == "hot-standby"
+function_id = naming.function_id
 
 
 def _blueprint_function(t: LayerTemplate, fn: Function) -> None:
@@ -52,21 +47,14 @@ def _blueprint_function(t: LayerTemplate, fn: Function) -> None:
         if trigger.max_batching_window is not None:
             props["MaximumBatchingWindowInSeconds"] = trigger.max_batching_window.whole_seconds
         t.add(lambdar.EventSourceMapping(
-            naming.logical_id(fn.name, "from", trigger.queue), FunctionName=Ref(resource),
+            naming.trigger_id(fn.name, trigger.queue), FunctionName=Ref(resource),
             EventSourceArn=GetAtt(queue_id(trigger.queue), "Arn"), BatchSize=trigger.batch_size,
             FunctionResponseTypes=["ReportBatchItemFailures"], Enabled=consumers_enabled(t.bp.strategy), **props))
 
 
 def health_config(t: LayerTemplate) -> Sub:
     """drgen's health function configuration (DRGEN_CONFIG): what it checks in its region."""
-    config = {
-        "active_item": "active-region",
-        "control_table": naming.control_table(t.prefix),
-        "queues": [naming.queue(t.prefix, q.name, q.fifo) for q in t.bp.queues],
-        "region": "${AWS::Region}",
-        "tables": [naming.table(t.prefix, table.name) for table in t.bp.tables],
-    }
-    return Sub(json.dumps(config, sort_keys=True, separators=(",", ":")))
+    return Sub(json.dumps(configs.health(t.bp), sort_keys=True, separators=(",", ":")))
 
 
 def _health_function(t: LayerTemplate) -> None:

@@ -25,7 +25,7 @@ from awacs import awslambda, dynamodb, kms, rds_db, s3, secretsmanager, sqs
 from awacs.aws import Allow, Condition, Statement, StringLike
 from troposphere import GetAtt, ImportValue, Sub
 
-from drgen import naming
+from drgen import configs, naming
 from drgen.model import Function, Grant
 from drgen.synth.base import LayerTemplate, arn
 from drgen.synth.queues import queue_id
@@ -97,14 +97,7 @@ def statements_for(t: LayerTemplate, grant: Grant) -> list[Statement]:
                       Resource=[arn("lambda", f"function:{naming.function(t.prefix, grant.target)}")])]
 
 
-def grants_of(function: Function) -> list[Grant]:
-    """The function's grants, plus consuming the queues that trigger it (the event source reads as the function)."""
-    grants = list(function.access)
-    for trigger in function.triggers:
-        implied = Grant("queue", trigger.queue, "consume")
-        if implied not in grants:
-            grants.append(implied)
-    return grants
+grants_of = configs.grants
 
 
 def environment_of(t: LayerTemplate, function: Function) -> dict[str, Any]:

@@ -15,10 +15,10 @@ from troposphere import GetAtt, ImportValue, Ref, Sub, iam
 from troposphere import awslambda as lambdar
 from troposphere import stepfunctions as sfn
 
-from drgen import asl, naming
+from drgen import asl, configs, naming
 from drgen.synth import detection, policies
 from drgen.synth.base import LayerTemplate, arn
-from drgen.synth.functions import CONCURRENCY, SYNC_OR_QUEUE, consumers_enabled
+from drgen.synth.functions import CONCURRENCY, SYNC_OR_QUEUE
 from drgen.synth.lambdas import function
 
 OUTSIDE_VPC = "drgen's orchestration functions call only AWS APIs and must not depend on the region's network layer"
@@ -32,33 +32,8 @@ def _global_cluster(t: LayerTemplate, db: str) -> Sub:
     return arn("rds", f"global-cluster:{naming.global_cluster(t.prefix, db)}", region="")
 
 
-def good_for_seconds(schedule: str) -> int:
-    """How long a scheduled readiness result stays the last known good: two schedule periods and five minutes
-    (a day for a cron expression, whose period drgen does not compute)."""
-    period = detection.schedule_seconds(schedule)
-    return 86_400 if period is None else 2 * period + 300
-
-
 def readiness_config(t: LayerTemplate) -> Sub:
-    bp = t.bp
-    partition = "${AWS::Partition}"
-    ranks = {bp.primary.name: 0, **{r.name: i for i, r in enumerate(bp.secondaries)}}
-    config = {
-        "region": "${AWS::Region}", "initial_region": bp.primary.name, "ranks": ranks,
-        "rank_delay_seconds": asl.RANK_DELAY_SECONDS,
-        "good_for_seconds": good_for_seconds(bp.failover.validation_schedule), "namespace": f"drgen/{t.prefix}",
-        "control_table": naming.control_table(t.prefix),
-        "databases": [{
-            "name": db.name, "engine": db.engine, "global_cluster": naming.global_cluster(t.prefix, db.name),
-            "cluster_arn": f"arn:{partition}:rds:${{AWS::Region}}:${{AWS::AccountId}}:cluster:"
-                           + naming.db_cluster(t.prefix, db.name, "${AWS::Region}"),
-            "max_lag_ms": db.max_replication_lag.millis} for db in bp.databases],
-        "tables": [naming.table(t.prefix, table.name) for table in bp.tables],
-        "buckets": [{"name": {r: naming.bucket(t.prefix, b.name, r) for r in bp.region_names}} for b in bp.buckets],
-        "queues": [naming.queue(t.prefix, q.name, q.fifo) for q in bp.queues],
-        "consumers": asl.triggered_functions(bp), "consumers_everywhere": consumers_enabled(bp.strategy),
-    }
-    return Sub(json.dumps(config, sort_keys=True, separators=(",", ":")))
+    return Sub(json.dumps(configs.readiness(t.bp), sort_keys=True, separators=(",", ":")))
 
 
 def _readiness(t: LayerTemplate) -> lambdar.Function:

@@ -12,11 +12,11 @@ from drgen.synth.base import LayerTemplate
 
 
 def queue_id(queue: Queue | str) -> str:
-    return naming.logical_id(queue if isinstance(queue, str) else queue.name, "Queue")
+    return naming.queue_id(queue if isinstance(queue, str) else queue.name)
 
 
 def dead_letter_id(queue: Queue | str) -> str:
-    return naming.logical_id(queue if isinstance(queue, str) else queue.name, "DeadLetterQueue")
+    return naming.dead_letter_id(queue if isinstance(queue, str) else queue.name)
 
 
 def contribute(t: LayerTemplate) -> None:

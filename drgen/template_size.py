@@ -1,0 +1,210 @@
+"""An upper bound of a template's size in bytes, from ``drgen.footprint``'s items, without rendering it.
+
+A template is drgen's one JSON form (``rendering.to_json``: two-space indent, sorted keys). An item's
+entry is at most ``base + sum(weight x feature)`` of its shape (``SHAPES``), plus its copies of the tags,
+counted exactly; the template around the items is at most ``ENVELOPE`` plus its description. The weights
+were measured on real renders (``python -m tests.fit_sizes`` measures them again after synthesis changes)
+and tests/test_footprint.py checks on generated blueprints that the bound holds, and that it stays close.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from drgen import naming
+from drgen.footprint import Footprint, Item, embedded
+from drgen.model import Blueprint
+
+Shape = tuple[int, Mapping[str, int]]
+"""The base bytes of an entry, and the bytes each unit of a feature adds."""
+
+ENVELOPE = 180
+"""The template's frame: its version and section keys (measured ≤ 120), without its description and conditions."""
+ROLE_CONDITIONS = {"IsPrimary": {"Fn::Equals": [{"Ref": "Role"}, "primary"]},
+                   "IsSecondary": {"Fn::Not": [{"Fn::Equals": [{"Ref": "Role"}, "primary"]}]}}
+
+TAGS: dict[str, tuple[str, int]] = {
+    "table": ("list", 6),  # on each replica
+    "queue-parameter": ("map", 4), "function-parameter": ("map", 4), "api-parameter": ("map", 4),
+    "backup-vault": ("map", 4), "backup-plan": ("map", 4),
+}
+"""Shapes whose tags are not a ``Tags`` list in their properties: (form, depth)."""
+
+SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelope of 2 fits of 150 renders each
+    "alarm": (605, {"L": 1, "N": 1, "P": 1, "dims": 69, "extended": 8, "placed": 36, "subs": 39, "suffix": 1, "text":
+        1}),
+    "api-method": (775, {"L": 10, "P": 1, "fifo": 319, "function": 1, "headerl": 3, "health": 260, "method": -7,
+        "queue": 1, "queues": 1872, "resource": -7}),
+    "api-parameter": (312, {"P": 1}),
+    "api-queue-role": (1712, {"P": 2, "queuel": 1, "queues": 165}),
+    "api-resource": (225, {"L": 1, "parent": 1, "part": 1, "root": 70}),
+    "api-validator": (293, {}),
+    "artifact-bucket": (1676, {"P": 1}),
+    "association": (183, {"L": 4, "cond": 31}),
+    "attachment": (249, {}),
+    "backup-plan": (621, {"L": 1, "N": 1, "P": 2, "days": 1, "sec": 303, "secdays": 1, "secl": 1, "secp": 1}),
+    "backup-role": (971, {"P": 1}),
+    "backup-selection": (530, {"L": 3, "N": 1}),
+    "backup-vault": (312, {"P": 2}),
+    "base-path": (290, {}),
+    "blueprint-function": (1777, {"L": 3, "N": 4, "P": 5, "anyenv": 74, "e_bucket": 102, "e_database": 140, "e_queue":
+        70, "e_table": 28, "ei_bucket": 1, "ei_database": 1, "ei_queue": 1, "el_bucket": 3, "el_database": 4,
+        "el_queue": 2, "el_table": 3, "ep_bucket": 2, "ep_database": 3, "ep_table": 1, "numbers": 2, "varl": 1, "vars":
+        19, "vpc": 211}),
+    "blueprint-role": (2113, {"L": 3, "N": 3, "P": 2, "g_bucket_read": 1444, "g_bucket_read-write": 1979,
+        "g_bucket_write": 1072, "g_database_connect": 1730, "g_queue_consume": 1175, "g_queue_send": 1156,
+        "g_table_read": 1394, "g_table_read-write": 1577, "g_table_write": 1312, "gi_bucket": 4, "gi_database": 5,
+        "gi_queue": 3, "gi_table": 2, "gl_bucket": 2, "gl_database": 2, "gl_queue": 1, "gl_table": 3, "gl_user": 2,
+        "gp_bucket": 3, "gp_database": 3, "gp_queue": 2, "gp_table": 4, "vpc": 142}),
+    "bucket": (1952, {"L": 2, "N": 1, "P": 3, "digits": 1, "expire": 52, "keep": 1, "lock": 266, "rtc": 404, "sec": 931,
+        "secl": 3, "secn": 1, "secp": 2}),
+    "bucket-output": (107, {"L": 2, "N": 1}),
+    "bucket-policy": (1117, {"L": 4}),
+    "canary-function": (2121, {"P": 7, "urls": 2}),
+    "canary-parameter": (84, {"L": 2}),
+    "canary-role": (3874, {"P": 3, "Pr": 1, "regionl": 1, "regions": 151}),
+    "certificate": (322, {"fqdn": 2, "param": 35}),
+    "cluster-parameters": (245, {"L": 1, "N": 1, "condition": 32, "mysql": 8}),
+    "dashboard": (236, {"P": 1, "body": 1}),
+    "database-security-group": (542, {}),
+    "db-cluster": (1935, {"L": 6, "N": 2, "P": 4, "backup": -668, "capacity": 20, "dbname": 1, "mysql": 39, "user": 2,
+        "version": 2}),
+    "db-export": (219, {"L": 4, "P": 2, "condition": 21}),
+    "db-instance": (688, {"L": 2, "N": 2, "P": 2, "condition": 33, "klass": 1, "mysql": -4}),
+    "db-secret": (1019, {"L": 1, "N": 2, "P": 2, "sec": 170, "secl": 2, "secp": 1, "user": 1}),
+    "dead-letter-queue": (278, {"L": 1, "N": 1, "P": 2, "fifo": 75, "retention": 1}),
+    "deployment": (222, {"N": 1, "P": 1, "methodl": 1, "methods": 12}),
+    "dns-key": (1365, {"P": 1}),
+    "dns-parameter": (84, {"L": 2}),
+    "dns-topic": (225, {"P": 2, "emaill": 7, "param": 1}),
+    "dns-zone-parameter": (135, {}),
+    "domain": (346, {"fqdn": 1}),
+    "down-alarm": (837, {"P": 4, "manual": 200, "numbers": 2}),
+    "eip": (113, {"cond": 31}),
+    "endpoint": (-40, {"L": 1, "gzones": 236, "interface": 141, "izones": 232, "service": 1}),
+    "endpoint-security-group": (799, {}),
+    "events-dlq": (318, {"P": 2}),
+    "events-dlq-alarm": (987, {"P": 3}),
+    "events-dlq-policy": (1802, {"P": 1}),
+    "export-ApiDomainTarget": (268, {"P": 1}),
+    "export-ApiDomainZoneId": (268, {"P": 1}),
+    "export-ApiHost": (270, {"P": 1}),
+    "export-ApiId": (174, {"P": 1}),
+    "export-ArtifactBucket": (232, {"P": 1}),
+    "export-DatabaseSecurityGroupId": (244, {"P": 1}),
+    "export-EventsDeadLetterQueueArn": (301, {"P": 1}),
+    "export-FunctionSecurityGroupId": (245, {"P": 1}),
+    "export-HealthFunctionArn": (262, {"P": 1}),
+    "export-KeyArn": (243, {"P": 1}),
+    "export-PrivateSubnetIds": (-117, {"P": 1, "zones": 254}),
+    "export-StateMachineArn": (229, {"P": 1}),
+    "export-TopicArn": (188, {"P": 1}),
+    "export-VpcId": (169, {"P": 1}),
+    "flow-log": (458, {}),
+    "flow-log-role": (1592, {"P": 1}),
+    "forward-role": (1225, {"P": 1, "sec": 396, "secid": 2}),
+    "forward-rule": (787, {"L": 3, "P": 1, "alarml": 1, "alarms": 18, "sec": 924, "secid": 3}),
+    "function-parameter": (287, {"L": 2, "N": 2, "P": 1}),
+    "function-security-group": (543, {}),
+    "global-cluster": (370, {"L": 1, "N": 1, "P": 1, "mysql": -5, "version": 1}),
+    "health-alarm": (992, {"L": 4, "P": 1}),
+    "health-check": (514, {"L": 3, "P": 1, "numbers": 1, "path": 1}),
+    "health-function": (2020, {"P": 4, "config": 1}),
+    "health-role": (3619, {"P": 4, "anyqueue": 301, "queuel": 1, "queues": 165, "tablel": 1, "tables": 151}),
+    "hosted-zone": (800, {"P": 1, "zone": 1}),
+    "internet-gateway": (104, {}),
+    "key": (2526, {"P": 1}),
+    "key-alias": (177, {"P": 1}),
+    "liveness-check": (454, {"L": 3, "P": 1, "numbers": 1, "path": 1}),
+    "log-bucket": (1643, {"P": 1}),
+    "log-bucket-policy": (2028, {"P": 1}),
+    "log-group": (298, {"L": 3, "P": 2}),
+    "monitoring-role": (955, {"P": 1, "condition": 32}),
+    "nat-gateway": (290, {"cond": 31}),
+    "network-parameter-PrivateSubnetCidrs": (107, {}),
+    "network-parameter-PublicSubnetCidrs": (106, {}),
+    "network-parameter-VpcCidr": (93, {}),
+    "network-parameter-ZoneCount": (202, {}),
+    "network-parameter-Zones": (100, {}),
+    "output": (1659, {"L": -126}),
+    "permission": (373, {"L": 1, "anymethod": -2, "function": 1, "method": 1, "path": 1}),
+    "probe": (826, {"P": 2, "age": 2, "rate": 1}),
+    "probe-permission": (392, {}),
+    "promoter-function": (1872, {"P": 4}),
+    "promoter-role": (2228, {"P": 2, "anydb": 410, "anyfn": 798, "anyscaled": 1929, "dbl": 2, "dbr": 180, "dbrl": 2,
+        "dbs": 149, "dim": 672, "fnl": 2, "fns": 243, "lifted": 150, "liftedl": 3, "pilot": 271, "scaled": 614,
+        "scaledl": 7}),
+    "queue": (295, {"L": 2, "N": 1, "P": 3, "fifo": 76, "receive": 1, "redrive": 219, "retention": 2, "visibility": 2}),
+    "queue-parameter": (229, {"L": 2, "N": 2, "P": 1}),
+    "queue-policy": (789, {"L": 3}),
+    "readiness-function": (2021, {"P": 4, "config": 1}),
+    "readiness-permission": (395, {}),
+    "readiness-role": (3789, {"P": 4, "anybucket": 571, "anydb": 309, "anyfn": 292, "anyqueue": 295, "bucketl": 1,
+        "bucketr": 108, "buckets": 108, "dbl": 1, "dbs": 289, "queuel": 1, "queues": 140, "tablel": 1, "tables": 151}),
+    "ready-alarm": (954, {"P": 4, "numbers": 1, "schedule": 1}),
+    "record": (433, {"fqdn": 1, "param": 27, "region": 3, "ttl": 1}),
+    "replication-role": (2850, {"P": 2, "bucketl": 2, "bucketp": 2, "buckets": 500, "digits": 2, "pairl": 1, "pairp": 1,
+        "pairs": 344, "sec": 735, "secid": 3, "secp": 1}),
+    "rest-api": (246, {"N": 2, "P": 2}),
+    "role-parameter": (177, {}),
+    "route": (728, {"L": -22, "cond": 31}),
+    "route-table": (137, {"L": 1, "cond": 31}),
+    "schedule": (809, {"P": 2, "age": 1, "schedule": 1}),
+    "secondary-record": (464, {"fqdn": 2, "param": 27, "pool": -23, "region": 8, "ttl": 1}),
+    "security-rule": (78, {"L": 18}),
+    "stage": (1549, {"stage": 1, "throttle": 1, "throttles": 75}),
+    "standby-record": (389, {"L": 4, "fqdn": 1, "param": 27, "ttl": 1}),
+    "start-probes-rule": (1521, {"P": 3}),
+    "start-role": (1306, {"P": 1}),
+    "start-rule": (1802, {"P": 2, "alarml": 1, "alarms": 18}),
+    "state-machine": (1478, {"P": 5, "anydb": 166, "dbl": 2, "dbs": 169, "definition": 1}),
+    "state-machine-role": (4548, {"P": 5, "anydb": 171}),
+    "subnet": (465, {"L": 2, "cond": 31}),
+    "subnet-group": (335, {"L": 1, "N": 1, "P": 1, "condition": 32}),
+    "table": (530, {"L": 1, "N": 1, "P": 1, "keyl": 92, "prov": 281, "provreg": 103, "reg": 391, "regl": 2, "regp": 1}),
+    "table-output": (78, {"L": 1, "N": 2, "P": 1}),
+    "topic": (272, {"P": 4, "emaill": 7}),
+    "topic-policy": (984, {}),
+    "trigger": (402, {"L": 2, "batch": 1, "switch": 1, "window": 1, "windows": 44}),
+    "vpc": (211, {}),
+    "zone-parameter": (132, {}),
+}
+
+
+def tag_bytes(bp: Blueprint, layer: str, form: str = "list", depth: int = 4) -> int:
+    """The exact bytes of one copy of the tags: the ``"Tags": ...`` line and what it holds, ``depth`` deep."""
+    pairs = {**dict(bp.tags), "drgen:blueprint": bp.name, "drgen:environment": bp.environment, "drgen:layer": layer}
+    value: object = dict(sorted(pairs.items())) if form == "map" else [
+        {"Key": k, "Value": v} for k, v in sorted(pairs.items())]
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    return len(text.encode("utf-8")) + 2 * depth * text.count("\n") + 2 * depth + len('"Tags": ,\n')
+
+
+def item_bytes(bp: Blueprint, layer: str, item: Item) -> int:
+    base, weights = SHAPES[item.shape]
+    size = base + len(bp.prefix) * weights.get("P", 0)
+    size += sum(weights.get(name, 0) * value for name, value in item.features)
+    if item.tagged:
+        size += item.tagged * tag_bytes(bp, layer, *TAGS.get(item.shape, ("list", 4)))
+    return size
+
+
+def template_bytes(bp: Blueprint, footprint: Footprint) -> int:
+    """An upper bound of the layer's template size."""
+    layer = footprint.layer.name
+    description = f"drgen {bp.prefix} {layer}: {footprint.layer.summary}"
+    if bp.description:
+        description += f". {bp.description}"
+    envelope = ENVELOPE + len(json.dumps(naming.cut(description, 1024), ensure_ascii=False).encode("utf-8"))
+    conditions: dict[str, object] = {}
+    if any(item.logical_id == "Role" and item.kind == "parameter" for item in footprint.items):
+        conditions.update(ROLE_CONDITIONS)  # one or both: count both
+    if layer == "network":  # synth.network: zone n exists where ZoneCount is not below n
+        for n in range(3, max(len(r.zones) for r in bp.regions) + 1):
+            fewer = [{"Fn::Equals": [{"Ref": "ZoneCount"}, str(k)]} for k in range(2, n)]
+            conditions[f"HasZone{n}"] = {"Fn::Not": [fewer[0] if len(fewer) == 1 else {"Fn::Or": fewer}]}
+    conditions.update(footprint.conditions)
+    if conditions:
+        envelope += embedded(conditions, 1) + len('  "Conditions": ,\n')
+    return envelope + sum(item_bytes(bp, layer, item) for item in footprint.items)
