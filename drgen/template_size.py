@@ -140,7 +140,7 @@ SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelo
     "queue-policy": (789, {"L": 3}),
     "readiness-function": (2021, {"P": 4, "config": 1}),
     "readiness-permission": (395, {}),
-    "readiness-role": (3789, {"P": 4, "anybucket": 571, "anydb": 309, "anyfn": 292, "anyqueue": 295, "bucketl": 1,
+    "readiness-role": (4214, {"P": 5, "anybucket": 571, "anydb": 309, "anyfn": 292, "anyqueue": 295, "bucketl": 1,
         "bucketr": 108, "buckets": 108, "dbl": 1, "dbs": 289, "queuel": 1, "queues": 140, "tablel": 1, "tables": 151}),
     "ready-alarm": (954, {"P": 4, "numbers": 1, "schedule": 1}),
     "record": (433, {"fqdn": 1, "param": 27, "region": 3, "ttl": 1}),
