@@ -259,6 +259,12 @@ _ALL = [
          "offers the newest version of the same major that it creates.",
          source="cfn-lint's aws_rds_dbcluster/engine_version_deprecated.json (rule W3690: \"deprecated and cannot be "
                 "used to create new RDS DB clusters\"), from the Aurora release calendars"),
+    Code("E606", "headless secondary cannot be promoted", "A secondary cluster with no DB instance "
+         "(`instances_per_region.secondary: 0`) cannot become the writer, and drgen's failover machine promotes it "
+         "before it adds capacity: give every secondary cluster at least one instance.",
+         source="Amazon Aurora User Guide, \"Using switchover or failover in an Amazon Aurora global database\" "
+                "(\"Before you can perform a switchover or failover to a headless secondary Aurora DB cluster, you "
+                "must add a DB instance to it\")"),
     Code("W605", "engine version past standard support", "AWS still creates clusters of this major version, but past "
          "its end of standard support it runs them under RDS Extended Support, which it charges for.",
          source="Amazon Aurora User Guide, \"Release calendars for Aurora PostgreSQL\" and \"Aurora MySQL long-term "

@@ -246,7 +246,18 @@ def _engine_version(ctx: Context, engine: engines.Engine, text: str, capacity: A
 
 
 def check_capacity(ctx: Context) -> Iterator[Diagnostic]:
-    """Hot standby means full capacity in every region: a secondary smaller than the primary is a warm standby."""
+    """Hot standby means full capacity in every region: a secondary smaller than the primary is a warm standby.
+    Under every strategy with a failover machine, a secondary cluster needs an instance to be promoted."""
+    if ctx.data.get("strategy") in ("pilot-light", "warm-standby", "hot-standby"):
+        for i, db in ctx.items("databases"):
+            instances = db.get("instances_per_region")
+            if isinstance(instances, dict) and instances.get("secondary") == 0 \
+                    and not ctx.broken(("databases", i, "instances_per_region")):
+                yield ctx.error("E606", "a headless secondary (0 instances) cannot be promoted: AWS needs a DB "
+                                        "instance in it before a switchover or failover, and the failover machine "
+                                        "adds capacity only after it promotes (write instances_per_region: "
+                                        f"{{primary: {instances.get('primary', 2)}, secondary: 1}})",
+                                ("databases", i, "instances_per_region", "secondary"))
     if ctx.data.get("strategy") != "hot-standby":
         return
     for i, db in ctx.items("databases"):
