@@ -130,6 +130,7 @@ def _queue(q: dict[str, Any]) -> Queue:
     return Queue(
         name=q["name"], visibility_timeout=parse(q.get("visibility_timeout", "30s")),
         retention=parse(q.get("retention", "4d")), fifo=q.get("fifo", False),
+        region_outage=q.get("region_outage", "durable"),
         dead_letter=DeadLetter(dl.get("max_receive_count", 5), parse(dl.get("retention", "14d"))) if dl else None,
     )
 

@@ -172,7 +172,9 @@ _ALL = [
          "for global databases."),
     # Objectives
     Code("E701", "RPO objective cannot be met", "The estimated recovery point of the design exceeds the "
-         "objective; the message names the component that dominates."),
+         "objective; the message names the component that dominates. A queue is a store too: one whose messages "
+         "can wait in a failed region longer than the objective (`region_outage: durable`, its `retention`) is "
+         "reported at the queue, with that queue's fix."),
     Code("E702", "RTO objective cannot be met", "The estimated recovery time of a regional outage (the "
          "unplanned path: detection, the approval when required, promotion, traffic) exceeds the objective; "
          "the message names the step that dominates."),
