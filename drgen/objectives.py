@@ -150,8 +150,11 @@ def _store_terms(bp: Blueprint) -> list[tuple[Term, Duration | None, tuple[str |
         out.append((Term(f"table {table.name} (DynamoDB global table replication)", DYNAMODB_REPLICATION,
                          "dynamodb-replication"), table.rpo, ("tables", i, "rpo")))
     for i, bucket in enumerate(bp.buckets):
-        term = (Term(f"bucket {bucket.name} (S3 Replication Time Control)", S3_RTC, "s3-rtc") if bucket.time_control
-                else Term(f"bucket {bucket.name} (S3 replication without time control)", S3_NO_RTC, "s3-replication"))
+        # every region's bucket replicates to every other's: what a secondary took while serving reaches the primary
+        term = (Term(f"bucket {bucket.name} (S3 Replication Time Control, both ways)", S3_RTC, "s3-rtc")
+                if bucket.time_control else
+                Term(f"bucket {bucket.name} (S3 replication without time control, both ways)", S3_NO_RTC,
+                     "s3-replication"))
         out.append((term, bucket.rpo, ("buckets", i, "rpo")))
     for i, queue in enumerate(bp.queues):
         out.append((_queue_term(queue, ("queues", i, "region_outage")), None, ("queues", i, "region_outage")))

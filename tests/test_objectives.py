@@ -152,12 +152,12 @@ def test_the_assessment_is_json_ready_and_deterministic() -> None:
 def test_rpo_not_met_names_the_dominant_store() -> None:
     found = objectives.findings(_assess(buckets__0__rpo=DELETE))
     assert _codes(found) == [("E701", ("objectives", "rpo"))]
-    assert "dominated by bucket config (S3 Replication Time Control) (15m)" in found[0][1]
+    assert "dominated by bucket config (S3 Replication Time Control, both ways) (15m)" in found[0][1]
 
 
 def test_a_store_with_its_own_rpo_is_judged_against_it_not_the_objective() -> None:
     a = _assess(buckets__0__rpo="1h")
-    assert a.stores[0].dominant == "bucket config (S3 Replication Time Control)"
+    assert a.stores[0].dominant == "bucket config (S3 Replication Time Control, both ways)"
     assert (a.stores[0].millis, a.stores[0].target.millis, a.stores[0].met) == (S3_RTC, 60 * MIN, True)
     assert all("bucket" not in t.component for t in a.rpo.terms), "a store with its own rpo leaves the objective"
     assert objectives.findings(a) == []
@@ -401,7 +401,7 @@ def test_budget_lines_show_every_step_with_its_source() -> None:
     lines = objectives.budget_lines(a)
     for term in (*a.rpo.terms, *a.unplanned.terms, *a.planned.terms):
         assert any(term.component in line and f"[docs/objectives.md#{term.source}]" in line for line in lines)
-    assert any("bucket config (S3 Replication Time Control): own rpo 15m, met" in line for line in lines)
+    assert any("bucket config (S3 Replication Time Control, both ways): own rpo 15m, met" in line for line in lines)
     unplanned = next(i for i, line in enumerate(lines) if line.startswith("RTO 30m, unplanned"))
     planned = next(i for i, line in enumerate(lines) if line.startswith("RTO 30m, planned"))
     assert unplanned < planned and planned - unplanned == len(a.unplanned.terms) + 1
