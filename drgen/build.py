@@ -73,7 +73,9 @@ def zones_of(region: dict[str, Any]) -> tuple[str, ...]:
 
 
 def derived_endpoints(data: dict[str, Any]) -> tuple[str, ...]:
-    """VPC endpoints that in-VPC functions need to reach what they are granted, without a NAT."""
+    """VPC endpoints that in-VPC functions need to reach what they are granted, without a NAT. DynamoDB is always
+    there: every function reads the active-region flag. A database needs none: an IAM authentication token is
+    signed locally, and the function never reads a secret."""
     needed = {"s3", "dynamodb"}
     for function in data.get("functions", []):
         if not function.get("in_vpc"):
@@ -81,8 +83,6 @@ def derived_endpoints(data: dict[str, Any]) -> tuple[str, ...]:
         for grant in function.get("access", []):
             if "queue" in grant:
                 needed.add("sqs")
-            if "database" in grant:
-                needed.add("secretsmanager")
             if "function" in grant:
                 needed.add("lambda")
     return tuple(sorted(needed))

@@ -95,6 +95,23 @@ def statements_for(t: LayerTemplate, grant: Grant) -> list[Statement]:
                       Resource=[arn("lambda", f"function:{naming.function(t.prefix, grant.target)}")])]
 
 
+FLAG_ITEM = "active-region"
+"""The control table's item that names the active region (drgen/asl.py writes it, functions read it)."""
+
+
+def flag_statements(t: LayerTemplate) -> list[Statement]:
+    """Reading the active-region flag from this region's replica of the control table (fencing, health)."""
+    control = arn("dynamodb", f"table/{naming.control_table(t.prefix)}")
+    # the control table is encrypted with the drgen key: DynamoDB decrypts its table key as the caller
+    return [Statement(Sid="ReadActiveRegion", Effect=Allow, Action=[dynamodb.GetItem], Resource=[control]),
+            key_statement(t, "ReadActiveRegionKey", "dynamodb", [kms.Decrypt])]
+
+
+def flag_environment(t: LayerTemplate) -> dict[str, str]:
+    """Where a function reads the flag: it writes only while the flag names its own region (``AWS_REGION``)."""
+    return {"DRGEN_CONTROL_TABLE": naming.control_table(t.prefix), "DRGEN_ACTIVE_ITEM": FLAG_ITEM}
+
+
 def grants_of(function: Function) -> list[Grant]:
     """The function's grants, plus consuming the queues that trigger it (the event source reads as the function)."""
     grants = list(function.access)
