@@ -116,3 +116,13 @@ def test_the_runbook_creates_the_applications_database_user_once_for_each_engine
     alone = dataclasses.replace(bp, functions=tuple(dataclasses.replace(f, access=tuple(
         g for g in f.access if g.kind != "database")) for f in bp.functions))
     assert "the application's database user" not in drgen.render(alone).files["runbook.md"].decode()
+
+
+def test_the_runbook_redrives_the_old_regions_queues_in_both_directions() -> None:
+    text = drgen.render(drgen.load(ROOT / "blueprints" / "three-region.yaml")).files["runbook.md"].decode()
+    section = text.split("## After a failover: redrive the old region's queues", 1)[1].split("\n## ", 1)[0]
+    bp = drgen.load(ROOT / "blueprints" / "three-region.yaml")
+    for r in bp.secondaries:
+        assert f"drgen redrive <blueprint>.yaml --from {bp.primary.name} --to {r.name}" in section
+        assert f"drgen redrive <blueprint>.yaml --from {r.name} --to {bp.primary.name}" in section
+    assert "ledger-prod-entries-dlq" in section and "start-message-move-task" in section
