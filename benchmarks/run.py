@@ -77,7 +77,7 @@ def generated(folder: Path, regions: int, each: int) -> Path:
                       for n in names[:max(1, each // 10)]] if regions <= 11 else [],  # Aurora: 10 secondaries
         "tables": [{"name": f"tb-{n}", "partition_key": {"name": "pk", "type": "S"}} for n in names],
         "buckets": [{"name": f"bk-{n}", "replication": {"time_control": True}, "rpo": "15m"} for n in names],
-        "queues": [{"name": f"q-{n}", "visibility_timeout": "180s"} for n in names],
+        "queues": [{"name": f"q-{n}", "visibility_timeout": "180s", "region_outage": "wait"} for n in names],
         "functions": [{"name": f"fn-{n}", "source": "functions/worker", "handler": "handler.handler",
                        "timeout": "30s", "triggers": [{"queue": f"q-{n}"}],
                        "access": [{"table": f"tb-{n}", "mode": "read-write"}, {"bucket": f"bk-{n}", "mode": "write"}]}

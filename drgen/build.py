@@ -77,7 +77,9 @@ def zones_of(region: dict[str, Any]) -> tuple[str, ...]:
 
 
 def derived_endpoints(data: dict[str, Any]) -> tuple[str, ...]:
-    """VPC endpoints that in-VPC functions need to reach what they are granted, without a NAT."""
+    """VPC endpoints that in-VPC functions need to reach what they are granted, without a NAT. DynamoDB is always
+    there: every function reads the active-region flag. A database needs none: an IAM authentication token is
+    signed locally, and the function never reads a secret."""
     needed = {"s3", "dynamodb"}
     for function in data.get("functions", []):
         if not function.get("in_vpc"):
@@ -85,8 +87,6 @@ def derived_endpoints(data: dict[str, Any]) -> tuple[str, ...]:
         for grant in function.get("access", []):
             if "queue" in grant:
                 needed.add("sqs")
-            if "database" in grant:
-                needed.add("secretsmanager")
             if "function" in grant:
                 needed.add("lambda")
     return tuple(sorted(needed))
@@ -134,6 +134,7 @@ def _queue(q: dict[str, Any]) -> Queue:
     return Queue(
         name=q["name"], visibility_timeout=parse(q.get("visibility_timeout", "30s")),
         retention=parse(q.get("retention", "4d")), fifo=q.get("fifo", False),
+        region_outage=q.get("region_outage", "durable"),
         dead_letter=DeadLetter(dl.get("max_receive_count", 5), parse(dl.get("retention", "14d"))) if dl else None,
     )
 

@@ -215,6 +215,22 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_redrive(args: argparse.Namespace) -> int:
+    import drgen
+    from drgen.awsclients import Clients
+    from drgen.deploying import DeployOptions
+    from drgen.redrive import redrive
+
+    blueprint = drgen.load(_existing(args.blueprint), source_root=_source_root(args))
+    clients = Clients(_session(args.profile), DeployOptions(endpoint_url=args.endpoint_url))
+    with clients.translating(lambda: f"redrive from {args.source} into {args.target}"):
+        moved = redrive(clients, blueprint, args.source, args.target)
+    for m in moved:
+        refused = f", {m.failed} refused by the target (still in the source)" if m.failed else ""
+        _out(f"{m.queue} ({args.source}) -> {m.target} ({args.target}): {m.moved} moved{refused}")
+    return 1 if any(m.failed for m in moved) else 0
+
+
 class Progress:
     """Deploy events on a stream: one line rewritten in place when ``live`` (a terminal), else a line per change."""
 
@@ -343,6 +359,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text", help="the summary's form")
     _with_source_root(p)
     p.set_defaults(run=cmd_deploy)
+
+    p = sub.add_parser("redrive", help="move a region's waiting messages into the active region's queues",
+                       description="Move every message of the queues and dead-letter queues of a region that is not "
+                                   "active into the same queues of the active region (checked against the flag). "
+                                   "Exit 0 all moved, 1 some refused.")
+    p.add_argument("blueprint", metavar="BLUEPRINT")
+    p.add_argument("--from", dest="source", required=True, metavar="REGION", help="the region to empty")
+    p.add_argument("--to", dest="target", required=True, metavar="REGION", help="the active region")
+    p.add_argument("--profile", help="the AWS profile to use (default: boto3's usual credential chain)")
+    p.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint for every service (e.g. moto)")
+    _with_source_root(p)
+    p.set_defaults(run=cmd_redrive)
 
     p = sub.add_parser("drill", help="run failover scenarios against an emulated AWS (or one live failover)",
                        description="Run the rendered failover against an in-process emulated AWS and report each "

@@ -165,6 +165,9 @@ _ALL = [
          source="Amazon SQS Developer Guide, \"Using the message deduplication ID in Amazon SQS\": messages sent "
                 "with a deduplication ID already used are accepted successfully but not delivered during the "
                 "5-minute deduplication interval"),
+    Code("E324", "master user named as the application's user", "Functions connect as `drgen_app`, the "
+         "application's own database user with IAM authentication, never as the master. A `master_username` of "
+         "`drgen_app` would make every `connect` grant the master's: choose another master user name."),
     Code("E320", "hot standby smaller than its primary", "Under `strategy: hot-standby` every secondary runs at "
          "full capacity, so a failover adds none: `instances_per_region.secondary` must be at least `primary`. A "
          "scaled-down secondary is a warm standby (drgen's state machine scales it up on failover).",
@@ -273,7 +276,8 @@ _ALL = [
     # Objectives
     Code("E701", "RPO objective cannot be met", "A data store's estimated recovery point exceeds `objectives.rpo` "
          "(the finding is at the store) or the store's own `rpo` (at that `rpo`); the message says what would "
-         "change the store's figure."),
+         "change the store's figure. A queue is a store too: one whose messages can wait in a failed region longer "
+         "than the objective (`region_outage: durable`, its `retention`) is reported at its `region_outage`."),
     Code("E702", "RTO objective cannot be met", "The estimated recovery time of a regional outage (the "
          "unplanned path: detection, the approval when required, promotion, traffic) exceeds the objective; "
          "the message names the step that dominates."),

@@ -15,7 +15,7 @@ from drgen.model import Alarm, Blueprint, Function, Grant
 
 REGION = "${AWS::Region}"
 PARTITION = "${AWS::Partition}"
-ACTIVE_ITEM = "active-region"
+ACTIVE_ITEM = asl.FLAG_ITEM
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _UNIT = {"minute": 60, "hour": 3600, "day": 86_400}
 

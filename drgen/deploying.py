@@ -35,6 +35,7 @@ from drgen.synth.stacksets import (
     stackset_parameters,
     template_key,
 )
+from drgen.synth.storage import PEER_BUCKETS
 
 CAPABILITIES = ["CAPABILITY_NAMED_IAM"]
 OPERATION_PENDING = {"QUEUED", "RUNNING", "STOPPING"}
@@ -149,6 +150,8 @@ class _Deployment:
         self.accounts: list[str] = []
         self.result = DeployResult(account="", dry_run=options.dry_run)
         self.step = "start"
+        self.peers_pending = False
+        """The storage StackSet was deployed before every region's buckets existed (``PeerBuckets`` pending)."""
 
     # ---- the run ---------------------------------------------------------------------------------
 
@@ -165,6 +168,9 @@ class _Deployment:
             for layer in self.rendered.plan.layers:
                 if layer.kind == "stackset":
                     self._stackset(layer)
+                    if layer.name == "storage" and self.peers_pending and not self.options.dry_run:
+                        # every region's buckets exist now: once more, so that every region replicates to every other
+                        self._stackset(layer)
                 else:
                     self._stack(layer)
                 if layer.name == "bootstrap":
@@ -251,6 +257,10 @@ class _Deployment:
         for name in t.deploy_parameters:
             if name == "HostedZoneId":
                 values[name] = self._stack_output("zone", "HostedZoneId")
+            elif name == PEER_BUCKETS:
+                ready = self._everywhere(t.layer)
+                self.peers_pending = not ready
+                values[name] = "ready" if ready else "pending"
             elif name.startswith(("ApiHost", "ApiDomainTarget")):
                 output = "ApiHost" if name.startswith("ApiHost") else "ApiDomainTarget"
                 region = next(r for r in self.bp.region_names if region_id(r) == name.removeprefix(output))
@@ -258,6 +268,15 @@ class _Deployment:
             else:  # pragma: no cover - a new deploy-time parameter must be taught here
                 raise DeployError(f"drgen does not know where the {t.layer.name} parameter {name} comes from")
         return values
+
+    def _everywhere(self, layer: Layer) -> bool:
+        """Whether ``layer``'s StackSet has a current instance in every region of the layer."""
+        cf = self.clients.client("cloudformation", self.admin_region)
+        name = naming.stack(self.bp.prefix, layer.name)
+        if self._describe_stack_set(cf, name) is None:
+            return False
+        instances = self._instances(cf, name)
+        return all(instances.get(region, {}).get("Status") == "CURRENT" for region in layer.regions)
 
     def _stack_output(self, layer: str, output: str) -> str:
         region = next(x.regions[0] for x in self.rendered.plan.layers if x.name == layer)

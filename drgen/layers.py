@@ -64,7 +64,7 @@ def layers(bp: Blueprint) -> tuple[Layer, ...]:
                          "replication destinations (the secondaries' buckets) must exist before the primary's "
                          "replication configuration names them",
                          (Dependency("bootstrap", "same-region", "buckets are encrypted with the regional key"),),
-                         "S3 buckets, and replication from the primary to every secondary"))
+                         "S3 buckets, each replicated both ways to every other region"))
     out.append(Layer("tables", "stack", (primary,), False, "", (
         Dependency("bootstrap", "all-regions", "every replica is encrypted with its region's key"),),
         "DynamoDB global tables, declared once with a replica in every region, and drgen's control table"))

@@ -115,6 +115,9 @@ class Queue:
     retention: Duration
     fifo: bool = False
     dead_letter: DeadLetter | None = None
+    region_outage: Literal["wait", "durable"] = "durable"
+    """``wait``: messages may wait in a failed region until it returns (redriven then); ``durable``: they must
+    survive the loss of their region, so what can wait there (up to ``retention``) counts against the RPO."""
 
 
 @dataclass(frozen=True)

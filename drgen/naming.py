@@ -122,6 +122,11 @@ def db_secret(p: str, name: str) -> str:
     return f"{p}/{name}/master"
 
 
+DB_APP_USER = "drgen_app"
+"""The database user every function of the blueprint logs in as, with IAM authentication (never the master).
+A valid unquoted identifier in PostgreSQL and MySQL alike, within MySQL's 32 characters."""
+
+
 def backup_vault(p: str) -> str:
     """The AWS Backup vault of a ``backup-restore`` blueprint's databases: the same name in every region."""
     return f"{p}-backups"

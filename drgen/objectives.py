@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from drgen.asl import DECIDE_SECONDS, LOCK_SETTLE_SECONDS, POLL_SECONDS, RANK_DELAY_SECONDS
 from drgen.durations import Duration, format_millis, human
-from drgen.model import Blueprint
+from drgen.model import Blueprint, Queue
 
 S = 1000
 MIN = 60 * S
@@ -96,6 +96,20 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class Contribution:
+    """One store's share of the RPO: its term and the objective it is judged against."""
+
+    term: Term
+    target: Duration
+    own: bool = False
+    """Judged against the store's own ``rpo`` rather than ``objectives.rpo``."""
+
+    @property
+    def met(self) -> bool:
+        return self.term.millis <= self.target.millis
+
+
+@dataclass(frozen=True)
 class Assessment:
     strategy: str
     rpo: Estimate
@@ -112,6 +126,12 @@ class Assessment:
     def rto(self) -> Estimate:
         """The RTO the objective is checked against: the unplanned path."""
         return self.unplanned
+
+    @property
+    def contributions(self) -> tuple[Contribution, ...]:
+        """Every store's own contribution to the RPO (queues included), each with what it is judged against."""
+        general = tuple(Contribution(term, self.rpo.target) for term in self.rpo.terms)
+        return general + tuple(Contribution(store.terms[0], store.target, own=True) for store in self.stores)
 
     def to_dict(self) -> dict[str, Any]:
         return {"strategy": self.strategy, "rpo": self.rpo.to_dict(), "rto": self.unplanned.to_dict(),
@@ -137,12 +157,25 @@ def _store_terms(bp: Blueprint) -> list[tuple[Term, Duration | None, tuple[str |
                          "dynamodb-replication", ("tables", i)), table.rpo, ("tables", i, "rpo")))
     for i, bucket in enumerate(bp.buckets):
         where = ("buckets", i)
-        term = (Term(f"bucket {bucket.name} (S3 Replication Time Control)", S3_RTC, "s3-rtc", where)
+        # every region's bucket replicates to every other's: what a secondary took while serving reaches the primary
+        term = (Term(f"bucket {bucket.name} (S3 Replication Time Control, both ways)", S3_RTC, "s3-rtc", where)
                 if bucket.time_control
-                else Term(f"bucket {bucket.name} (S3 replication without time control)", S3_NO_RTC, "s3-replication",
-                          where, "enable replication.time_control (15 minutes)"))
+                else Term(f"bucket {bucket.name} (S3 replication without time control, both ways)", S3_NO_RTC,
+                          "s3-replication", where, "enable replication.time_control (15 minutes)"))
         out.append((term, bucket.rpo, (*where, "rpo")))
+    for i, queue in enumerate(bp.queues):
+        out.append((_queue_term(queue, ("queues", i, "region_outage")), None, ("queues", i, "region_outage")))
     return out
+
+
+def _queue_term(queue: Queue, path: tuple[str | int, ...]) -> Term:
+    """A queue lives in one region: what waits in it when the region fails is there until the region returns."""
+    if queue.region_outage == "wait":
+        return Term(f"queue {queue.name} (region_outage wait: its messages wait in a failed region until it "
+                    f"returns, up to its retention {queue.retention}, and are redriven then)", 0, "sqs-wait", path)
+    return Term(f"queue {queue.name} (region_outage durable: messages can wait in a failed region's queue up to "
+                f"its retention {queue.retention}; no cross-region intake)", queue.retention.millis, "sqs-regional",
+                path)
 
 
 def _worst(terms: list[Term]) -> Term | None:
@@ -282,16 +315,26 @@ def assess(bp: Blueprint) -> Assessment:
     worst = _worst(general)
     rpo = Estimate("rpo", bp.objectives.rpo, worst.millis if worst else 0, tuple(general),
                    worst.component if worst else "no replicated data store", ("objectives", "rpo"))
-    notes = []
-    if bp.queues:
-        notes.append("messages waiting in the failed region's queues are not replicated: they are processed "
-                     "when that region returns (make producers retry, or keep queues short)")
-    return Assessment(bp.strategy, rpo, _rto(bp, "unplanned"), _rto(bp, "planned"), tuple(stores), tuple(notes))
+    return Assessment(bp.strategy, rpo, _rto(bp, "unplanned"), _rto(bp, "planned"), tuple(stores))
 
 
 def _advice(estimate: Estimate) -> str:
     return ("raise the objective, or shorten the dominant step (failover.approval_time or allow_data_loss, "
             "failover.detection, the health check's interval and threshold, the DNS TTL, a warmer strategy)")
+
+
+def _queue_findings(estimate: Estimate) -> list[tuple[str, str, tuple[str | int, ...]]]:
+    """E701 at each queue whose exposure alone breaks the objective: the fix is that queue's."""
+    out: list[tuple[str, str, tuple[str | int, ...]]] = []
+    for term in estimate.terms:
+        if term.path[:1] == ("queues",) and term.millis > estimate.target.millis:
+            name = term.component.split(" ", 2)[1]
+            out.append(("E701", f"queue {name} cannot meet RPO {estimate.target}: its messages can wait in a failed "
+                                f"region up to its retention ({human(term.millis)}), and drgen renders no "
+                                "cross-region intake for a queue; set region_outage: wait if they may wait there "
+                                "until the region returns (the runbook then redrives them into the active region)",
+                        term.path))
+    return out
 
 
 def findings(assessment: Assessment) -> list[tuple[str, str, tuple[str | int, ...]]]:
@@ -303,8 +346,9 @@ def findings(assessment: Assessment) -> list[tuple[str, str, tuple[str | int, ..
     """
     out: list[tuple[str, str, tuple[str | int, ...]]] = []
     general = assessment.rpo
+    out += _queue_findings(general)
     for term in general.terms:
-        if term.millis > general.target.millis:
+        if term.millis > general.target.millis and term.path[:1] != ("queues",):
             kind = term.component.split()[0]
             change = f"{term.change}, or " if term.change else ""
             out.append(("E701", f"{_store(term)} cannot meet RPO {general.target}: {_estimated(term)}; {change}set this "
@@ -338,6 +382,8 @@ def _store(term: Term) -> str:
 
 
 def _estimated(term: Term, subject: str = "it") -> str:
+    if term.path[:1] == ("queues",):
+        return f"{subject} can hold messages in a failed region for {human(term.millis)} ({term.component.split(' (', 1)[1]}"
     return f"{subject} replicates in an estimated {human(term.millis)} ({term.component.split(' (', 1)[1]}"
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import jinja2
 
-from drgen import __version__, asl, naming, resources
+from drgen import __version__, asl, awsdata, naming, resources
 from drgen.durations import human
 from drgen.layers import ROUTE53_REGION
 from drgen.model import Blueprint
@@ -46,7 +46,17 @@ def context(bp: Blueprint, plan: Plan, assessment: Assessment) -> dict[str, Any]
         "naming": naming, "scales_up": asl.scales_up(bp), "consumers": asl.triggered_functions(bp),
         "settle": asl.LOCK_SETTLE_SECONDS, "rank_delay": asl.RANK_DELAY_SECONDS,
         "approval_timeout": asl.APPROVAL_TIMEOUT_SECONDS, "timeout": asl.timeout_seconds(bp),
+        "app_user": naming.DB_APP_USER, "db_users": _db_users(bp), "account_in": account_in,
+        "partition": awsdata.partition(bp.primary.name), "blueprint_file": "<blueprint>.yaml",
     }
+
+
+def _db_users(bp: Blueprint) -> list[dict[str, Any]]:
+    """The databases some function connects to: each needs the application's user, created once."""
+    connected = {g.target for f in bp.functions for g in f.access if g.kind == "database"}
+    return [{"db": db, "secret": naming.db_secret(bp.prefix, db.name),
+             "cluster": naming.db_cluster(bp.prefix, db.name, bp.primary.name)}
+            for db in bp.databases if db.name in connected]
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:

@@ -94,7 +94,8 @@ def test_reference_blueprint_deploys_every_layer_in_every_region(session: boto3.
     instances = sum(len(layer.regions) for layer in stackset_layers(reference))
     stacks = [layer for layer in plan.layers if layer.kind == "stack"]
     assert result.account == ACCOUNT
-    assert len(result.operations) == instances + len(stacks)
+    # and one more: once every region's buckets exist, the storage StackSet again, to replicate both ways
+    assert len(result.operations) == instances + len(stacks) + 1
     admin = session.client("cloudformation", region_name="us-east-1")
     for layer in stackset_layers(reference):
         name = naming.stack(PREFIX, layer.name)
@@ -114,7 +115,10 @@ def test_reference_blueprint_deploys_every_layer_in_every_region(session: boto3.
     database = [region for layer, region in started if layer == "database"]
     assert database == ["us-east-1", "us-east-1", "us-east-2"]  # the StackSet, then the primary, then the secondary
     storage = [region for layer, region in started if layer == "storage"][1:]
-    assert storage == ["us-east-2", "us-east-1"]  # replication destinations first
+    assert storage == ["us-east-2", "us-east-1", "us-east-1"]  # destinations first, then the StackSet again
+    stackset = admin.describe_stack_set(StackSetName=naming.stack(PREFIX, "storage"))["StackSet"]
+    assert {p["ParameterKey"]: p["ParameterValue"] for p in stackset["Parameters"]}["PeerBuckets"] == "ready"
+    assert any(c.layer == "storage" and c.action == "update" and "PeerBuckets" in c.why for c in result.changes)
 
 
 def test_resources_moto_creates_exist_in_each_region(session: boto3.Session, reference: Rendered) -> None:
@@ -426,7 +430,7 @@ def test_the_other_example_blueprints_deploy_then_find_nothing_to_do(name: str, 
         session.client("route53").create_hosted_zone(Name=dns.zone, CallerReference="test")
     first = deploy(rendered, session)
     assert len(first.operations) == sum(len(layer.regions) if layer.kind == "stackset" else 1
-                                        for layer in rendered.plan.layers)
+                                        for layer in rendered.plan.layers) + bool(rendered.blueprint.buckets)
     admin = session.client("cloudformation", region_name=rendered.blueprint.primary.name)
     for layer in stackset_layers(rendered):
         summaries = admin.list_stack_instances(StackSetName=naming.stack(rendered.blueprint.prefix, layer.name))

@@ -63,7 +63,6 @@ EXPECTED = {
     ("table", "read-write"): (["kms:Decrypt"], "dynamodb"),
     ("queue", "send"): (["kms:Decrypt", "kms:GenerateDataKey"], "sqs"),
     ("queue", "consume"): (["kms:Decrypt"], "sqs"),
-    ("database", "connect"): (["kms:Decrypt"], "secretsmanager"),
 }
 TARGETS = {"bucket": "audit-logs", "table": "user-sessions", "queue": "trade-orders", "database": "trading"}
 
@@ -89,3 +88,30 @@ def test_a_write_only_bucket_grant_can_complete_a_multipart_upload() -> None:
 def test_the_health_function_may_decrypt_the_control_table_it_reads() -> None:
     uses = _key_use(_role_statements(_app(json.dumps([])), "HealthRole"))
     assert uses == {"ReadActiveRegionKey": (["kms:Decrypt"], "dynamodb")}
+
+
+def test_connect_names_the_applications_own_user_and_never_the_master_or_its_secret() -> None:
+    template = _app(json.dumps([{"database": "trading", "mode": "connect"}]))
+    statements = _role_statements(template, "TradeProcessorRole")
+    connect = statements["DatabaseTradingConnect"]
+    assert connect["Action"] == ["rds-db:connect"]
+    (user,) = connect["Resource"]
+    text, variables = user["Fn::Sub"]
+    assert text.endswith(":dbuser:${Id}/drgen_app") and "tradingadmin" not in text
+    assert variables == {"Id": {"Fn::ImportValue": "trading-platform-prod-database-TradingClusterResourceId"}}
+    assert "DatabaseTradingConnectKey" not in statements and "DatabaseTradingConnectSecret" not in statements
+    variables_of = template["Resources"]["TradeProcessorFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables_of["DATABASE_TRADING_USER"] == "drgen_app"
+    assert variables_of["DATABASE_TRADING_NAME"] == "tradingdb"
+    assert not any("SECRET" in name for name in variables_of)
+
+
+def test_no_function_role_may_read_a_secret() -> None:
+    template = _app(json.dumps([{"database": "trading", "mode": "connect"}]))
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::IAM::Role":
+            continue
+        for policy in resource["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                assert not any(a.startswith("secretsmanager:") for a in actions), (name, statement.get("Sid"))

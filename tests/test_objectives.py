@@ -97,7 +97,7 @@ def test_reference_budget() -> None:
     a = _assess()
     assert (a.rpo.millis, a.rpo.met) == (1000, True)
     assert a.rpo.dominant == "database trading (Aurora lag bound, max_replication_lag)"
-    assert [t.millis for t in a.rpo.terms] == [1000, DYNAMODB_REPLICATION]
+    assert [t.millis for t in a.rpo.terms] == [1000, DYNAMODB_REPLICATION, 0]  # the queue may wait: 0
     assert [(s.millis, s.target.millis, s.met) for s in a.stores] == [(S3_RTC, 15 * MIN, True)] * 2
     assert (a.unplanned.millis, a.planned.millis) == (UNPLANNED, PLANNED) == (1_491_000, 347_000)
     assert a.rto is a.unplanned and a.rto.met and a.rto.target.millis == 30 * MIN
@@ -153,7 +153,7 @@ def test_rpo_not_met_points_at_the_store_that_breaks_it_with_its_fix() -> None:
     found = objectives.findings(_assess(buckets__0__rpo=DELETE))
     assert _codes(found) == [("E701", ("buckets", 0))]
     assert found[0][1].startswith("bucket config cannot meet RPO 1m: it replicates in an estimated 15m (S3 "
-                                  "Replication Time Control); set this bucket's own rpo to 15m or more")
+                                  "Replication Time Control, both ways); set this bucket's own rpo to 15m or more")
 
 
 def test_every_store_that_breaks_the_rpo_is_a_finding_of_its_own() -> None:
@@ -165,7 +165,7 @@ def test_every_store_that_breaks_the_rpo_is_a_finding_of_its_own() -> None:
 
 def test_a_store_with_its_own_rpo_is_judged_against_it_not_the_objective() -> None:
     a = _assess(buckets__0__rpo="1h")
-    assert a.stores[0].dominant == "bucket config (S3 Replication Time Control)"
+    assert a.stores[0].dominant == "bucket config (S3 Replication Time Control, both ways)"
     assert (a.stores[0].millis, a.stores[0].target.millis, a.stores[0].met) == (S3_RTC, 60 * MIN, True)
     assert all("bucket" not in t.component for t in a.rpo.terms), "a store with its own rpo leaves the objective"
     assert objectives.findings(a) == []
@@ -189,8 +189,9 @@ def test_table_and_database_overrides() -> None:
     assert _codes(objectives.findings(a)) == [("E701", ("tables", 0, "rpo"))]
     database = next(s for s in a.stores if s.path == ("databases", 0, "rpo"))
     assert (database.millis, database.met) == (1000, True)
-    assert a.rpo.terms == (), "every store set its own rpo"
-    assert (a.rpo.millis, a.rpo.met, a.rpo.dominant) == (0, True, "no replicated data store")
+    # every other store set its own rpo: the queue (which may wait, 0) is all the objective judges
+    assert [t.path for t in a.rpo.terms] == [("queues", 0, "region_outage")]
+    assert (a.rpo.millis, a.rpo.met) == (0, True)
 
 
 def test_the_aurora_rpo_is_the_blueprints_lag_bound() -> None:
@@ -409,17 +410,17 @@ def test_budget_lines_show_every_step_with_its_source() -> None:
     lines = objectives.budget_lines(a)
     for term in (*a.rpo.terms, *a.unplanned.terms, *a.planned.terms):
         assert any(term.component in line and f"[docs/objectives.md#{term.source}]" in line for line in lines)
-    assert any("bucket config (S3 Replication Time Control): own rpo 15m, met" in line for line in lines)
+    assert any("bucket config (S3 Replication Time Control, both ways): own rpo 15m, met" in line for line in lines)
     unplanned = next(i for i, line in enumerate(lines) if line.startswith("RTO 30m, unplanned"))
     planned = next(i for i, line in enumerate(lines) if line.startswith("RTO 30m, planned"))
     assert unplanned < planned and planned - unplanned == len(a.unplanned.terms) + 1
-    assert lines[-1].startswith("note: messages waiting")
+    assert not any(line.startswith("note:") for line in lines)  # queues are counted, not noted
 
 
 VARIANTS: list[dict[str, Any]] = [
     {}, {"strategy": "backup-restore"}, {"strategy": "pilot-light"}, {"failover__mode": "manual"}, {"dns": DELETE},
     {"buckets__0__replication": {"time_control": False}},
-    {"strategy": "backup-restore", "dns": DELETE}]
+    {"strategy": "backup-restore", "dns": DELETE}, {"queues__0__region_outage": "durable"}]
 
 
 @pytest.mark.parametrize("changes", VARIANTS)
@@ -462,3 +463,59 @@ def test_the_rto_is_not_judged_when_what_it_rests_on_is_broken() -> None:
     data["queues"][0]["retention"] = "15d"
     result = check_text(yaml.safe_dump(data, sort_keys=False), "bp.yaml", str(REFERENCE_FILE.parent))
     assert sorted(d.code for d in result.diagnostics if d.is_error) == ["E402", "E702"]
+
+
+# ---- queues are stores -------------------------------------------------------------------------------
+
+def test_a_queue_that_may_wait_contributes_nothing_and_says_why() -> None:
+    a = _assess()
+    queue = next(c for c in a.contributions if c.term.path[:1] == ("queues",))
+    assert (queue.term.millis, queue.term.source, queue.met, queue.own) == (0, "sqs-wait", True, False)
+    assert "until it returns, up to its retention 14d" in queue.term.component
+    assert objectives.findings(a) == []
+
+
+def test_a_durable_queue_counts_its_retention_and_is_an_error_at_the_queue() -> None:
+    a = _assess(queues__0__region_outage="durable")
+    queue = next(t for t in a.rpo.terms if t.path[:1] == ("queues",))
+    assert (queue.millis, queue.source) == (14 * 24 * 60 * MIN, "sqs-regional")
+    assert not a.rpo.met and a.rpo.dominant == queue.component  # the headline counts it
+    found = objectives.findings(a)
+    # only the queue is reported, at the queue: the other stores meet the objective
+    assert _codes(found) == [("E701", ("queues", 0, "region_outage"))]
+    assert "queue trade-orders cannot meet RPO 1m" in found[0][1] and "region_outage: wait" in found[0][1]
+
+
+def test_the_default_is_durable_an_exposure_is_counted_unless_accepted() -> None:
+    a = _assess(queues__0__region_outage=DELETE)
+    assert _codes(objectives.findings(a)) == [("E701", ("queues", 0, "region_outage"))]
+
+
+def test_a_queue_and_another_store_both_over_are_reported_each_where_it_is_fixed() -> None:
+    a = _assess(queues__0__region_outage="durable", buckets__0__rpo=DELETE)
+    assert sorted(_codes(objectives.findings(a))) == [("E701", ("buckets", 0)),
+                                                     ("E701", ("queues", 0, "region_outage"))]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(retention=st.integers(60, 14 * 24 * 3600), rpo=st.integers(60, 14 * 24 * 3600),
+       outage=st.sampled_from(["wait", "durable"]))
+def test_a_queue_is_an_error_exactly_when_a_durable_one_can_hold_messages_longer_than_the_rpo(
+        retention: int, rpo: int, outage: str) -> None:
+    a = _assess(queues__0__retention=f"{retention}s", queues__0__region_outage=outage, objectives__rpo=f"{rpo}s",
+                buckets__0__rpo=DELETE, buckets__1__rpo=DELETE, buckets=[])
+    at_queue = [f for f in objectives.findings(a) if f[2][:1] == ("queues",) and f[0] == "E701"]
+    assert bool(at_queue) == (outage == "durable" and retention > rpo)
+    assert a.rpo.millis >= (retention * 1000 if outage == "durable" else 0)
+
+
+def test_the_runbook_lists_every_store_with_its_own_contribution() -> None:
+    from drgen import planning, runbook
+    bp = build.blueprint(resources.schema(), _data(queues__0__region_outage="durable", objectives__rpo="14d"))
+    a = objectives.assess(bp)
+    text = runbook.render_runbook(bp, planning.build_plan(bp), a)
+    for c in a.contributions:
+        assert f"| {c.term.component} |" in text
+    assert "| queue trade-orders (region_outage durable" in text
+    assert [c.term.component.split(" ")[0] for c in a.contributions] == [
+        "database", "table", "queue", "bucket", "bucket"]

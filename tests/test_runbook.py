@@ -96,3 +96,33 @@ def test_without_an_approval_the_runbook_does_not_explain_one(tmp_path: Path) ->
     (tmp_path / "bp.yaml").write_text(text)
     section = _objectives_section(drgen.render(drgen.load(tmp_path / "bp.yaml")).files["runbook.md"].decode())
     assert "approve a lossy failover" not in section and "| 30m | 9m 51s | met |" in section
+
+
+def test_the_runbook_creates_the_applications_database_user_once_for_each_engine() -> None:
+    bp = drgen.load(ROOT / "blueprints" / "trading-platform.yaml")
+    text = drgen.render(bp).files["runbook.md"].decode()
+    section = text.split("## Once, after the first deployment: the application's database user", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    # the user the functions' rds-db:connect grants name, made an IAM user of PostgreSQL
+    assert "CREATE USER drgen_app;\nGRANT rds_iam TO drgen_app;" in section
+    assert "GRANT CONNECT ON DATABASE tradingdb TO drgen_app;" in section
+    assert "--secret-id trading-platform-prod/trading/master" in section  # the operator reads it, never a function
+    assert "--db-cluster-identifier trading-platform-prod-trading-us-east-1" in section
+    mysql = dataclasses.replace(bp, databases=tuple(dataclasses.replace(d, engine="aurora-mysql")
+                                                    for d in bp.databases))
+    section = drgen.render(mysql).files["runbook.md"].decode().split("the application's database user", 1)[1]
+    assert "CREATE USER 'drgen_app'@'%' IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS';" in section
+    # no function connects: no step
+    alone = dataclasses.replace(bp, functions=tuple(dataclasses.replace(f, access=tuple(
+        g for g in f.access if g.kind != "database")) for f in bp.functions))
+    assert "the application's database user" not in drgen.render(alone).files["runbook.md"].decode()
+
+
+def test_the_runbook_redrives_the_old_regions_queues_in_both_directions() -> None:
+    text = drgen.render(drgen.load(ROOT / "blueprints" / "three-region.yaml")).files["runbook.md"].decode()
+    section = text.split("## After a failover: redrive the old region's queues", 1)[1].split("\n## ", 1)[0]
+    bp = drgen.load(ROOT / "blueprints" / "three-region.yaml")
+    for r in bp.secondaries:
+        assert f"drgen redrive <blueprint>.yaml --from {bp.primary.name} --to {r.name}" in section
+        assert f"drgen redrive <blueprint>.yaml --from {r.name} --to {bp.primary.name}" in section
+    assert "ledger-prod-entries-dlq" in section and "start-message-move-task" in section

@@ -32,6 +32,7 @@ from drgen.model import Blueprint
 from drgen.synth import CONTRIBUTORS
 from drgen.synth.base import LayerTemplate
 from drgen.synth.network import subnet_cidrs
+from drgen.synth.storage import PEER_BUCKETS
 from drgen.validation import check_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,6 +122,8 @@ def _statements(template: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, 
         documents += [(f"Policies.{p['PolicyName']}", p["PolicyDocument"]) for p in props.get("Policies", [])]
         for where, document in documents:
             for statement in document["Statement"]:
+                if set(statement) == {"Fn::If"}:  # a statement some regions have: check it as if present
+                    statement = statement["Fn::If"][2]
                 yield name, where, statement
 
 
@@ -142,6 +145,21 @@ def _evaluate(template: dict[str, Any], node: Any, values: dict[str, str]) -> An
             return not _evaluate(template, argument[0], values)
         if function == "Fn::Or":
             return any(_evaluate(template, a, values) for a in argument)
+    return node
+
+
+def _resolved(template: dict[str, Any], node: Any, values: dict[str, str]) -> Any:
+    """``node`` as one region's stack sees it: every ``Fn::If`` decided, ``AWS::NoValue`` dropped."""
+    if isinstance(node, dict):
+        if set(node) == {"Fn::If"}:
+            condition, yes, no = node["Fn::If"]
+            chosen = yes if _evaluate(template, template["Conditions"][condition], values) else no
+            return _resolved(template, chosen, values)
+        out = {k: _resolved(template, v, values) for k, v in node.items()}
+        return {k: v for k, v in out.items() if v != {"Ref": "AWS::NoValue"}}
+    if isinstance(node, list):
+        items = [_resolved(template, item, values) for item in node]
+        return [item for item in items if item != {"Ref": "AWS::NoValue"}]
     return node
 
 
@@ -208,7 +226,7 @@ def test_no_allow_for_everyone_and_resource_star_only_in_key_policies(s: Synthes
 
 def test_every_stackset_parameter_has_a_value_in_every_region(s: Synthesised) -> None:
     for layer in ("bootstrap", "network", "database", "storage"):
-        parameters = set(s.template(layer).get("Parameters", {}))
+        parameters = set(s.template(layer).get("Parameters", {})) - {PEER_BUCKETS}  # known at deploy time
         assert set(s.values[layer]) == set(s.bp.region_names)
         for region, values in s.values[layer].items():
             assert set(values) == parameters, (layer, region)
@@ -529,55 +547,84 @@ def _bucket_arn(s: Synthesised, name: str, region: str) -> dict[str, str]:
     return {"Fn::Sub": "arn:${AWS::Partition}:s3:::" + naming.bucket(s.bp.prefix, name, region)}
 
 
-def test_the_primary_replicates_every_bucket_to_every_secondary_with_its_key(s: Synthesised) -> None:
+def _storage_in(s: Synthesised, region: str, peers: str) -> dict[str, Any]:
+    """The storage template as ``region``'s stack sees it, with ``PeerBuckets`` = ``peers``."""
     template = s.template("storage")
-    for bucket in s.bp.buckets:
-        props = template["Resources"][naming.logical_id(bucket.name, "Bucket")]["Properties"]
-        assert _sub(props["BucketName"]) == naming.bucket(s.bp.prefix, bucket.name, "${AWS::Region}")
-        condition, replication, otherwise = props["ReplicationConfiguration"]["Fn::If"]
-        assert condition == "IsPrimary" and otherwise == {"Ref": "AWS::NoValue"}
-        assert replication["Role"] == {"Fn::GetAtt": ["ReplicationRole", "Arn"]}
-        rules = replication["Rules"]
-        assert [r["Destination"]["Bucket"] for r in rules] == [_bucket_arn(s, bucket.name, r.name)
-                                                              for r in s.bp.secondaries]
-        assert len({r["Priority"] for r in rules}) == len(rules)
-        for rule, region in zip(rules, s.bp.secondaries, strict=True):
-            assert rule["Status"] == "Enabled" and rule["Filter"] == {"Prefix": ""}
-            assert rule["DeleteMarkerReplication"] == {"Status": "Enabled" if bucket.replicate_deletes else "Disabled"}
-            assert rule["SourceSelectionCriteria"] == {"SseKmsEncryptedObjects": {"Status": "Enabled"}}
-            destination = rule["Destination"]
-            assert destination["EncryptionConfiguration"] == {"ReplicaKmsKeyID": {"Fn::Sub": (
-                f"arn:${{AWS::Partition}}:kms:{region.name}:${{AWS::AccountId}}:{naming.kms_alias(s.bp.prefix)}")}}
-            if bucket.time_control:
-                assert destination["ReplicationTime"] == {"Status": "Enabled", "Time": {"Minutes": 15}}
-                assert destination["Metrics"] == {"Status": "Enabled", "EventThreshold": {"Minutes": 15}}
-            else:
-                assert "ReplicationTime" not in destination and "Metrics" not in destination
+    values = {**s.values["storage"][region], "AWS::Region": region, PEER_BUCKETS: peers}
+    resources = {name: _resolved(template, r, values) for name, r in template["Resources"].items()
+                 if _present(template, r, values)}
+    return {**template, "Resources": resources}
+
+
+def _replicates_to(s: Synthesised, region: str, peers: str) -> list[str]:
+    """The regions ``region``'s stack replicates to when ``PeerBuckets`` is ``peers``."""
+    if s.bp.region(region).is_primary or peers == "ready":
+        return [r for r in s.bp.region_names if r != region]
+    return []
+
+
+@pytest.mark.parametrize("peers", ["pending", "ready"])
+def test_every_region_replicates_every_bucket_to_every_other_with_its_key_once_peers_exist(
+        s: Synthesised, peers: str) -> None:
+    """Both ways: a secondary's writes while it serves reach the original region. Until every region's
+    buckets exist (a first deployment: S3 refuses a missing destination) only the primary replicates."""
+    for region in s.bp.region_names:
+        template = _storage_in(s, region, peers)
+        destinations = _replicates_to(s, region, peers)
+        for bucket in s.bp.buckets:
+            props = template["Resources"][naming.logical_id(bucket.name, "Bucket")]["Properties"]
+            assert _sub(props["BucketName"]) == naming.bucket(s.bp.prefix, bucket.name, "${AWS::Region}")
+            if not destinations:
+                assert "ReplicationConfiguration" not in props and "ReplicationRole" not in template["Resources"]
+                continue
+            replication = props["ReplicationConfiguration"]
+            assert replication["Role"] == {"Fn::GetAtt": ["ReplicationRole", "Arn"]}
+            rules = replication["Rules"]
+            assert [r["Destination"]["Bucket"] for r in rules] == [_bucket_arn(s, bucket.name, r)
+                                                                  for r in destinations]
+            assert len({r["Priority"] for r in rules}) == len(rules)
+            for rule, destination_region in zip(rules, destinations, strict=True):
+                assert rule["Status"] == "Enabled" and rule["Filter"] == {"Prefix": ""}
+                assert rule["DeleteMarkerReplication"] == {
+                    "Status": "Enabled" if bucket.replicate_deletes else "Disabled"}
+                # replica modification sync: a change made to a replica flows back to the source
+                assert rule["SourceSelectionCriteria"] == {"ReplicaModifications": {"Status": "Enabled"},
+                                                           "SseKmsEncryptedObjects": {"Status": "Enabled"}}
+                destination = rule["Destination"]
+                assert destination["EncryptionConfiguration"] == {"ReplicaKmsKeyID": {"Fn::Sub": (
+                    f"arn:${{AWS::Partition}}:kms:{destination_region}:${{AWS::AccountId}}:"
+                    f"{naming.kms_alias(s.bp.prefix)}")}}
+                if bucket.time_control:
+                    assert destination["ReplicationTime"] == {"Status": "Enabled", "Time": {"Minutes": 15}}
+                    assert destination["Metrics"] == {"Status": "Enabled", "EventThreshold": {"Minutes": 15}}
+                else:
+                    assert "ReplicationTime" not in destination and "Metrics" not in destination
 
 
 def test_the_replication_role_reads_the_sources_and_writes_only_the_replicas(s: Synthesised) -> None:
-    role = s.template("storage")["Resources"]["ReplicationRole"]
-    assert role["Condition"] == "IsPrimary"
-    trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert [t["Principal"] for t in trust] == [{"Service": ["s3.amazonaws.com"]}]
-    statements = {st["Sid"]: st for st in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]}
-    assert statements["ReadSourceConfiguration"]["Resource"] == [
-        _bucket_arn(s, b.name, "${AWS::Region}") for b in s.bp.buckets]
-    written = [(w["Fn::Sub"][1], w["Fn::Sub"][0]) for w in statements["WriteReplicas"]["Resource"]]
-    assert [(vars_["Arn" + str(i)], text) for i, (vars_, text) in enumerate(written)] == [
-        (_bucket_arn(s, b.name, r.name), f"${{Arn{i}}}/*")
-        for i, (b, r) in enumerate((b, r) for b in s.bp.buckets for r in s.bp.secondaries)]
-    assert set(statements["WriteReplicas"]["Action"]) == {"s3:ReplicateObject", "s3:ReplicateDelete",
-                                                          "s3:ReplicateTags"}
-    decrypt = statements["DecryptSourceObjects"]
-    assert decrypt["Action"] == ["kms:Decrypt"]
-    assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": {"Fn::Sub": "s3.${AWS::Region}.amazonaws.com"}}}
-    encrypt = [st for sid, st in statements.items() if sid.startswith("EncryptReplicasIn")]
-    assert len(encrypt) == len(s.bp.secondaries)
-    for st, region in zip(encrypt, s.bp.secondaries, strict=True):
-        assert st["Resource"] == [{"Fn::Sub": f"arn:${{AWS::Partition}}:kms:{region.name}:${{AWS::AccountId}}:key/*"}]
-        assert st["Condition"] == {"ForAnyValue:StringEquals": {"kms:ResourceAliases": naming.kms_alias(s.bp.prefix)},
-                                   "StringEquals": {"kms:ViaService": f"s3.{region.name}.amazonaws.com"}}
+    for region in s.bp.region_names:
+        role = _storage_in(s, region, "ready")["Resources"]["ReplicationRole"]
+        trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert [t["Principal"] for t in trust] == [{"Service": ["s3.amazonaws.com"]}]
+        statements = {st["Sid"]: st for st in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]}
+        others = [r for r in s.bp.region_names if r != region]
+        assert statements["ReadSourceConfiguration"]["Resource"] == [
+            _bucket_arn(s, b.name, "${AWS::Region}") for b in s.bp.buckets]
+        assert statements["WriteReplicas"]["Resource"] == [
+            {"Fn::Sub": _bucket_arn(s, b.name, r)["Fn::Sub"] + "/*"} for b in s.bp.buckets for r in others]
+        assert set(statements["WriteReplicas"]["Action"]) == {"s3:ReplicateObject", "s3:ReplicateDelete",
+                                                              "s3:ReplicateTags"}
+        decrypt = statements["DecryptSourceObjects"]
+        assert decrypt["Action"] == ["kms:Decrypt"]
+        assert decrypt["Condition"] == {
+            "StringEquals": {"kms:ViaService": {"Fn::Sub": "s3.${AWS::Region}.amazonaws.com"}}}
+        encrypt = [st for sid, st in statements.items() if sid.startswith("EncryptReplicasIn")]
+        assert len(encrypt) == len(others)
+        for st, other in zip(encrypt, others, strict=True):
+            assert st["Resource"] == [{"Fn::Sub": f"arn:${{AWS::Partition}}:kms:{other}:${{AWS::AccountId}}:key/*"}]
+            assert st["Condition"] == {
+                "ForAnyValue:StringEquals": {"kms:ResourceAliases": naming.kms_alias(s.bp.prefix)},
+                "StringEquals": {"kms:ViaService": f"s3.{other}.amazonaws.com"}}
 
 
 def test_object_lock_and_lifecycle_are_as_the_blueprint_says(s: Synthesised) -> None:

@@ -113,4 +113,13 @@ def _identifier_rule(value: str) -> str | None:
     return None if _IDENTIFIER.match(value) else f"'{value}' is not a valid RDS identifier (no '--', letter first)"
 
 
-CHECKS = [check_unique, check_physical_names]
+def check_application_user(ctx: Context) -> Iterator[Diagnostic]:
+    """The master user cannot be the user functions connect as (E324)."""
+    for i, db in ctx.items("databases"):
+        name = db.get("master_username")
+        if isinstance(name, str) and name.lower() == naming.DB_APP_USER:
+            yield ctx.error("E324", f"'{name}' is the user every function connects as (IAM authentication); the "
+                                    "master must be another user: e.g. 'dbadmin'", ("databases", i, "master_username"))
+
+
+CHECKS = [check_unique, check_physical_names, check_application_user]

@@ -34,13 +34,15 @@ function_id = naming.function_id
 
 
 def _blueprint_function(t: LayerTemplate, fn: Function) -> None:
-    statements = [s for grant in iam.grants_of(fn) for s in iam.statements_for(t, grant)]
+    # every function may read the active-region flag: the contract is that it writes only in the active region
+    statements = [*(s for grant in iam.grants_of(fn) for s in iam.statements_for(t, grant)), *iam.flag_statements(t)]
     skips = {"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SYNC_OR_QUEUE}
     if not fn.in_vpc:
         skips["CKV_AWS_117"] = NOT_IN_VPC
     resource = function(t, fn.name, handler=fn.handler, runtime=fn.runtime, memory=fn.memory,
                         timeout=fn.timeout.whole_seconds, statements=statements,
-                        environment={**dict(fn.environment), **iam.environment_of(t, fn)}, vpc=fn.in_vpc,
+                        environment={**dict(fn.environment), **iam.environment_of(t, fn), **iam.flag_environment(t)},
+                        vpc=fn.in_vpc,
                         skips=skips)
     for trigger in fn.triggers:
         props = {}
@@ -58,15 +60,13 @@ def health_config(t: LayerTemplate) -> Sub:
 
 
 def _health_function(t: LayerTemplate) -> None:
-    from awacs import dynamodb, kms, sqs
+    from awacs import dynamodb, sqs
     from awacs.aws import Allow, Statement
 
     tables = [iam.table_arns(t, table.name)[0] for table in t.bp.tables]
     control = Sub("arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/"
                   + naming.control_table(t.prefix))
-    statements = [Statement(Sid="ReadActiveRegion", Effect=Allow, Action=[dynamodb.GetItem], Resource=[control]),
-                  # the control table is encrypted with the drgen key: DynamoDB decrypts its table key as the caller
-                  iam.key_statement(t, "ReadActiveRegionKey", "dynamodb", [kms.Decrypt]),
+    statements = [*iam.flag_statements(t),
                   Statement(Sid="DescribeTables", Effect=Allow, Action=[dynamodb.DescribeTable],
                             Resource=[control, *tables])]
     if t.bp.queues:

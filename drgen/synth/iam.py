@@ -14,14 +14,15 @@ key, only through the store's service (``kms:ViaService``) and only for what the
   resource", for reads and writes alike; the data keys below it are DynamoDB's own, so no
   ``kms:GenerateDataKey`` (AWS KMS Developer Guide, "How Amazon DynamoDB uses AWS KMS", "Key policy" and
   "Decrypt").
-- database: reading the master secret decrypts it (Secrets Manager).
+- database: no key. A function connects as the application's own database user (``naming.DB_APP_USER``) with an
+  IAM authentication token, which ``rds-db:connect`` on that user allows; it never sees the master secret.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from awacs import awslambda, dynamodb, kms, rds_db, s3, secretsmanager, sqs
+from awacs import awslambda, dynamodb, kms, rds_db, s3, sqs
 from awacs.aws import Allow, Condition, Statement, StringLike
 from troposphere import GetAtt, ImportValue, Sub
 
@@ -86,18 +87,30 @@ def statements_for(t: LayerTemplate, grant: Grant) -> list[Statement]:
     if grant.kind == "database":
         db = next(d for d in t.bp.databases if d.name == grant.target)
         resource_id = ImportValue(naming.export(t.prefix, "database", f"{naming.logical_id(db.name)}ClusterResourceId"))
-        user = Sub(f"arn:${{AWS::Partition}}:rds-db:${{AWS::Region}}:${{AWS::AccountId}}:dbuser:${{Id}}/{db.master_username}",
-                   {"Id": resource_id})
-        return [Statement(Sid=sid, Effect=Allow, Action=[rds_db.connect], Resource=[user]),
-                Statement(Sid=f"{sid}Secret", Effect=Allow, Action=[secretsmanager.GetSecretValue],
-                          Resource=[arn("secretsmanager", f"secret:{naming.db_secret(t.prefix, db.name)}-??????")]),
-                key_statement(t, f"{sid}Key", "secretsmanager", [kms.Decrypt])]
+        user = Sub(f"arn:${{AWS::Partition}}:rds-db:${{AWS::Region}}:${{AWS::AccountId}}:dbuser:${{Id}}/"
+                   f"{naming.DB_APP_USER}", {"Id": resource_id})
+        return [Statement(Sid=sid, Effect=Allow, Action=[rds_db.connect], Resource=[user])]
     # a function: write = invoke
     return [Statement(Sid=sid, Effect=Allow, Action=[awslambda.InvokeFunction],
                       Resource=[arn("lambda", f"function:{naming.function(t.prefix, grant.target)}")])]
 
 
 grants_of = configs.grants
+
+
+
+
+def flag_statements(t: LayerTemplate) -> list[Statement]:
+    """Reading the active-region flag from this region's replica of the control table (fencing, health)."""
+    control = arn("dynamodb", f"table/{naming.control_table(t.prefix)}")
+    # the control table is encrypted with the drgen key: DynamoDB decrypts its table key as the caller
+    return [Statement(Sid="ReadActiveRegion", Effect=Allow, Action=[dynamodb.GetItem], Resource=[control]),
+            key_statement(t, "ReadActiveRegionKey", "dynamodb", [kms.Decrypt])]
+
+
+def flag_environment(t: LayerTemplate) -> dict[str, str]:
+    """Where a function reads the flag: it writes only while the flag names its own region (``AWS_REGION``)."""
+    return {"DRGEN_CONTROL_TABLE": naming.control_table(t.prefix), "DRGEN_ACTIVE_ITEM": configs.ACTIVE_ITEM}
 
 
 def environment_of(t: LayerTemplate, function: Function) -> dict[str, Any]:
@@ -113,8 +126,10 @@ def environment_of(t: LayerTemplate, function: Function) -> dict[str, Any]:
             env[f"QUEUE_{key}"] = {"Ref": queue_id(grant.target)}
         elif grant.kind == "database":
             d = naming.logical_id(grant.target)
+            db = next(x for x in t.bp.databases if x.name == grant.target)
             env[f"DATABASE_{key}_HOST"] = ImportValue(naming.export(t.prefix, "database", f"{d}Endpoint"))
-            env[f"DATABASE_{key}_SECRET"] = naming.db_secret(t.prefix, grant.target)
+            env[f"DATABASE_{key}_NAME"] = db.database_name
+            env[f"DATABASE_{key}_USER"] = naming.DB_APP_USER
         else:
             env[f"FUNCTION_{key}"] = naming.function(t.prefix, grant.target)
     return env

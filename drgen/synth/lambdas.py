@@ -59,8 +59,9 @@ def function(t: LayerTemplate, name: str, *, handler: str, runtime: str, memory:
             SubnetIds=Split(",", ImportValue(naming.export(t.prefix, "network", "PrivateSubnetIds"))),
             SecurityGroupIds=[ImportValue(naming.export(t.prefix, "network", "FunctionSecurityGroupId"))])
     resource = t.add(lambdar.Function(base + "Function", **props))
-    skips = {"CKV_AWS_45": "the environment holds resource names only; credentials come from the function's role and "
-                           "from Secrets Manager at run time (checkov's pattern matching misreads some names)",
+    skips = {"CKV_AWS_45": "the environment holds resource names only; credentials come from the function's role "
+                           "(IAM database authentication tokens included) at run time (checkov's pattern matching "
+                           "misreads some names)",
              **(skips or {})}
     for check, reason in skips.items():
         t.skip_check(resource, check, reason)

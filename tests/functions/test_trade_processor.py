@@ -1,4 +1,5 @@
-"""The reference application's trade processor against moto: idempotent writes, audit, partial batches."""
+"""The reference application's trade processor against moto: idempotent writes, audit, partial batches, and
+fencing: it writes only while the active-region flag names its own region."""
 
 from __future__ import annotations
 
@@ -11,9 +12,14 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from tests.functions.conftest import ROOT, load_handler
+from tests.functions.conftest import PRIMARY, REGION, ROOT, load_handler
 
 TABLE, BUCKET = "trading-platform-prod-user-sessions", "audit-bucket"
+CONTROL = "trading-platform-prod-drgen-control"
+
+
+def _flag(region: str) -> None:
+    boto3.client("dynamodb").put_item(TableName=CONTROL, Item={"pk": {"S": "active-region"}, "region": {"S": region}})
 
 
 @pytest.fixture
@@ -21,7 +27,13 @@ def processor(monkeypatch: pytest.MonkeyPatch) -> Any:
     with mock_aws():
         monkeypatch.setenv("TABLE_USER_SESSIONS", TABLE)
         monkeypatch.setenv("BUCKET_AUDIT_LOGS", BUCKET)
+        monkeypatch.setenv("DRGEN_CONTROL_TABLE", CONTROL)
+        monkeypatch.setenv("DRGEN_ACTIVE_ITEM", "active-region")
         ddb = boto3.client("dynamodb")
+        ddb.create_table(TableName=CONTROL, BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        _flag(REGION)  # this region (AWS_REGION) is the active one unless a test says otherwise
         ddb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
                          AttributeDefinitions=[{"AttributeName": "userId", "AttributeType": "S"},
                                                {"AttributeName": "sessionId", "AttributeType": "S"}],
@@ -93,3 +105,63 @@ def test_malformed_event_does_not_crash(processor: Any) -> None:
     assert processor.handler({"not": "sqs"}) == {"batchItemFailures": []}
     assert processor.handler({"Records": ["junk", {"messageId": "m", "body": json.dumps(ORDER)}]}) == \
         {"batchItemFailures": []}
+
+
+# ---- fencing ---------------------------------------------------------------------------------------------
+
+def _batch() -> dict[str, Any]:
+    return {"Records": [_record("m-1", ORDER), _record("m-2", {**ORDER, "orderId": "o-2"})]}
+
+
+def test_a_region_that_is_not_active_refuses_to_write_and_hands_the_batch_back(processor: Any) -> None:
+    _flag(PRIMARY)  # a failover moved the service away; this region came back with its consumer on
+    result = processor.handler(_batch())
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m-1"}, {"itemIdentifier": "m-2"}]}
+    assert boto3.client("dynamodb").scan(TableName=TABLE)["Items"] == []
+    assert _keys("") == []  # not even the audit trail
+
+
+def test_no_flag_yet_fences_too(processor: Any) -> None:
+    boto3.client("dynamodb").delete_item(TableName=CONTROL, Key={"pk": {"S": "active-region"}})
+    assert processor.fenced() == "no region has been made active yet"
+    assert len(processor.handler(_batch())["batchItemFailures"]) == 2
+
+
+def test_an_unreadable_flag_fences_and_the_batch_is_retried(processor: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DRGEN_CONTROL_TABLE", "no-such-table")
+    assert processor.fenced().startswith("cannot read the active-region flag")
+    assert len(processor.handler(_batch())["batchItemFailures"]) == 2
+    assert boto3.client("dynamodb").scan(TableName=TABLE)["Items"] == []
+
+
+def test_the_flag_is_cached_briefly_then_read_again(processor: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(processor.time, "monotonic", lambda: clock[0])
+    reads = []
+    real_get = processor._client("dynamodb").get_item
+
+    def get_item(**kwargs: Any) -> Any:
+        reads.append(kwargs["TableName"])
+        return real_get(**kwargs)
+
+    with mock.patch.object(processor._client("dynamodb"), "get_item", side_effect=get_item):
+        assert processor.handler({"Records": [_record("m-1", ORDER)]}) == {"batchItemFailures": []}
+        _flag(PRIMARY)  # the flip
+        clock[0] += processor.FLAG_CACHE_SECONDS - 1
+        # within the cache this region still writes: the bound on how late a flip is seen
+        assert processor.handler({"Records": [_record("m-2", {**ORDER, "orderId": "o-2"})]}) == {"batchItemFailures": []}
+        clock[0] += 1
+        assert processor.handler({"Records": [_record("m-3", {**ORDER, "orderId": "o-3"})]}) == {
+            "batchItemFailures": [{"itemIdentifier": "m-3"}]}
+    assert reads == [CONTROL, CONTROL]
+    assert len(boto3.client("dynamodb").scan(TableName=TABLE)["Items"]) == 2
+
+
+def test_a_region_made_active_again_writes_what_it_refused(processor: Any) -> None:
+    _flag(PRIMARY)
+    refused = processor.handler(_batch())["batchItemFailures"]
+    assert len(refused) == 2
+    _flag(REGION)
+    processor._flag.update(read_at=None)  # the cache expired
+    assert processor.handler(_batch()) == {"batchItemFailures": []}  # SQS redelivered them
+    assert len(boto3.client("dynamodb").scan(TableName=TABLE)["Items"]) == 2

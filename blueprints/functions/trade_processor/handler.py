@@ -5,6 +5,12 @@
 - Idempotent: each order is written once, keyed by (userId, "order#<orderId>") with a condition, so a
   redelivered message is a success, not a duplicate.
 - Invalid orders are recorded in the audit bucket under ``invalid/`` and not retried (they never become valid).
+- Fenced: it writes only while the active-region flag names its own region (``AWS_REGION``). The flag is read
+  from this region's replica of drgen's control table (DRGEN_CONTROL_TABLE, item DRGEN_ACTIVE_ITEM) and cached
+  for FLAG_CACHE_SECONDS. In a region that is not active - one that came back after a failover, or a standby
+  whose consumers were enabled by mistake - every record of the batch is handed back to SQS untouched, so
+  nothing is written against stores that moved away; the runbook's redrive moves them to the active region.
+  A flag that cannot be read fences too (and the batch is retried).
 - Configuration: TABLE_USER_SESSIONS and BUCKET_AUDIT_LOGS (set by drgen from the function's grants).
 """
 
@@ -13,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -26,6 +33,9 @@ LOG = logging.getLogger("trade_processor")
 LOG.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
 CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
 SIDES = ("BUY", "SELL")
+FLAG_CACHE_SECONDS = 10.0
+"""How long a read of the flag is trusted: after a failover, this region stops writing within this time."""
+_flag: dict[str, Any] = {"region": None, "read_at": None}
 
 
 class InvalidOrder(ValueError):
@@ -39,6 +49,30 @@ def _client(service: str) -> Any:
 
 def _log(level: int, message: str, **fields: Any) -> None:
     LOG.log(level, json.dumps({"message": message, **fields}, default=str, sort_keys=True))
+
+
+def active_region(now: float | None = None) -> str | None:
+    """The region the flag names, read at most every FLAG_CACHE_SECONDS; raises if it cannot be read."""
+    now = time.monotonic() if now is None else now
+    if _flag["read_at"] is None or now - _flag["read_at"] >= FLAG_CACHE_SECONDS:
+        item = _client("dynamodb").get_item(
+            TableName=os.environ["DRGEN_CONTROL_TABLE"],
+            Key={"pk": {"S": os.environ.get("DRGEN_ACTIVE_ITEM", "active-region")}}, ConsistentRead=True).get("Item")
+        _flag.update(region=(item or {}).get("region", {}).get("S"), read_at=now)
+    region: str | None = _flag["region"]
+    return region
+
+
+def fenced() -> str | None:
+    """Why this region must not write now (``None``: it is the active region)."""
+    here = os.environ.get("AWS_REGION")
+    try:
+        active = active_region()
+    except (ClientError, BotoCoreError, KeyError) as error:
+        return f"cannot read the active-region flag: {error}"
+    if active != here:
+        return f"{active} is the active region, not {here}" if active else "no region has been made active yet"
+    return None
 
 
 def parse_order(body: str) -> dict[str, Any]:
@@ -115,6 +149,11 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, list[dict[s
     if not isinstance(records, list):
         _log(logging.ERROR, "not an SQS batch event", event_type=type(event).__name__)
         return {"batchItemFailures": []}
+    reason = fenced()
+    if reason is not None:  # hand every record back untouched: written here, it would be lost or overwritten
+        _log(logging.WARNING, "fenced: not writing", reason=reason, records=len(records))
+        return {"batchItemFailures": [{"itemIdentifier": str(r.get("messageId"))} for r in records
+                                      if isinstance(r, dict)]}
     failures = []
     now = datetime.now(timezone.utc)
     for record in records:

@@ -1,0 +1,106 @@
+"""Redrive: move what waits in a region that is not active - its queues and their dead-letter queues - into the
+same queues of the active region, where the consumers run.
+
+After a failover, the region traffic left keeps the messages its API accepted and its consumers had not
+finished (``region_outage: wait``); when it returns its consumers stay off (and, fenced, would refuse them).
+SQS's own ``StartMessageMoveTask`` cannot do this: it moves only out of a dead-letter queue, of a standard
+queue, within one region. So drgen moves them itself: receive a batch in the source region, send it to the
+active region's queue (body, message attributes, and for FIFO the group and deduplication ids), and delete
+each message from the source only once the target has stored it. A crash between the two sends a message
+twice, never zero times: consumers are idempotent (docs/functions.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from drgen import naming
+from drgen.errors import DeployError
+from drgen.model import Blueprint
+
+BATCH = 10
+"""SQS's most messages per receive and per batch send."""
+VISIBILITY_SECONDS = 120
+"""How long a received message stays invisible in the source while it is copied (it reappears if we stop)."""
+
+
+@dataclass(frozen=True)
+class Moved:
+    queue: str
+    """The physical queue name in the source region (a dead-letter queue or a queue)."""
+    target: str
+    moved: int
+    failed: int
+
+
+def active_region(clients: Any, bp: Blueprint, region: str) -> str | None:
+    """The region the flag names, read from ``region``'s replica of the control table."""
+    item = clients.client("dynamodb", region).get_item(
+        TableName=naming.control_table(bp.prefix), Key={"pk": {"S": "active-region"}}, ConsistentRead=True).get("Item")
+    region = (item or {}).get("region", {}).get("S")
+    return region if isinstance(region, str) else None
+
+
+def plan(bp: Blueprint) -> list[tuple[str, str, bool]]:
+    """(source queue, target queue, fifo) for every queue and dead-letter queue: both go to the target's queue."""
+    out = []
+    for queue in bp.queues:
+        target = naming.queue(bp.prefix, queue.name, queue.fifo)
+        if queue.dead_letter is not None:
+            out.append((naming.dead_letter_queue(bp.prefix, queue.name, queue.fifo), target, queue.fifo))
+        out.append((target, target, queue.fifo))
+    return out
+
+
+def redrive(clients: Any, bp: Blueprint, source: str, target: str) -> list[Moved]:
+    """Move every message of ``source``'s queues into ``target``'s; refuses unless ``target`` is the active region
+    (as ``target``'s replica of the flag says) and ``source`` is not."""
+    if source == target:
+        raise DeployError(f"the source and the target are both {source}: name the region to empty and the active one")
+    for region in (source, target):
+        if region not in bp.region_names:
+            raise DeployError(f"{region} is not a region of {bp.name}: {', '.join(bp.region_names)}")
+    active = active_region(clients, bp, target)
+    if active != target:
+        raise DeployError(f"the active-region flag in {target} names {active or 'no region'}, not {target}: redrive "
+                          "only into the active region (fail over first, or name it with --to)")
+    return [_move(clients, source, target, name, into, fifo) for name, into, fifo in plan(bp)]
+
+
+def _move(clients: Any, source: str, target: str, name: str, into: str, fifo: bool) -> Moved:
+    sqs_from, sqs_to = clients.client("sqs", source), clients.client("sqs", target)
+    from_url = sqs_from.get_queue_url(QueueName=name)["QueueUrl"]
+    to_url = sqs_to.get_queue_url(QueueName=into)["QueueUrl"]
+    moved = failed = 0
+    while True:
+        received = sqs_from.receive_message(
+            QueueUrl=from_url, MaxNumberOfMessages=BATCH, WaitTimeSeconds=1, VisibilityTimeout=VISIBILITY_SECONDS,
+            AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
+        if not received:
+            break
+        entries = [_entry(i, message, fifo) for i, message in enumerate(received)]
+        answer = sqs_to.send_message_batch(QueueUrl=to_url, Entries=entries)
+        sent = {item["Id"] for item in answer.get("Successful", [])}
+        failed += len(received) - len(sent)
+        done = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(received) if str(i) in sent]
+        if done:
+            sqs_from.delete_message_batch(QueueUrl=from_url, Entries=done)
+        moved += len(done)
+        if not sent:  # the target refuses everything: stop rather than spin; the messages reappear in the source
+            break
+    return Moved(name, into, moved, failed)
+
+
+def _entry(index: int, message: dict[str, Any], fifo: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {"Id": str(index), "MessageBody": message["Body"]}
+    attributes = {k: {f: v for f, v in value.items() if f in ("DataType", "StringValue", "BinaryValue")}
+                  for k, value in message.get("MessageAttributes", {}).items()}
+    if attributes:
+        entry["MessageAttributes"] = attributes
+    if fifo:
+        system = message.get("Attributes", {})
+        entry["MessageGroupId"] = system.get("MessageGroupId", "redrive")
+        # the original id, so that a copy sent twice (a crash before the delete) is stored once
+        entry["MessageDeduplicationId"] = system.get("MessageDeduplicationId", message["MessageId"])
+    return entry
