@@ -43,7 +43,9 @@ RETRY_DYNAMODB = {"ErrorEquals": ["DynamoDB.ProvisionedThroughputExceededExcepti
                                   "DynamoDB.InternalServerErrorException", "DynamoDB.RequestLimitExceeded",
                                   "DynamoDB.AmazonDynamoDBException"],
                   "IntervalSeconds": 2, "MaxAttempts": 5, "BackoffRate": 2.0}
-NO_RETRY_ON_DENIAL = {"ErrorEquals": ["Denied"], "MaxAttempts": 0}
+DENIED = "Denied"
+"""The error an operator's answer fails the approval task with (send-task-failure --error Denied)."""
+NO_RETRY_ON_DENIAL = {"ErrorEquals": [DENIED], "MaxAttempts": 0}
 """An operator's denial is an answer, not a failure to publish: never asked again."""
 CATCH_ALL = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "NotifyFailure"}]
 
@@ -248,7 +250,10 @@ def _promotion_states(bp: Blueprint) -> dict[str, dict[str, Any]]:
                            "Message.$": approve},
             "TimeoutSeconds": APPROVAL_TIMEOUT_SECONDS, "ResultPath": "$.approval",
             "Retry": [NO_RETRY_ON_DENIAL, RETRY_SERVICE],
-            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "NotifyDenied"}],
+            # denied or unanswered: not approved; the request could not be sent: a failure, said as such
+            "Catch": [{"ErrorEquals": [DENIED, "States.Timeout"], "ResultPath": "$.error",
+                       "Next": "NotifyDenied"},
+                      {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "NotifyFailure"}],
             "Next": "Approved",
         },
         "Approved": _is("$.approval.approved", True, "SetFailover", "NotifyDenied"),

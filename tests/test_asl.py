@@ -285,3 +285,10 @@ def test_the_rank_is_the_blueprints_order_of_secondaries() -> None:
                                                ("rate(1 day)", 173_100), ("cron(0 * * * ? *)", 86_400)])
 def test_a_readiness_result_stays_good_for_two_schedule_periods(schedule: str, seconds: int) -> None:
     assert good_for_seconds(schedule) == seconds
+
+
+def test_an_unanswered_or_denied_approval_is_not_approved_and_one_that_could_not_be_asked_is_a_failure() -> None:
+    states = asl.definition(REFERENCE)["States"]
+    catches = [(c["ErrorEquals"], c["Next"]) for c in states["RequestApproval"]["Catch"]]
+    assert catches == [(["Denied", "States.Timeout"], "NotifyDenied"), (["States.ALL"], "NotifyFailure")]
+    assert states["NotifyFailure"]["Next"] == "ReleaseFailed"
