@@ -125,8 +125,11 @@ def blueprints(draw: st.DrawFn, most: int = 12) -> dict[str, Any]:
         bp.setdefault("buckets", []).append(bucket)
     queue_names = draw(names(0, 200 if big and draw(st.booleans()) else most))
     for name in queue_names:
+        # a durable queue's retention counts against the RPO (3d, E701): a wait queue may keep messages longer
+        outage = draw(st.sampled_from(["wait", "durable"]))
         queue: dict[str, Any] = {"name": name, "visibility_timeout": draw(st.sampled_from(["6m", "1h"])),
-                                 "retention": draw(st.sampled_from(["4d", "14d"])), "fifo": draw(st.booleans())}
+                                 "retention": draw(st.sampled_from(["4d", "14d"] if outage == "wait" else ["1h", "2d"])),
+                                 "fifo": draw(st.booleans()), "region_outage": outage}
         if draw(st.booleans()):
             queue["dead_letter"] = {"max_receive_count": draw(st.sampled_from([5, 100])),
                                     "retention": draw(st.sampled_from(["4d", "14d"]))}

@@ -148,7 +148,7 @@ def test_failover_alarms_forwarded_to_many_regions_take_a_rule_per_five_targets_
     data["functions"] = [{k: v for k, v in f.items() if k != "access" or not any("database" in g for g in v)}
                          for f in data["functions"]]
     data["failover"]["mode"] = "automatic"
-    data["queues"].append({"name": "ordered", "fifo": True})
+    data["queues"].append({"name": "ordered", "fifo": True, "region_outage": "wait"})  # as the reference's queues
     data["api"]["routes"].append({"method": "POST", "path": "/ordered", "target": {
         "queue": "ordered", "group_id_header": "X-Account", "deduplication_id_header": "X-Request-Id"}})
     result = check_text(yaml.safe_dump(data, sort_keys=False), "many.yaml", str(REFERENCE.parent))

@@ -22,7 +22,9 @@ def lambda_function(f: Footprint, name: str, owner: Path, what: str, shape: str,
 
 
 def _grants(bp: Blueprint, fn: Function) -> tuple[dict[str, int], dict[str, int]]:
-    """What a function's grants add to its role's statements, and to its environment (``synth.iam``)."""
+    """What a function's grants add to its role's statements, and to its environment (``synth.iam``); every
+    function also reads the active-region flag (``iam.flag_statements``, ``iam.flag_environment``), the same
+    statements and variables whatever it holds, so in its shape's base."""
     role: dict[str, int] = {}
     p = len(bp.prefix)
 
@@ -34,13 +36,12 @@ def _grants(bp: Blueprint, fn: Function) -> tuple[dict[str, int], dict[str, int]
         kind = grant.kind
         add(role, **{f"g_{kind}_{grant.mode}": 1, f"gl_{kind}": len(grant.target),
                      f"gi_{kind}": len(naming.logical_id(grant.target)), f"gp_{kind}": p})
-        if kind == "database":
-            db = next(d for d in bp.databases if d.name == grant.target)
-            add(role, gl_user=len(db.master_username))
     env: dict[str, int] = {}
     for kind, target in dict.fromkeys((g.kind, g.target) for g in fn.access):
         add(env, **{f"e_{kind}": 1, f"el_{kind}": len(target), f"ei_{kind}": len(naming.logical_id(target)),
                     f"ep_{kind}": p})
+        if kind == "database":  # the database's name, beside its host and the application's user
+            add(env, en_database=len(next(d for d in bp.databases if d.name == target).database_name))
     return role, env
 
 
@@ -71,8 +72,7 @@ def app(bp: Blueprint, f: Footprint) -> None:
     for i, fn in enumerate(bp.functions):
         role, function = _grants(bp, fn)
         function.update(vars=len(fn.environment), varl=sum(js(k) + js(v) for k, v in fn.environment),
-                        vpc=int(fn.in_vpc), pilot=int(pilot),
-                        anyenv=int(bool(fn.environment or fn.access)), handler=len(fn.handler),
+                        vpc=int(fn.in_vpc), pilot=int(pilot), handler=len(fn.handler),
                         numbers=len(str(fn.memory)) + len(str(fn.timeout.whole_seconds)))
         lambda_function(f, fn.name, ("functions", i), f"function '{fn.name}'", "blueprint", dict(role, vpc=int(fn.in_vpc)),
                   function)

@@ -114,26 +114,33 @@ def database(bp: Blueprint, f: Footprint) -> None:
 
 
 def storage(bp: Blueprint, f: Footprint) -> None:
+    """``synth.storage``: every region's buckets replicate to every other region's, each rule and each
+    destination under the condition naming its region; the deploy-time ``PeerBuckets`` holds the secondaries'
+    rules back until every region's buckets exist."""
     f.add("parameter", "Role", ("regions",), "the region's role", "role-parameter")
-    secondaries = [r.name for r in bp.secondaries]
+    f.add("parameter", "PeerBuckets", ("buckets",), "whether every region's buckets exist", "peer-buckets-parameter")
+    regions = bp.region_names
+    f.conditions["PeerBucketsPending"] = {"Fn::Equals": [{"Ref": "PeerBuckets"}, "pending"]}
+    f.conditions["Replicates"] = {"Fn::Or": [{"Condition": "IsPrimary"},
+                                             {"Fn::Not": [{"Condition": "PeerBucketsPending"}]}]}
+    for region in regions:
+        f.conditions[f"Is{naming.region_id(region)}"] = {"Fn::Equals": [{"Ref": "AWS::Region"}, region]}
     names = [b.name for b in bp.buckets]
-    p, nb, ns = len(bp.prefix), len(names), len(secondaries)
+    p, nb, nr = len(bp.prefix), len(names), len(regions)
+    regl, regid = lengths(regions), lengths(naming.region_id(r) for r in regions)
     f.resource("ReplicationRole", ("buckets",), "the replication role", "replication-role", buckets=nb,
-               bucketl=lengths(names), bucketp=nb * p, sec=ns, secl=lengths(secondaries), secp=ns * p,
-               secid=lengths(naming.region_id(r) for r in secondaries), pairs=nb * ns,
-               pairl=nb * lengths(secondaries) + ns * lengths(names), pairp=nb * ns * p,
-               digits=sum(len(str(i)) for i in range(nb)) + sum(len(str(i)) for i in range(nb * ns)))
+               bucketl=lengths(names), bucketp=nb * p, reg=nr, regl=regl, regp=nr * p, regid=regid, pairs=nb * nr,
+               pairl=nb * regl + nr * lengths(names), pairp=nb * nr * p, pairid=nb * regid)
     for i, bucket in enumerate(bp.buckets):
         b, what = naming.logical_id(bucket.name, "Bucket"), f"bucket '{bucket.name}'"
         lock = bucket.object_lock
-        f.resource(b, ("buckets", i), what, "bucket", N=len(bucket.name), sec=len(secondaries),
-                   secl=lengths(secondaries), secn=len(secondaries) * len(bucket.name),
-                   secp=len(secondaries) * len(bp.prefix), rtc=len(secondaries) * bucket.time_control,
-                   keep=len(secondaries) * (not bucket.replicate_deletes), lock=int(lock is not None),
+        f.resource(b, ("buckets", i), what, "bucket", N=len(bucket.name), reg=nr, regl=regl, regid=regid,
+                   regn=nr * len(bucket.name), regp=nr * p, rtc=nr * bucket.time_control,
+                   keep=nr * (not bucket.replicate_deletes), lock=int(lock is not None),
                    lockdays=len(str(lock.retention.whole_days)) + len(lock.mode) if lock else 0,
                    expire=len(str(bucket.noncurrent_expiration.whole_days)) if bucket.noncurrent_expiration else 0,
                    expires=int(bucket.noncurrent_expiration is not None),
-                   digits=sum(len(str(p)) for p in range(len(secondaries))))
+                   digits=sum(len(str(n)) for n in range(nr)))
         f.resource(f"{b}Policy", ("buckets", i), f"the policy of {what}", "bucket-policy", tagged=0, N=len(bucket.name))
         f.add("output", f"{b}Name", ("buckets", i), f"the name of {what}", "bucket-output", N=len(bucket.name))
 
