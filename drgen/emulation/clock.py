@@ -100,8 +100,9 @@ class Clock:
                 raise ClockStopped()
             self._lock.wait(0.5)
 
-    def _wait(self, wake: float | None, ready: Callable[[], bool]) -> None:
-        """Block until ``ready()`` or the clock reaches ``wake``; the driving thread advances the clock itself."""
+    def _wait(self, wake: float | None, ready: Callable[[], bool], waiters: list[_Waiter] | None = None) -> None:
+        """Block until ``ready()`` or the clock reaches ``wake``; the driving thread advances the clock itself.
+        ``waiters``: where whoever makes ``ready()`` true finds this waiter to wake it (an event's list)."""
         if threading.get_ident() == self._driver:
             while not ready():
                 upcoming = self.next_time()
@@ -115,11 +116,15 @@ class Clock:
             if ready() or (wake is not None and wake <= self._now):
                 return
             waiter = self._park(wake)
+            if waiters is not None:
+                waiters.append(waiter)
             try:
                 self._block(waiter)
             finally:
                 if not waiter.woken and waiter in self._waiters:
                     self._waiters.remove(waiter)
+                if waiters is not None and waiter in waiters:
+                    waiters.remove(waiter)
 
     # --- what the emulated world calls ---------------------------------------------------------------
     def sleep(self, seconds: float) -> None:
@@ -230,22 +235,8 @@ class Event:
         self._flag = False
 
     def wait(self, timeout: float | None = None) -> bool:
-        clock = self.clock
-        wake = None if timeout is None else clock.now() + float(timeout)
-        if threading.get_ident() == clock._driver:
-            clock._wait(wake, self.is_set)
-            return self._flag
-        with clock._lock:
-            if self._flag or (wake is not None and wake <= clock._now):
-                return self._flag
-            waiter = clock._park(wake)
-            self._waiters.append(waiter)
-            try:
-                clock._block(waiter)
-            finally:
-                if waiter in self._waiters:
-                    self._waiters.remove(waiter)
-            return self._flag
+        self.clock._wait(None if timeout is None else self.clock.now() + float(timeout), self.is_set, self._waiters)
+        return self._flag
 
 
 class WorldThread(threading.Thread):
