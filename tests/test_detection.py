@@ -185,8 +185,15 @@ def test_the_canary_may_touch_only_its_probe_item_and_read_only_the_flag(referen
     assert flag["Action"] == ["dynamodb:GetItem"]
     assert flag["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"] == ["active-region"]
     actions = {a for s in statements.values() for a in s["Action"]}
-    assert actions == {"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments",
+    assert actions == {"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "kms:Decrypt",
                        "xray:PutTelemetryRecords", "dynamodb:GetItem", "dynamodb:PutItem", "cloudwatch:PutMetricData"}
+    # each replica's key (DynamoDB decrypts the table key as the caller), only that alias, only through DynamoDB
+    keys = [s for sid, s in statements.items() if sid.startswith("ProbeKey")]
+    assert [k["Resource"][0]["Fn::Sub"].split(":")[5] for k in keys] == list(reference.blueprint.region_names)
+    for key, region in zip(keys, reference.blueprint.region_names, strict=True):
+        assert key["Action"] == ["kms:Decrypt"]
+        assert key["Condition"]["StringEquals"] == {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}
+        assert key["Condition"]["ForAnyValue:StringEquals"] == {"kms:ResourceAliases": "alias/trading-platform-prod"}
 
 
 def test_the_canary_knows_every_regions_health_url(reference: Rendered) -> None:

@@ -18,8 +18,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from awacs import cloudwatch, dynamodb, states
-from awacs.aws import Allow, Condition, ForAllValuesStringEquals, PolicyDocument, Statement, StringEquals
+from awacs import cloudwatch, dynamodb, kms, states
+from awacs.aws import (
+    Allow,
+    Condition,
+    ForAllValuesStringEquals,
+    ForAnyValueStringEquals,
+    PolicyDocument,
+    Statement,
+    StringEquals,
+)
 from troposphere import GetAtt, ImportValue, Parameter, Ref, Sub, iam
 from troposphere import awslambda as lambdar
 from troposphere import cloudwatch as cloudwatchr
@@ -92,6 +100,13 @@ def canary(t: LayerTemplate) -> lambdar.Function:
                   Resource=[arn("dynamodb", table, region=r) for r in t.bp.region_names],
                   Condition=Condition(ForAllValuesStringEquals("dynamodb:LeadingKeys",
                                                                [Sub("probe#${AWS::Region}")]))),
+        # every replica of the control table is encrypted with its region's drgen key, which DynamoDB decrypts as the
+        # caller; another region's key ARN is unknown here, so any key of that region carrying drgen's alias
+        *[Statement(Sid="ProbeKey" + region_id(r), Effect=Allow, Action=[kms.Decrypt],
+                    Resource=[arn("kms", "key/*", region=r)],
+                    Condition=Condition([ForAnyValueStringEquals("kms:ResourceAliases", naming.kms_alias(t.prefix)),
+                                         StringEquals("kms:ViaService", f"dynamodb.{r}.amazonaws.com")]))
+          for r in t.bp.region_names],
         # PutMetricData has no resource-level permissions
         Statement(Sid="PublishProbe", Effect=Allow, Action=[cloudwatch.PutMetricData], Resource=["*"],
                   Condition=Condition(StringEquals("cloudwatch:namespace", f"drgen/{t.prefix}"))),

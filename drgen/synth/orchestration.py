@@ -19,6 +19,7 @@ from drgen import asl, configs, naming
 from drgen.synth import detection, policies
 from drgen.synth.base import LayerTemplate, arn
 from drgen.synth.functions import CONCURRENCY, SYNC_OR_QUEUE
+from drgen.synth.iam import key_statement
 from drgen.synth.lambdas import function
 
 OUTSIDE_VPC = "drgen's orchestration functions call only AWS APIs and must not depend on the region's network layer"
@@ -47,6 +48,8 @@ def _readiness(t: LayerTemplate) -> lambdar.Function:
                   Condition=Condition(StringEquals("cloudwatch:namespace", f"drgen/{t.prefix}"))),
         Statement(Sid="Tables", Effect=Allow, Action=[dynamodb.DescribeTable], Resource=[*tables, control]),
         Statement(Sid="RuntimeState", Effect=Allow, Action=[dynamodb.GetItem, dynamodb.UpdateItem], Resource=[control]),
+        # the control table is encrypted with the drgen key: DynamoDB decrypts its table key as the caller
+        key_statement(t, "RuntimeStateKey", "dynamodb", [kms.Decrypt]),
         # is the failover lock left by an ended run of this region's machine? (a rerun may then take it over)
         Statement(Sid="LockOwner", Effect=Allow, Action=[states.DescribeExecution],
                   Resource=[arn("states", f"execution:{naming.state_machine(t.prefix)}:*")]),
@@ -154,6 +157,7 @@ def _state_machine(t: LayerTemplate, readiness: lambdar.Function, promoter: lamb
                           "kms:ViaService", Sub("sns.${AWS::Region}.amazonaws.com")))),
             Statement(Sid="LockAndTraffic", Effect=Allow, Resource=[control],
                       Action=[dynamodb.PutItem, dynamodb.GetItem, dynamodb.DeleteItem]),
+            key_statement(t, "LockAndTrafficKey", "dynamodb", [kms.Decrypt]),
             Statement(Sid="Announce", Effect=Allow, Action=[events.PutEvents], Resource=[bus]),
             # log delivery and X-Ray have no resource-level permissions
             Statement(Sid="Logs", Effect=Allow, Resource=["*"], Action=[
