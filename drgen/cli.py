@@ -157,7 +157,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
         error.exit_code = max(error.exit_code, 2)  # 1 means "different" here: an invalid blueprint must not read so
         raise
     result = diff_files(old, new)
-    _out(json.dumps(result.to_dict(), indent=2, sort_keys=True) if args.format == "json" else result.text())
+    shown = {"json": lambda: json.dumps(result.to_dict(), indent=2, sort_keys=True),
+             "markdown": result.markdown}.get(args.format, result.text)()
+    _out(shown)
     return 0 if result.same else 1
 
 
@@ -337,7 +339,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("old", metavar="OLD_DIR|BLUEPRINT")
     p.add_argument("new", nargs="?", metavar="NEW_DIR")
     p.add_argument("--against", metavar="DIR", help="compare the render of the blueprint OLD with DIR")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                   help="markdown: a pull-request comment, one collapsible section per template")
     _with_source_root(p)
     p.set_defaults(run=cmd_diff)
 

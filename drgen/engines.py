@@ -9,15 +9,13 @@ standard support are AWS's published facts, kept below per major with their sour
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Literal
 
-from drgen.errors import DrgenError
+from drgen import cfnlint_data
 
 Engine = Literal["aurora-postgresql", "aurora-mysql"]
 ENGINES: tuple[Engine, ...] = ("aurora-postgresql", "aurora-mysql")
@@ -113,10 +111,7 @@ def _parse(engine: Engine, text: str) -> tuple[str, tuple[int, ...]] | None:
 
 def _cfn_lint_data(name: str) -> dict[str, list[str]]:
     """engine -> the EngineVersion values of ``name`` in cfn-lint's DB cluster schema extension."""
-    spec = importlib.util.find_spec("cfnlint")
-    if spec is None or not spec.submodule_search_locations:
-        raise DrgenError("drgen is not installed completely: cfn-lint, whose data names Aurora's versions, is missing")
-    path = Path(next(iter(spec.submodule_search_locations))) / "data/schemas/extensions/aws_rds_dbcluster" / name
+    path = cfnlint_data.path("extensions", "aws_rds_dbcluster", name)
     out: dict[str, list[str]] = {}
     for rule in json.loads(path.read_text(encoding="utf-8"))["allOf"]:
         engine = rule["if"]["properties"].get("Engine", {}).get("const")

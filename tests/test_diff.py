@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 import drgen
 from drgen import cli
 from drgen.diff import diff_files
+from drgen.diff.replacement import replacing_property
 from tests import golden
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,6 +20,7 @@ EDITS = {
     "alarm-periods": [("threshold: 5, periods: 3", "threshold: 5, periods: 4")],
     "new-bucket": [("buckets:\n", "buckets:\n  - name: reports\n    replication: {time_control: true}\n    rpo: 15m\n")],
     "allow-data-loss": [("allow_data_loss: false", "allow_data_loss: true")],
+    "rename-table": [("  - name: user-sessions", "  - name: sessions"), ("{table: user-sessions,", "{table: sessions,")],
 }
 
 
@@ -99,3 +102,98 @@ def test_a_fifo_in_a_render_is_not_read(tmp_path: Path, capsys: pytest.CaptureFi
     assert cli.main(["render", str(REFERENCE), "-o", str(tmp_path / "a")]) == 0
     os.mkfifo(tmp_path / "a" / "runbook.fifo")
     assert cli.main(["diff", str(REFERENCE), "--against", str(tmp_path / "a")]) == 0
+
+
+def _render_of(templates: dict[str, dict[str, object]], runbook: str = "") -> dict[str, bytes]:
+    files = {path: json.dumps(body).encode() for path, body in templates.items()}
+    files["manifest.json"] = b'{"plan": {}}'
+    files["runbook.md"] = runbook.encode()
+    return files
+
+
+BUCKET = {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+          "Properties": {"BucketName": "orders-a", "Tags": [{"Key": "k", "Value": "v"}]}}
+QUEUE = {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "q", "VisibilityTimeout": 30}}
+ROLE = {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "r", "Policies": [{"PolicyName": "p"}]}}
+
+
+def _edited(resource: dict[str, object], **properties: object) -> dict[str, object]:
+    return {**resource, "Properties": {**resource["Properties"], **properties}}  # type: ignore[dict-item]
+
+
+def test_replacements_come_from_the_resource_schemas_and_data_bearing_ones_are_dangerous() -> None:
+    old = _render_of({"templates/app.json": {"Resources": {"Bucket": BUCKET, "Queue": QUEUE, "Role": ROLE}}})
+    new = _render_of({"templates/app.json": {"Resources": {
+        "Bucket": _edited(BUCKET, BucketName="orders-b"),  # create-only, retained on replace
+        "Queue": _edited(QUEUE, FifoQueue=True, VisibilityTimeout=60),  # create-only, deleted on replace
+        "Role": _edited(ROLE, RoleName="r2")}}})  # create-only, holds no data
+    result = diff_files(old, new)
+    changes = {r.name: r for r in result.templates[0].resources}
+    assert changes["Bucket"].replaced_by == "BucketName is create-only"
+    assert "new, empty resource" in changes["Bucket"].danger
+    assert changes["Queue"].replaced_by == "FifoQueue is create-only"
+    assert changes["Queue"].danger == "replaced: the queue's messages are lost"
+    assert changes["Role"].replaced_by == "RoleName is create-only" and changes["Role"].danger == ""
+    assert result.templates[0].counts == {"added": 0, "changed": 3, "removed": 0, "replaced": 3, "dangerous": 2}
+    text = result.text()
+    assert text.splitlines()[0] == "1 template changed: 0 added, 3 changed, 0 removed (3 replaced); 2 dangerous changes"
+    assert "DANGER templates/app.json Queue (AWS::SQS::Queue): replaced: the queue's messages are lost" in text
+    # an update that touches no create-only property is not a replacement
+    tags_only = diff_files(old, _render_of({"templates/app.json": {"Resources": {
+        "Bucket": _edited(BUCKET, Tags=[{"Key": "k", "Value": "w"}]), "Queue": QUEUE, "Role": ROLE}}}))
+    assert [(r.name, r.replaced_by, r.danger) for r in tags_only.templates[0].resources] == [("Bucket", "", "")]
+
+
+def test_a_removed_store_is_dangerous_unless_its_deletion_policy_keeps_it() -> None:
+    old = _render_of({"templates/app.json": {"Resources": {"Bucket": BUCKET, "Queue": QUEUE, "Role": ROLE}}})
+    result = diff_files(old, _render_of({"templates/app.json": {"Resources": {}}}))
+    changes = {r.name: r for r in result.templates[0].resources}
+    assert changes["Bucket"].kept == "DeletionPolicy Retain" and changes["Bucket"].danger == ""
+    assert changes["Queue"].danger == "deleted: the queue's messages are lost"
+    assert changes["Role"].danger == "" and changes["Role"].kept == ""
+
+
+def test_nested_and_listed_create_only_properties() -> None:
+    # AWS::RDS::DBCluster: DBSubnetGroupName is create-only; an element of a list is matched through "*"
+    assert replacing_property("AWS::RDS::DBCluster", ("Properties", "DBSubnetGroupName")) == "DBSubnetGroupName"
+    assert replacing_property("AWS::RDS::DBCluster", ("Properties", "Port")) is None
+    assert replacing_property("AWS::Unknown::Type", ("Properties", "Name")) is None
+
+
+def test_values_are_shown_whole_and_structurally() -> None:
+    long = "x" * 300
+    old = _render_of({"templates/app.json": {"Resources": {"Role": ROLE}}})
+    new = _render_of({"templates/app.json": {"Resources": {"Role": _edited(
+        ROLE, Policies=[{"PolicyName": "p"}, {"PolicyName": long}])}}})
+    text = diff_files(old, new).text()
+    assert f'+     "PolicyName": "{long}"' in text  # not cut at a width
+    assert '"PolicyName": "p"' in text  # context around the change
+
+
+def test_markdown_has_a_collapsible_section_per_template_opened_where_dangerous() -> None:
+    old = _render_of({"templates/app.json": {"Resources": {"Queue": QUEUE}},
+                      "templates/dns.json": {"Resources": {"Role": ROLE}}}, runbook="# Runbook\n```text\nold\n```\n")
+    new = _render_of({"templates/app.json": {"Resources": {}},
+                      "templates/dns.json": {"Resources": {"Role": _edited(ROLE, Policies=[])}}},
+                     runbook="# Runbook\n```text\nnew\n```\n")
+    markdown = diff_files(old, new).markdown()
+    assert markdown.count("<details") == 4  # two templates, the changed artifacts and the runbook
+    assert "<details open><summary><code>templates/app.json</code>: 0 added, 0 changed, 1 removed" in markdown
+    assert "<details><summary><code>templates/dns.json</code>" in markdown
+    assert "````diff" in markdown  # the runbook's own fences cannot close the block
+    assert "- templates/app.json Queue (AWS::SQS::Queue): deleted: the queue's messages are lost" in markdown
+    assert "**Dangerous changes**" in markdown
+
+
+def test_json_carries_counts_types_and_the_runbook(base: dict[str, bytes], tmp_path: Path) -> None:
+    edited = REFERENCE.parent / ".diff-json.yaml"
+    edited.write_text(REFERENCE.read_text().replace("allow_data_loss: false", "allow_data_loss: true"))
+    try:
+        result = diff_files(base, drgen.render(drgen.load(edited)).files).to_dict()
+    finally:
+        edited.unlink()
+    assert result["summary"] == {"templates": 2, "added": 0, "changed": 2, "removed": 0, "replaced": 0,
+                                 "dangerous": 0}
+    machine = next(r for t in result["templates"] for r in t["resources"] if r["name"] == "StateMachine")
+    assert machine["type"] == "AWS::StepFunctions::StateMachine" and machine["action"] == "change"
+    assert any(line.startswith("+Failover is **automatic**, and may lose") for line in result["runbook"])
