@@ -2,9 +2,9 @@
 
 Prints figures (wall and CPU time, peak RSS, and what the process spends importing, heavy packages named);
 asserts nothing. Targets on the 2-core reference machine: ``drgen validate`` of the reference blueprint
-<= 0.3 s per process (of which importing jsonschema, the schema validator, is about 0.1 s); ``drgen render`` <= 0.4 s wall (median) and <= 120 MB peak
-RSS per process; a 16-region blueprint with 20 of each component <= 3 s, with time linear in resources;
-an unchanged redeploy makes only read calls (``deploy``, against moto in-process).
+<= 0.3 s per process (of which importing jsonschema, the schema validator, is about 0.1 s); ``drgen render``
+<= 0.4 s wall (median) and <= 120 MB peak RSS per process; a 16-region blueprint with 20 of each component
+<= 3 s, with time linear in resources; an unchanged redeploy makes only read calls (``deploy``, against moto in-process).
 """
 
 from __future__ import annotations
