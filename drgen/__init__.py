@@ -7,6 +7,7 @@ The public API::
     blueprint = drgen.load("blueprints/trading-platform.yaml")      # Blueprint, or InvalidBlueprint
     rendered = drgen.render(blueprint)                              # Rendered: path -> bytes
     steps = drgen.plan(blueprint)                                   # Plan: ordered (layer, region) steps
+    assessment = drgen.assess(blueprint)                            # Assessment: the RPO and both RTOs
     result = drgen.deploy(rendered, session=boto3.Session())        # DeployResult, or DeployError
 
 Heavy dependencies (troposphere, boto3) are imported only by the stages that need them; importing ``drgen``
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from drgen.diagnostics import Diagnostic
     from drgen.drilling import DrillReport
     from drgen.model import Blueprint
+    from drgen.objectives import Assessment
     from drgen.planning import Plan
     from drgen.rendering import Rendered
 
@@ -102,6 +104,14 @@ def plan(blueprint: Blueprint | str | os.PathLike[str]) -> Plan:
     from drgen.planning import build_plan
 
     return build_plan(_model("plan", blueprint))
+
+
+def assess(blueprint: Blueprint | str | os.PathLike[str]) -> Assessment:
+    """The objective assessment (pure): the RPO with every data store's term, and the RTO of an unplanned
+    failover (what ``objectives.rto`` is checked against) and of a planned one, each with its steps."""
+    from drgen.objectives import assess as run
+
+    return run(_model("assess", blueprint))
 
 
 def render(blueprint: Blueprint | str | os.PathLike[str]) -> Rendered:
@@ -178,6 +188,7 @@ __all__ = [
     "LintError",
     "RenderError",
     "UsageError",
+    "assess",
     "deploy",
     "drill",
     "load",

@@ -94,6 +94,14 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    from drgen import catalog
+
+    rows = catalog.LISTINGS[args.command]()
+    _out(catalog.to_json(rows) if args.format == "json" else catalog.to_text(args.command, rows))
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from drgen.diagnostics import clip
     from drgen.starter import starter_blueprint
@@ -403,6 +411,13 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the blueprint JSON Schema",
                        description="Print the blueprint JSON Schema (for editors and other tools).")
     p.set_defaults(run=cmd_schema)
+
+    for name, says in (("versions", "the Aurora engine versions drgen accepts, deprecated ones marked"),
+                       ("metrics", "the metrics an alarm may name and the CloudWatch metric each maps to"),
+                       ("regions", "the regions a blueprint may name, with their partitions and zones")):
+        p = sub.add_parser(name, help=f"list {says}", description=f"List {says}.")
+        p.add_argument("--format", choices=("text", "json"), default="text")
+        p.set_defaults(run=cmd_list)
     return top
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from drgen.asl import DECIDE_SECONDS, LOCK_SETTLE_SECONDS, POLL_SECONDS, RANK_DELAY_SECONDS
+from drgen.diagnostics import format_path
 from drgen.durations import Duration, format_millis, human
 from drgen.model import Blueprint, Queue
 
@@ -108,6 +109,11 @@ class Contribution:
     def met(self) -> bool:
         return self.term.millis <= self.target.millis
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"store": format_path(self.term.path[:2]), "component": self.term.component, "ms": self.term.millis,
+                "source": self.term.source, "target_ms": self.target.millis, "met": self.met, "own": self.own,
+                "change": self.term.change}
+
 
 @dataclass(frozen=True)
 class Assessment:
@@ -136,7 +142,7 @@ class Assessment:
     def to_dict(self) -> dict[str, Any]:
         return {"strategy": self.strategy, "rpo": self.rpo.to_dict(), "rto": self.unplanned.to_dict(),
                 "planned_rto": self.planned.to_dict(), "stores": [s.to_dict() for s in self.stores],
-                "notes": list(self.notes)}
+                "contributions": [c.to_dict() for c in self.contributions], "notes": list(self.notes)}
 
 
 def _store_terms(bp: Blueprint) -> list[tuple[Term, Duration | None, tuple[str | int, ...]]]:

@@ -1,4 +1,4 @@
-"""The deploy benchmark runs (its figures are printed, never asserted): it must not rot silently."""
+"""The benchmarks run (their figures are printed, never asserted): they must not rot silently."""
 
 from __future__ import annotations
 
@@ -18,3 +18,12 @@ def test_the_deploy_benchmark_runs_and_an_unchanged_redeploy_writes_nothing() ->
     # one per StackSet instance and stack (orchestration in both regions), and the storage StackSet once more when
     # every region's buckets exist: replication both ways
     assert "16 operations" in lines["first deploy"]
+
+
+def test_the_validate_benchmark_shows_what_importing_jsonschema_costs() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "validate"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    runs, imports = done.stdout.splitlines()[1:3]
+    assert "runs 15: median" in runs and "CPU median" in runs
+    assert imports.startswith("  imports ") and "jsonschema " in imports and "troposphere" not in imports

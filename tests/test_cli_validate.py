@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+import drgen
 from drgen import __version__, cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +58,13 @@ def test_json_format_of_valid_blueprints(capsys: pytest.CaptureFixture[str]) -> 
         assert sum(t["ms"] for t in estimate["terms"]) == estimate["estimate_ms"]
     assert any(t["source"] == "approval" for t in unplanned["terms"])
     assert not any(t["source"] == "approval" for t in planned["terms"])
+    # every data store's RPO term, with what it is judged against: the library's assessment, the same
+    stores = {c["store"]: c for c in reference["objectives"]["contributions"]}
+    assert sorted(stores) == ["buckets[0]", "buckets[1]", "databases[0]", "queues[0]", "tables[0]"]
+    assert (stores["buckets[0]"]["own"], stores["buckets[0]"]["target_ms"]) == (True, 900_000)
+    assert (stores["databases[0]"]["own"], stores["databases[0]"]["target_ms"]) == (False, 60_000)
+    assert all(c["met"] == (c["ms"] <= c["target_ms"]) for c in stores.values())
+    assert reference["objectives"] == json.loads(json.dumps(drgen.assess(REFERENCE).to_dict()))
     assert cli.main(["validate", "--format", "json", str(THIN), str(REFERENCE)]) == 0
     items = json.loads(capsys.readouterr().out)["diagnostics"]
     assert [(i["code"], i["severity"], i["file"], i["line"]) for i in items] == [("W703", "warning", str(THIN), 14)]

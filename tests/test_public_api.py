@@ -19,10 +19,11 @@ def test_api_functions_survive_being_called_twice() -> None:
         assert drgen.validate(REFERENCE) == []
         blueprint = drgen.load(REFERENCE)
         assert drgen.plan(blueprint).steps
+        assert drgen.assess(blueprint).rto.met
         assert "manifest.json" in drgen.render(blueprint).files
     for name in drgen.__all__:
         assert hasattr(drgen, name), name
-    for name in ("validate", "load", "plan", "render", "drill", "write"):
+    for name in ("validate", "load", "plan", "assess", "render", "drill", "write"):
         assert callable(getattr(drgen, name)), name
 
 
@@ -40,6 +41,7 @@ CALLS: dict[str, Callable[[Rendered, Any], object]] = {
     "validate": lambda r, value: drgen.validate(value),
     "load": lambda r, value: drgen.load(value),
     "plan": lambda r, value: drgen.plan(value),
+    "assess": lambda r, value: drgen.assess(value),
     "render": lambda r, value: drgen.render(value),
     "drill": lambda r, value: drgen.drill(value),
     "drill scenarios": lambda r, value: drgen.drill(r.blueprint, "switchover" if value is None
@@ -69,3 +71,5 @@ def test_any_text_given_as_a_path_is_a_diagnostic_not_an_exception(text: str) ->
     with pytest.raises(drgen.InvalidBlueprint) as raised:
         drgen.render(text)
     assert raised.value.exit_code == 2
+    with pytest.raises(drgen.InvalidBlueprint):
+        drgen.assess(text)
