@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from drgen.footprint import app, data, failover
 from drgen.footprint.items import OWN, Footprint, Item, embedded, js, lengths
-from drgen.layers import layers
+from drgen.layers import Layer, layers
 from drgen.model import Blueprint
 
-__all__ = ["OWN", "Footprint", "Item", "embedded", "footprints", "js", "lengths"]
+__all__ = ["OWN", "Footprint", "Item", "build", "embedded", "footprints", "js", "lengths"]
 
 BUILDERS = {"bootstrap": data.bootstrap, "network": data.network, "zone": data.zone, "database": data.database,
             "storage": data.storage, "tables": data.tables, "app": app.app, "orchestration": failover.orchestration,
@@ -23,8 +23,11 @@ BUILDERS = {"bootstrap": data.bootstrap, "network": data.network, "zone": data.z
 
 def footprints(bp: Blueprint) -> dict[str, Footprint]:
     """Every layer's template, keyed by layer name, in deployment order."""
-    out: dict[str, Footprint] = {}
-    for layer in layers(bp):
-        out[layer.name] = Footprint(layer)
-        BUILDERS[layer.name](bp, out[layer.name])
-    return out
+    return {layer.name: build(bp, layer) for layer in layers(bp)}
+
+
+def build(bp: Blueprint, layer: Layer) -> Footprint:
+    """The template of ``layer`` (a whole layer or a part of one)."""
+    f = Footprint(layer)
+    BUILDERS[layer.whole](bp, f)
+    return f
