@@ -1,7 +1,8 @@
 """What render or deploy would refuse, found from the model before anything is rendered.
 
-E407: a layer's template past a CloudFormation quota (resources, parameters, outputs, bytes), estimated by
-``drgen.footprint`` and ``drgen.template_size``; the finding points at the section that takes most of it.
+E407: a layer's (or, after ``drgen.splitting`` split it, a part's) template past a CloudFormation quota
+(resources, parameters, outputs, bytes), estimated by ``drgen.footprint`` and ``drgen.template_size``; the
+finding points at the section that takes most of it (in a later part, at the one group over it by itself).
 E408: two parts that would share a logical ID in one template (render cannot write both) or a name in one
 AWS namespace (deploy would fail on the second), including drgen's own resources.
 """

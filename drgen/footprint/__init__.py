@@ -1,7 +1,8 @@
 """What each layer's template will hold, from the model alone (no troposphere): every resource, output and
 parameter, the part of the blueprint it comes from, and what makes it larger.
 
-``drgen validate`` holds it to CloudFormation's quotas (E407, with ``drgen.template_size``) and to unique
+``drgen.splitting`` splits a layer over CloudFormation's quotas into parts by it (each item belongs to a
+component group), then ``drgen validate`` holds each part to the quotas (E407, with ``drgen.template_size``) and to unique
 logical IDs (E408), so that a blueprint that validates renders. It mirrors ``drgen.synth`` module by
 module; tests/test_footprint.py compares it with real renders of many generated blueprints (the same
 logical IDs, the same number of tag copies, a size bound that holds).
