@@ -52,10 +52,17 @@ class Layer:
         return self.groups is None or group in self.groups
 
 
-@lru_cache(maxsize=32)
 def layers(bp: Blueprint) -> tuple[Layer, ...]:
     """The layers of ``bp``, in an order in which every layer comes after those it waits for; a layer over a
     CloudFormation per-template quota comes as its parts (``drgen.splitting``)."""
+    try:
+        return _split(bp)  # estimating the templates takes a while: once per blueprint
+    except TypeError:  # a model built by hand with a list somewhere cannot be a cache key
+        return _split.__wrapped__(bp)
+
+
+@lru_cache(maxsize=32)
+def _split(bp: Blueprint) -> tuple[Layer, ...]:
     from drgen.splitting import split
 
     return split(bp, whole_layers(bp))
