@@ -15,6 +15,11 @@ SHOWN = 80
 """The most characters of a value a message quotes: a 1 MiB value is not echoed whole into one line."""
 
 
+LINE_BREAKS = {ord(c): c.encode("unicode_escape").decode("ascii")
+               for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+"""What ``str.splitlines`` breaks a line at, each as its escape: a diagnostic is one line."""
+
+
 def clip(text: str, limit: int = SHOWN) -> str:
     """``text``, cut to ``limit`` characters with ``...`` when it is longer."""
     return text if len(text) <= limit else text[:limit - 3] + "..."
@@ -51,8 +56,9 @@ class Diagnostic:
         return self.severity == "error"
 
     def text(self) -> str:
+        """One line, whatever the blueprint's values hold (a line break in an echoed value is shown escaped)."""
         where = f" (at {self.path})" if self.path else ""
-        return f"{self.file}:{self.line}:{self.column}: {self.code} {self.message}{where}"
+        return f"{self.file}:{self.line}:{self.column}: {self.code} {self.message}{where}".translate(LINE_BREAKS)
 
     def to_dict(self) -> dict[str, str | int]:
         return dict(asdict(self), severity=self.severity)

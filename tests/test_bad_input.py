@@ -257,3 +257,11 @@ def test_a_model_built_by_hand_with_infinity_is_not_rendered_into_a_template() -
     alarms = tuple(dataclasses.replace(a, threshold=float("inf")) for a in blueprint.alarms)
     with pytest.raises(drgen.RenderError, match="Out of range float values are not JSON compliant"):
         drgen.render(dataclasses.replace(blueprint, alarms=alarms))
+
+
+def test_a_value_with_line_breaks_is_echoed_on_one_line(tmp_path: Path) -> None:
+    from drgen.diagnostics import Diagnostic
+
+    for brk in ("\n", "\r", "\x0b", "\x85", "\u2028"):
+        line = Diagnostic("f.yaml", 5, 19, "E401", f"'1m{brk}x' is not a duration", "objectives.rpo").text()
+        assert len(line.splitlines()) == 1 and "1m" in line and line.endswith("(at objectives.rpo)")
