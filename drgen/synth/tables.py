@@ -11,7 +11,6 @@ from troposphere import dynamodb as ddb
 
 from drgen import naming
 from drgen.model import Key, Table
-from drgen.splitting import table_group
 from drgen.synth.base import LayerTemplate
 
 STREAMS = {"new-and-old-images": "NEW_AND_OLD_IMAGES", "new-image": "NEW_IMAGE", "old-image": "OLD_IMAGE",
@@ -64,9 +63,6 @@ def _global_table(t: LayerTemplate, logical_id: str, name: str, table: Table) ->
 
 def contribute(t: LayerTemplate) -> None:
     for table in t.bp.tables:
-        if not t.layer.holds(table_group(table.name)):
-            continue  # in another part of the split layer (drgen.splitting)
         resource = _global_table(t, naming.logical_id(table.name, "Table"), naming.table(t.prefix, table.name), table)
         t.output(f"{resource.title}Name", naming.table(t.prefix, table.name), f"The {table.name} global table")
-    if t.layer.holds(""):
-        _global_table(t, "ControlTable", naming.control_table(t.prefix), CONTROL)
+    _global_table(t, "ControlTable", naming.control_table(t.prefix), CONTROL)
