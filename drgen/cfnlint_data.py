@@ -20,10 +20,16 @@ def path(*parts: str) -> Path:
 
 
 @cache
+def _providers(region: str) -> dict[str, str]:
+    """Type name -> the file of its schema, for ``region`` (read once per region)."""
+    mapping: dict[str, str] = json.loads(path("providers", f"{region}.json").read_text(encoding="utf-8"))
+    return mapping
+
+
+@cache
 def resource_schema(type_name: str, region: str = "us-east-1") -> dict[str, Any] | None:
     """CloudFormation's resource schema of ``type_name`` as cfn-lint ships it for ``region`` (None if unknown)."""
-    providers = json.loads(path("providers", f"{region}.json").read_text(encoding="utf-8"))
-    digest = providers.get(type_name)
+    digest = _providers(region).get(type_name)
     if digest is None:
         return None
     schema: dict[str, Any] = json.loads(path("resources", f"{digest}.json").read_text(encoding="utf-8"))

@@ -10,6 +10,7 @@ even then the stack then points at a new, empty resource.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from drgen import cfnlint_data
 
@@ -28,6 +29,7 @@ DATA_BEARING = {
 KEPT = ("Retain", "RetainExceptOnCreate", "Snapshot")
 
 
+@cache
 def create_only(type_name: str) -> tuple[tuple[str, ...], ...]:
     """The create-only property paths of ``type_name`` (``("Properties", "TableName")``...); none if unknown."""
     schema = cfnlint_data.resource_schema(type_name)

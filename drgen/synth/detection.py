@@ -19,15 +19,7 @@ import json
 from typing import Any
 
 from awacs import cloudwatch, dynamodb, kms, states
-from awacs.aws import (
-    Allow,
-    Condition,
-    ForAllValuesStringEquals,
-    ForAnyValueStringEquals,
-    PolicyDocument,
-    Statement,
-    StringEquals,
-)
+from awacs.aws import Allow, Condition, ForAllValuesStringEquals, PolicyDocument, Statement, StringEquals
 from troposphere import GetAtt, ImportValue, Parameter, Ref, Sub, iam
 from troposphere import awslambda as lambdar
 from troposphere import cloudwatch as cloudwatchr
@@ -42,6 +34,7 @@ from drgen.synth.base import LayerTemplate, arn
 from drgen.synth.delivery import target_options
 from drgen.synth.dns import region_id
 from drgen.synth.functions import CONCURRENCY
+from drgen.synth.iam import region_key_statement
 from drgen.synth.lambdas import function
 
 CANARY = "canary"
@@ -101,12 +94,8 @@ def canary(t: LayerTemplate) -> lambdar.Function:
                   Condition=Condition(ForAllValuesStringEquals("dynamodb:LeadingKeys",
                                                                [Sub("probe#${AWS::Region}")]))),
         # every replica of the control table is encrypted with its region's drgen key, which DynamoDB decrypts as the
-        # caller; another region's key ARN is unknown here, so any key of that region carrying drgen's alias
-        *[Statement(Sid="ProbeKey" + region_id(r), Effect=Allow, Action=[kms.Decrypt],
-                    Resource=[arn("kms", "key/*", region=r)],
-                    Condition=Condition([ForAnyValueStringEquals("kms:ResourceAliases", naming.kms_alias(t.prefix)),
-                                         StringEquals("kms:ViaService", f"dynamodb.{r}.amazonaws.com")]))
-          for r in t.bp.region_names],
+        # caller
+        *[region_key_statement(t, "ProbeKey" + region_id(r), r, "dynamodb", [kms.Decrypt]) for r in t.bp.region_names],
         # PutMetricData has no resource-level permissions
         Statement(Sid="PublishProbe", Effect=Allow, Action=[cloudwatch.PutMetricData], Resource=["*"],
                   Condition=Condition(StringEquals("cloudwatch:namespace", f"drgen/{t.prefix}"))),

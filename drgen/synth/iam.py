@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from awacs import awslambda, dynamodb, kms, rds_db, s3, sqs
-from awacs.aws import Allow, Condition, Statement, StringLike
+from awacs.aws import Allow, Condition, ForAnyValueStringEquals, Statement, StringEquals, StringLike
 from troposphere import GetAtt, ImportValue, Sub
 
 from drgen import configs, naming
@@ -51,6 +51,15 @@ def _via(service: str) -> Condition:
 def key_statement(t: LayerTemplate, sid: str, service: str, actions: list[Any]) -> Statement:
     """Use of the region's drgen key for ``actions``, only through ``service`` (``s3``, ``sqs``, ``dynamodb``...)."""
     return Statement(Sid=sid, Effect=Allow, Action=actions, Resource=[t.key_arn()], Condition=_via(service))
+
+
+def region_key_statement(t: LayerTemplate, sid: str, region: str, service: str, actions: list[Any]) -> Statement:
+    """Use of ``region``'s drgen key, only through ``service`` of that region. IAM names a KMS key only by its key
+    ARN (an alias ARN in Resource grants nothing on the key), and another region's key ARN is unknown to a
+    template: so any key of that region, but only the one carrying drgen's alias."""
+    return Statement(Sid=sid, Effect=Allow, Action=actions, Resource=[arn("kms", "key/*", region=region)],
+                     Condition=Condition([ForAnyValueStringEquals("kms:ResourceAliases", naming.kms_alias(t.prefix)),
+                                          StringEquals("kms:ViaService", f"{service}.{region}.amazonaws.com")]))
 
 
 def table_arns(t: LayerTemplate, name: str) -> list[Sub]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from awacs import kms, s3
-from awacs.aws import Allow, Condition, ForAnyValueStringEquals, Statement, StringEquals
+from awacs.aws import Allow, Condition, Statement, StringEquals
 from troposphere import Condition as Cond
 from troposphere import Equals, GetAtt, If, Not, NoValue, Or, Parameter, Ref, Sub, iam
 from troposphere import s3 as s3r
@@ -27,8 +27,9 @@ from troposphere import s3 as s3r
 from drgen import naming
 from drgen.model import Bucket
 from drgen.synth import policies
-from drgen.synth.base import IS_PRIMARY, LayerTemplate, arn
+from drgen.synth.base import IS_PRIMARY, LayerTemplate
 from drgen.synth.buckets import secure_bucket
+from drgen.synth.iam import region_key_statement
 
 PEER_BUCKETS = "PeerBuckets"
 """The deploy-time parameter: ``ready`` once every region's buckets exist, ``pending`` before."""
@@ -85,15 +86,9 @@ def _replication_role(t: LayerTemplate) -> iam.Role:
         _statement(Sid="DecryptSourceObjects", Effect=Allow, Action=[kms.Decrypt], Resource=[t.key_arn()],
                    Condition=Condition(StringEquals("kms:ViaService", Sub("s3.${AWS::Region}.amazonaws.com")))),
     ]
-    # IAM names a KMS key only by its key ARN (an alias ARN in Resource grants nothing on the key), and another
-    # region's key ARN is unknown here: so any key of that region, but only the one carrying drgen's alias,
-    # and only when S3 of that region asks.
-    statements += _others(t, lambda region: _statement(
-        Sid="EncryptReplicasIn" + _is(region).removeprefix("Is"), Effect=Allow,
-        Action=[kms.Encrypt, kms.GenerateDataKey],
-        Resource=[arn("kms", "key/*", region=region)],
-        Condition=Condition([ForAnyValueStringEquals("kms:ResourceAliases", naming.kms_alias(t.prefix)),
-                             StringEquals("kms:ViaService", f"s3.{region}.amazonaws.com")])))
+    # another region's key, only when S3 of that region asks
+    statements += _others(t, lambda region: region_key_statement(
+        t, "EncryptReplicasIn" + _is(region).removeprefix("Is"), region, "s3", [kms.Encrypt, kms.GenerateDataKey]))
     return t.add(iam.Role(
         "ReplicationRole", Condition=REPLICATES,
         RoleName=Sub(naming.role(t.prefix, "replication", "${AWS::Region}")),
