@@ -207,11 +207,16 @@ _ALL = [
          "directly does not apply; drgen adds no layers.",
          source="AWS Lambda Developer Guide, \"Lambda quotas\" (deployment package size: 250 MB unzipped, "
                 "including layers)"),
-    Code("E407", "template over a CloudFormation quota", "A layer's template would hold more resources, "
-         "parameters or outputs, or more bytes, than CloudFormation accepts in one template, or a logical ID longer "
-         "than it accepts (a long API path); drgen estimates each "
-         "template when it validates (the size is an upper bound) and names the section that takes most of it. "
-         "Split the blueprint into smaller systems, one blueprint per workload group.",
+    Code("E407", "template over a CloudFormation quota", "A template would hold more resources, parameters or "
+         "outputs, or more bytes, than CloudFormation accepts in one template, even after drgen split its layer, or "
+         "a logical ID longer than it accepts (a long API path). drgen estimates each template when it validates "
+         "(the size is an upper bound) and first splits what AWS lets live in separate templates: the app layer "
+         "by function (each function no API route calls, with its triggers and alarms, may go to a part app-2, "
+         "app-3...) and the tables layer by global table. What is left is refused, located at the section that "
+         "takes most of it: the app layer's base group (the queues, the API with the functions its routes call, "
+         "the other alarms) past a quota by itself, one group past it alone, or a layer drgen does not split "
+         "(storage, database). Use fewer components there, or split the blueprint into smaller systems, one "
+         "blueprint per workload group.",
          source="AWS CloudFormation User Guide, \"CloudFormation quotas\": 500 resources, 200 parameters and 200 "
                 "outputs per template, logical IDs of at most 255 characters; a template body of at most 1 MB read "
                 "from Amazon S3"),

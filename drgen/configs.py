@@ -133,3 +133,14 @@ def grants(function: Function) -> list[Grant]:
         if implied not in out:
             out.append(implied)
     return out
+
+
+def failover_alarm_names(bp: Blueprint) -> list[str]:
+    """The CloudWatch alarm names of the blueprint's alarms that start a failover (``synth.alarms``), one per
+    dimension set."""
+    names = []
+    for alarm in bp.alarms:
+        if alarm.triggers_failover and metrics.METRICS[alarm.metric].placement == "serving":
+            count = len(dimension_sets(bp, alarm))
+            names += [naming.alarm(bp.prefix, alarm.name) + ("" if count == 1 else f"-{n}") for n in range(1, count + 1)]
+    return names

@@ -7,6 +7,7 @@ layer's template. See docs/architecture.md ("Deployment layers").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from drgen.model import Blueprint
@@ -34,10 +35,41 @@ class Layer:
     """Why the regions come in this order (empty when they are parallel)."""
     after: tuple[Dependency, ...]
     summary: str
+    base: str = ""
+    """For a part of a layer split over CloudFormation's per-template quotas (``drgen.splitting``), the layer it
+    is a part of (``app`` for ``app-2``); empty for a whole layer."""
+    groups: tuple[str, ...] | None = None
+    """For a part, the component groups it holds (``""`` the layer's base group, ``function:NAME``...); ``None``
+    for a whole layer, which holds them all."""
+
+    @property
+    def whole(self) -> str:
+        """What the layer is made of: its own name, or for a part the name of the layer it splits."""
+        return self.base or self.name
+
+    def holds(self, group: str) -> bool:
+        """Whether this layer's template holds the component group ``group`` (``""``: the base group)."""
+        return self.groups is None or group in self.groups
 
 
 def layers(bp: Blueprint) -> tuple[Layer, ...]:
-    """The layers of ``bp``, in an order in which every layer comes after those it waits for."""
+    """The layers of ``bp``, in an order in which every layer comes after those it waits for; a layer over a
+    CloudFormation per-template quota comes as its parts (``drgen.splitting``)."""
+    try:
+        return _split(bp)  # estimating the templates takes a while: once per blueprint
+    except TypeError:  # a model built by hand with a list somewhere cannot be a cache key
+        return _split.__wrapped__(bp)
+
+
+@lru_cache(maxsize=32)
+def _split(bp: Blueprint) -> tuple[Layer, ...]:
+    from drgen.splitting import split
+
+    return split(bp, whole_layers(bp))
+
+
+def whole_layers(bp: Blueprint) -> tuple[Layer, ...]:
+    """The layers of ``bp`` before any is split, in deployment order."""
     everywhere = bp.region_names
     primary = bp.primary.name
     secondaries = tuple(r.name for r in bp.secondaries)

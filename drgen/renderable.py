@@ -1,7 +1,8 @@
 """What render or deploy would refuse, found from the model before anything is rendered.
 
-E407: a layer's template past a CloudFormation quota (resources, parameters, outputs, bytes), estimated by
-``drgen.footprint`` and ``drgen.template_size``; the finding points at the section that takes most of it.
+E407: a layer's (or, after ``drgen.splitting`` split it, a part's) template past a CloudFormation quota
+(resources, parameters, outputs, bytes), estimated by ``drgen.footprint`` and ``drgen.template_size``; the
+finding points at the section that takes most of it (in a later part, at the one group over it by itself).
 E408: two parts that would share a logical ID in one template (render cannot write both) or a name in one
 AWS namespace (deploy would fail on the second), including drgen's own resources.
 """
@@ -16,6 +17,7 @@ from drgen.diagnostics import Path, format_path
 from drgen.footprint import OWN, Footprint, Item, footprints
 from drgen.layers import own_functions
 from drgen.model import Blueprint
+from drgen.splitting import SPLITTABLE
 from drgen.template_size import item_bytes, template_bytes
 
 Finding = tuple[str, str, Path]
@@ -24,6 +26,13 @@ QUOTAS = (("resource", "resources", awsdata.CFN_MAX_RESOURCES), ("parameter", "p
           ("output", "outputs", awsdata.CFN_MAX_OUTPUTS))
 SPLIT = ("split the blueprint into smaller systems, one blueprint per workload group (each its own name), or use "
          "fewer components")
+UNSPLIT = {
+    "app": ("drgen splits off each function no API route calls (with its triggers and alarms) into further app "
+            "parts, but the rest - the queues, the API with the functions its routes call, the other alarms - "
+            "shares one template: use fewer queues, routes or alarms, or " + SPLIT),
+}
+"""The fix for a split layer's base group over a quota by itself (``drgen.splitting``)."""
+ALONE = "drgen splits a layer by component group, and this group is over the quota by itself: make it smaller"
 
 
 def findings(bp: Blueprint) -> list[Finding]:
@@ -36,9 +45,19 @@ def findings(bp: Blueprint) -> list[Finding]:
     return out
 
 
-def _section(owner: Path) -> Path:
-    """The blueprint section an item counts against: ``("functions",)``, or ``OWN``."""
-    return OWN if owner == OWN else owner[:1]
+def _section(owner: Path, depth: int = 1) -> Path:
+    """The blueprint section an item counts against: ``("functions",)`` (``depth`` 2: ``("functions", 3)``), or
+    ``OWN``."""
+    return OWN if owner == OWN else owner[:depth]
+
+
+def _fix(f: Footprint) -> tuple[str, int]:
+    """What to do about ``f``'s template over a quota, and how deep its finding points (``_section``)."""
+    if f.layer.whole not in SPLITTABLE:
+        return SPLIT, 1
+    if f.layer.holds(""):
+        return UNSPLIT.get(f.layer.whole, SPLIT), 1
+    return ALONE, 2  # a part beyond the first holds whole groups and fills up before one over the quota
 
 
 def _quotas(bp: Blueprint, f: Footprint) -> Iterator[Finding]:
@@ -51,19 +70,20 @@ def _quotas(bp: Blueprint, f: Footprint) -> Iterator[Finding]:
         if len(item.logical_id) > awsdata.CFN_MAX_LOGICAL_ID:
             yield "E407", (f"{item.what} would have a logical ID of {len(item.logical_id)} characters in the {name} "
                            f"template; CloudFormation allows {awsdata.CFN_MAX_LOGICAL_ID}: shorten it"), owner
+    fix, depth = _fix(f)
     for kind, plural, limit in QUOTAS:
         items = [item for item in f.items if item.kind == kind]
         if len(items) > limit:
-            share = Counter(_section(item.owner) for item in items)
+            share = Counter(_section(item.owner, depth) for item in items)
             yield "E407", (f"the {name} template would hold {len(items)} {plural}; CloudFormation allows {limit} in "
-                           f"a template (by section: {_shares(share)}); {SPLIT}"), _dominant(share)
+                           f"a template (by section: {_shares(share)}); {fix}"), _dominant(share)
     size = template_bytes(bp, f)
     if size > awsdata.CFN_TEMPLATE_URL_MAX_BYTES:
         weight: Counter[Path] = Counter()
         for item in f.items:
-            weight[_section(item.owner)] += item_bytes(bp, name, item)
+            weight[_section(item.owner, depth)] += item_bytes(bp, name, item)
         yield "E407", (f"the {name} template would take up to {size:,} bytes; CloudFormation reads at most "
-                       f"{awsdata.CFN_TEMPLATE_URL_MAX_BYTES:,} from S3 (by section: {_shares(weight, ' bytes')}); {SPLIT}"
+                       f"{awsdata.CFN_TEMPLATE_URL_MAX_BYTES:,} from S3 (by section: {_shares(weight, ' bytes')}); {fix}"
                        + (", fewer tags" if bp.tags else "")), _dominant(weight)
 
 

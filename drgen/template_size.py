@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from drgen import naming
 from drgen.footprint import Footprint, Item, embedded
+from drgen.layers import Layer
 from drgen.model import Blueprint
 
 Shape = tuple[int, Mapping[str, int]]
@@ -30,6 +31,11 @@ TAGS: dict[str, tuple[str, int]] = {
     "backup-vault": ("map", 4), "backup-plan": ("map", 4),
 }
 """Shapes whose tags are not a ``Tags`` list in their properties: (form, depth)."""
+
+IMPORTS = {"imports": 20, "importl": 1}
+"""Not fitted: a later part of a split app layer reads a queue or the alerts topic through the app part's export
+(``splitting``); ``{"Fn::ImportValue": name}`` takes at most 20 bytes and the name more than the ``Ref`` or
+``GetAtt`` it replaces. They apply to every shape, beside the fitted ones."""
 
 SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelope of 2 fits of 150 renders each
     "alarm": (605, {"L": 1, "N": 1, "P": 1, "dims": 69, "extended": 8, "placed": 36, "subs": 39, "suffix": 1, "text":
@@ -98,6 +104,7 @@ SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelo
     "export-HealthFunctionArn": (262, {"P": 1}),
     "export-KeyArn": (243, {"P": 1}),
     "export-PrivateSubnetIds": (-117, {"P": 1, "zones": 254}),
+    "export-queue": (300, {"L": 3, "N": 1, "P": 1}),
     "export-StateMachineArn": (229, {"P": 1}),
     "export-TopicArn": (188, {"P": 1}),
     "export-VpcId": (169, {"P": 1}),
@@ -185,19 +192,30 @@ def tag_bytes(bp: Blueprint, layer: str, form: str = "list", depth: int = 4) -> 
 def item_bytes(bp: Blueprint, layer: str, item: Item) -> int:
     base, weights = SHAPES[item.shape]
     size = base + len(bp.prefix) * weights.get("P", 0)
-    size += sum(weights.get(name, 0) * value for name, value in item.features)
+    size += sum(weights.get(name, IMPORTS.get(name, 0)) * value for name, value in item.features)
     if item.tagged:
         size += item.tagged * tag_bytes(bp, layer, *TAGS.get(item.shape, ("list", 4)))
     return size
 
 
+def envelope_bytes(bp: Blueprint, layer: Layer) -> int:
+    """The template's frame and description (``LayerTemplate._description``), without conditions and items."""
+    description = f"drgen {bp.prefix} {layer.name}: {layer.summary}"
+    if bp.description:
+        description += f". {bp.description}"
+    return ENVELOPE + len(json.dumps(naming.cut(description, 1024), ensure_ascii=False).encode("utf-8"))
+
+
+def export_bytes(bp: Blueprint, output: str) -> int:
+    """An upper bound of the bytes of the app part's export of a queue's ``output`` (``splitting.queue_exports``)."""
+    base, weights = SHAPES["export-queue"]
+    return base + weights["L"] * len(output) + weights["P"] * len(bp.prefix)
+
+
 def template_bytes(bp: Blueprint, footprint: Footprint) -> int:
     """An upper bound of the layer's template size."""
     layer = footprint.layer.name
-    description = f"drgen {bp.prefix} {layer}: {footprint.layer.summary}"
-    if bp.description:
-        description += f". {bp.description}"
-    envelope = ENVELOPE + len(json.dumps(naming.cut(description, 1024), ensure_ascii=False).encode("utf-8"))
+    envelope = envelope_bytes(bp, footprint.layer)
     conditions: dict[str, object] = {}
     if any(item.logical_id == "Role" and item.kind == "parameter" for item in footprint.items):
         conditions.update(ROLE_CONDITIONS)  # one or both: count both

@@ -7,9 +7,10 @@ import json
 
 from drgen import configs, metrics, naming
 from drgen.diagnostics import Path
-from drgen.footprint.items import OWN, Footprint, export, js, lengths
+from drgen.footprint.items import OWN, PART, Footprint, export, js, lengths
 from drgen.layers import own_functions
 from drgen.model import Blueprint, Function
+from drgen.splitting import alarm_group, exported_queues, function_group, queue_exports
 
 
 def lambda_function(f: Footprint, name: str, owner: Path, what: str, shape: str, role: dict[str, int],
@@ -45,15 +46,26 @@ def _grants(bp: Blueprint, fn: Function) -> tuple[dict[str, int], dict[str, int]
     return role, env
 
 
+def _imports(bp: Blueprint, f: Footprint, outputs: list[str]) -> dict[str, int]:
+    """What reading ``outputs`` of the app part through its exports adds, in a later part of a split app layer."""
+    if f.layer.holds(""):
+        return {}
+    return {"imports": len(outputs), "importl": lengths(naming.export(bp.prefix, "app", o) for o in outputs)}
+
+
 def app(bp: Blueprint, f: Footprint) -> None:
     # a per-region role decides something (LayerTemplate.condition): only alarms placed by the region's role
-    if any(metrics.METRICS[a.metric].placement in ("primary", "secondaries") for a in bp.alarms):
+    if any(metrics.METRICS[a.metric].placement in ("primary", "secondaries") for a in bp.alarms
+           if f.layer.holds(alarm_group(bp, a))):
+        f.group = PART
         f.add("parameter", "Role", ("regions",), "the region's role", "role-parameter")
+        f.group = ""
     emails = bp.failover.emails
     f.resource("AlertsTopic", ("failover", "notify"), "the alerts topic", "topic", emails=len(emails),
                emaill=lengths(emails))
     f.resource("AlertsTopicPolicy", OWN, "the alerts topic's policy", "topic-policy", tagged=0)
     export(f, "TopicArn", OWN, "the alerts topic export")
+    shared = exported_queues(bp, f.layer)
     for i, queue in enumerate(bp.queues):
         what, n = f"queue '{queue.name}'", queue.name
         digits = {"fifo": int(queue.fifo), "retention": len(str(queue.retention.whole_seconds))}
@@ -68,12 +80,19 @@ def app(bp: Blueprint, f: Footprint) -> None:
             receive=len(str(queue.dead_letter.max_receive_count)) if queue.dead_letter else 0, **digits)
         f.resource(naming.queue_id(n) + "Policy", ("queues", i), f"the policy of {what}", "queue-policy", tagged=0,
                    N=len(n))
+        if n in shared:
+            for output in queue_exports(n):
+                export(f, output, ("queues", i), f"the export of {what}", shape="export-queue", N=len(n))
     pilot = bp.strategy == "pilot-light"
     for i, fn in enumerate(bp.functions):
+        f.group = function_group(bp, fn)
         role, function = _grants(bp, fn)
         function.update(vars=len(fn.environment), varl=sum(js(k) + js(v) for k, v in fn.environment),
                         vpc=int(fn.in_vpc), pilot=int(pilot), handler=len(fn.handler),
                         numbers=len(str(fn.memory)) + len(str(fn.timeout.whole_seconds)))
+        role.update(_imports(bp, f, [queue_exports(g.target)[0] for g in configs.grants(fn) if g.kind == "queue"]))
+        function.update(_imports(bp, f, [queue_exports(t)[1] for k, t in dict.fromkeys(
+            (g.kind, g.target) for g in fn.access) if k == "queue"]))
         lambda_function(f, fn.name, ("functions", i), f"function '{fn.name}'", "blueprint", dict(role, vpc=int(fn.in_vpc)),
                   function)
         for j, trigger in enumerate(fn.triggers):
@@ -82,7 +101,8 @@ def app(bp: Blueprint, f: Footprint) -> None:
                        f"the trigger of function '{fn.name}' from queue '{trigger.queue}'", "trigger", N=len(fn.name),
                        queue=len(trigger.queue), batch=len(str(trigger.batch_size)), switch=int(
                            bp.strategy != "hot-standby"), window=len(str(window.whole_seconds)) if window else 0,
-                       windows=int(window is not None))
+                       windows=int(window is not None), **_imports(bp, f, [queue_exports(trigger.queue)[0]]))
+        f.group = ""
     if "health" in own_functions(bp):
         config = js(json.dumps(configs.health(bp), sort_keys=True, separators=(",", ":")))
         queues = [naming.queue_id(q.name) for q in bp.queues]
@@ -99,8 +119,10 @@ def app(bp: Blueprint, f: Footprint) -> None:
         f.resource(naming.logical_id(queue.name, "QueueUrlParameter"), ("queues", i),
                    f"the URL parameter of queue '{queue.name}'", "queue-parameter", N=len(queue.name))
     for i, fn in enumerate(bp.functions):
+        f.group = function_group(bp, fn)
         f.resource(naming.logical_id(fn.name, "FunctionArnParameter"), ("functions", i),
                    f"the ARN parameter of function '{fn.name}'", "function-parameter", N=len(fn.name))
+        f.group = ""
     if bp.api is not None:
         f.resource("ApiHostParameter", ("api",), "the API host parameter", "api-parameter")
     widgets = configs.dashboard_widgets(bp)
@@ -167,18 +189,12 @@ def _api(bp: Blueprint, f: Footprint) -> None:
         export(f, "ApiDomainZoneId", ("dns",), "the API domain zone export")
 
 
-def failover_alarms(bp: Blueprint) -> list[str]:
-    """The CloudWatch alarm names of the blueprint's alarms that start a failover (``synth.alarms``)."""
-    names = []
-    for alarm in bp.alarms:
-        if alarm.triggers_failover and metrics.METRICS[alarm.metric].placement == "serving":
-            count = len(configs.dimension_sets(bp, alarm))
-            names += [naming.alarm(bp.prefix, alarm.name) + ("" if count == 1 else f"-{n}") for n in range(1, count + 1)]
-    return names
+failover_alarms = configs.failover_alarm_names
 
 
 def _alarms(bp: Blueprint, f: Footprint) -> None:
     for i, alarm in enumerate(bp.alarms):
+        f.group = alarm_group(bp, alarm)
         metric = metrics.METRICS[alarm.metric]
         sets = configs.dimension_sets(bp, alarm)
         stem = naming.logical_id(alarm.name, "Alarm")
@@ -190,7 +206,9 @@ def _alarms(bp: Blueprint, f: Footprint) -> None:
             f.resource(stem + (str(n) if len(sets) > 1 else ""), ("alarms", i), f"alarm '{alarm.name}'", "alarm",
                        tagged=0, N=len(alarm.name), text=text, suffix=len(str(n)) + 1 if len(sets) > 1 else 0,
                        subs=sum("${" in v for _, v in dimensions), dims=len(dimensions),
-                       extended=int(metric.is_extended_statistic), placed=int(metric.placement != "serving"))
+                       extended=int(metric.is_extended_statistic), placed=int(metric.placement != "serving"),
+                       **_imports(bp, f, ["TopicArn", "TopicArn"]))
+        f.group = ""
 
 
 def _delivery(bp: Blueprint, f: Footprint) -> None:
@@ -211,7 +229,8 @@ def _forward(bp: Blueprint, f: Footprint) -> None:
     """Every region's failover alarms go to every other region's bus (``synth.alarms``), five targets a rule,
     each target under a condition naming its region."""
     names = failover_alarms(bp)
-    if not (names and bp.failover.mode == "automatic" and bp.runs_compute_in_secondaries and bp.secondaries):
+    if not (names and bp.failover.mode == "automatic" and bp.runs_compute_in_secondaries and bp.secondaries
+            and f.layer.holds("")):
         return
     others = [r for r in bp.region_names if r in f.layer.regions]
     for region in others:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drgen import naming
 from drgen.footprint.items import OWN, Footprint, export, js, lengths
 from drgen.model import Blueprint
+from drgen.splitting import table_group
 
 
 def bootstrap(bp: Blueprint, f: Footprint) -> None:
@@ -152,6 +153,7 @@ def tables(bp: Blueprint, f: Footprint) -> None:
     control = Table(name="drgen-control", partition_key=Key("pk", "S"))
     for i, table in enumerate((*bp.tables, control)):
         own = i == len(bp.tables)
+        f.group = "" if own else table_group(table.name)
         logical_id = "ControlTable" if own else naming.logical_id(table.name, "Table")
         keys = [table.partition_key, *([table.sort_key] if table.sort_key else [])]
         provisioned = table.billing.mode == "provisioned"
@@ -166,3 +168,4 @@ def tables(bp: Blueprint, f: Footprint) -> None:
         if not own:
             f.add("output", f"{logical_id}Name", ("tables", i), f"the name of table '{table.name}'", "table-output",
                   N=len(table.name))
+    f.group = ""

@@ -12,6 +12,9 @@ from drgen.layers import Layer
 
 Kind = Literal["resource", "output", "parameter"]
 
+PART = "*"
+"""The group of what every part of a split layer has of its own (the region's role parameter)."""
+
 OWN = ("drgen",)
 """The owner of what drgen adds whatever the blueprint holds (keys, roles, the control table, ...)."""
 
@@ -33,6 +36,8 @@ class Item:
     """How many copies of the tags it carries."""
     features: tuple[tuple[str, int], ...] = ()
     """What makes it larger, by name (see ``drgen.template_size``)."""
+    group: str = ""
+    """The component group it belongs to (``drgen.splitting``): ``""`` the layer's base group."""
 
 
 @dataclass
@@ -43,12 +48,18 @@ class Footprint:
     items: list[Item] = field(default_factory=list)
     conditions: dict[str, Any] = field(default_factory=dict)
     """Conditions the template holds beyond the region's role and the network's zones, by name."""
+    group: str = ""
+    """The component group the items added now belong to; those of a group the layer does not hold (a part of a
+    split layer, ``Layer.holds``) are left out."""
 
     def add(self, kind: Kind, logical_id: str, owner: Path, what: str, shape: str, *, tagged: int = 0,
             **features: int) -> None:
         """An item; ``features`` are named sizes, ``N`` the length of its component's name (0: drgen's own)."""
+        if self.group != PART and not self.layer.holds(self.group):
+            return
         features = {"N": 0, **features, "L": len(logical_id)}
-        self.items.append(Item(kind, logical_id, owner, what, shape, tagged, tuple(sorted(features.items()))))
+        self.items.append(Item(kind, logical_id, owner, what, shape, tagged, tuple(sorted(features.items())),
+                               self.group))
 
     def resource(self, logical_id: str, owner: Path, what: str, shape: str, *, tagged: int = 1,
                  **features: int) -> None:
@@ -58,8 +69,8 @@ class Footprint:
         return sum(1 for item in self.items if item.kind == kind)
 
 
-def export(f: Footprint, name: str, owner: Path, what: str, **features: int) -> None:
-    f.add("output", name, owner, what, f"export-{name}", **features)
+def export(f: Footprint, name: str, owner: Path, what: str, shape: str = "", **features: int) -> None:
+    f.add("output", name, owner, what, shape or f"export-{name}", **features)
 
 
 def js(value: Any) -> int:

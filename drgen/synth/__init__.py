@@ -32,7 +32,7 @@ def synthesize(bp: Blueprint, packages: Mapping[str, Package]) -> dict[str, Laye
     out: dict[str, LayerTemplate] = {}
     for layer in layers(bp):
         t = LayerTemplate(bp, layer, packages)
-        for module in CONTRIBUTORS[layer.name]:
+        for module in CONTRIBUTORS[layer.whole]:
             importlib.import_module(f"drgen.synth.{module}").contribute(t)
         out[layer.name] = t
     return out

@@ -19,12 +19,13 @@ from troposphere import events as eventsr
 
 from drgen import configs, metrics, naming
 from drgen.model import Alarm
+from drgen.splitting import alarm_group, function_group
 from drgen.synth import delivery, policies
 from drgen.synth.base import IS_PRIMARY, IS_SECONDARY, LayerTemplate
 from drgen.synth.delivery import target_options
 from drgen.synth.dns import region_id
 from drgen.synth.queues import queue_id
-from drgen.synth.topic import TOPIC
+from drgen.synth.topic import topic_arn
 
 MAX_TARGETS = 5
 """EventBridge's targets per rule."""
@@ -65,7 +66,7 @@ def _alarm(t: LayerTemplate, alarm: Alarm) -> list[str]:
             # no data is no evidence of a failure: a quiet API is not a broken one; a silent region is found
             # from outside, by the other regions' canaries (drgen.synth.detection)
             TreatMissingData="notBreaching",
-            AlarmActions=[Ref(TOPIC)], OKActions=[Ref(TOPIC)], **statistic,
+            AlarmActions=[topic_arn(t)], OKActions=[topic_arn(t)], **statistic,
         )
         resource = cloudwatch.Alarm(naming.logical_id(alarm.name, "Alarm") + (str(index + 1) if suffix else ""), **props)
         condition = _placement(t, metric)
@@ -121,16 +122,18 @@ def failover_alarm_names(t: LayerTemplate) -> list[str]:
 
 def _publish(t: LayerTemplate) -> None:
     """SSM parameters publishing the region's endpoints, for clients and operators."""
-    for queue in t.bp.queues:
+    for queue in t.bp.queues if t.layer.holds("") else ():
         t.add(ssm.Parameter(naming.logical_id(queue.name, "QueueUrlParameter"), Type="String",
                             Name=naming.parameter(t.bp.name, t.bp.environment, "queues", queue.name, "url"),
                             Value=Ref(queue_id(queue.name)), Description=f"URL of the {queue.name} queue here"))
     for fn in t.bp.functions:
+        if not t.layer.holds(function_group(t.bp, fn)):
+            continue
         t.add(ssm.Parameter(naming.logical_id(fn.name, "FunctionArnParameter"), Type="String",
                             Name=naming.parameter(t.bp.name, t.bp.environment, "functions", fn.name, "arn"),
                             Value=GetAtt(naming.logical_id(fn.name) + "Function", "Arn"),
                             Description=f"ARN of the {fn.name} function here"))
-    if t.bp.api is not None:
+    if t.bp.api is not None and t.layer.holds(""):
         t.add(ssm.Parameter("ApiHostParameter", Type="String",
                             Name=naming.parameter(t.bp.name, t.bp.environment, "api", "host"),
                             Value=Sub("${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"),
@@ -138,12 +141,12 @@ def _publish(t: LayerTemplate) -> None:
 
 
 def contribute(t: LayerTemplate) -> None:
-    names: list[str] = []
     for alarm in t.bp.alarms:
-        created = _alarm(t, alarm)
-        if alarm.triggers_failover and metrics.METRICS[alarm.metric].placement == "serving":
-            names.extend(created)
+        if t.layer.holds(alarm_group(t.bp, alarm)):
+            _alarm(t, alarm)
     delivery.contribute(t)
-    if names and t.bp.failover.mode == "automatic" and t.bp.runs_compute_in_secondaries and t.bp.secondaries:
+    names = configs.failover_alarm_names(t.bp)  # every part's: the forwarding rules are the app part's
+    if names and t.bp.failover.mode == "automatic" and t.bp.runs_compute_in_secondaries and t.bp.secondaries \
+            and t.layer.holds(""):
         _forward_failover_alarms(t, names)
     _publish(t)

@@ -138,7 +138,7 @@ def _integration(t: LayerTemplate, route: Route) -> apigateway.Integration:
 
 def contribute(t: LayerTemplate) -> None:
     spec = t.bp.api
-    if spec is None:
+    if spec is None or not t.layer.holds(""):
         return
     api = t.add(apigateway.RestApi(API, Name=naming.api(t.prefix, spec.name), Description=f"{t.prefix} {spec.name}",
                                    EndpointConfiguration=apigateway.EndpointConfiguration(Types=["REGIONAL"])))

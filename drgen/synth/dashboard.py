@@ -26,7 +26,7 @@ def body(widgets: list[dict[str, object]]) -> str:
 
 def contribute(t: LayerTemplate) -> None:
     widgets = configs.dashboard_widgets(t.bp)
-    if not widgets:
+    if not widgets or not t.layer.holds(""):
         return
     t.add(cloudwatch.Dashboard("Dashboard", DashboardName=Sub(dashboard_name(t.prefix, "${AWS::Region}")),
                                DashboardBody=Sub(body(widgets))))

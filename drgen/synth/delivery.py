@@ -41,7 +41,7 @@ def needed(t: LayerTemplate) -> bool:
 
 def contribute(t: LayerTemplate) -> None:
     """The region's dead-letter queue for EventBridge targets and its depth alarm (app layer)."""
-    if not needed(t):
+    if not needed(t) or not t.layer.holds(""):
         return
     queue = t.add(sqsr.Queue(QUEUE, QueueName=queue_name(t.prefix), MessageRetentionPeriod=RETENTION_SECONDS,
                              KmsMasterKeyId=t.key_arn(), KmsDataKeyReusePeriodSeconds=300))

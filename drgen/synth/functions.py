@@ -18,10 +18,11 @@ from troposphere import awslambda as lambdar
 from drgen import configs, naming
 from drgen.configs import consumers_enabled
 from drgen.model import Function
+from drgen.splitting import function_group
 from drgen.synth import iam
 from drgen.synth.base import LayerTemplate
 from drgen.synth.lambdas import function
-from drgen.synth.queues import queue_id
+from drgen.synth.queues import queue_arn, queue_id
 
 HEALTH = "health"
 CONCURRENCY = ("concurrency is bounded by the account limit and each queue's event source; reserving it here "
@@ -50,7 +51,7 @@ def _blueprint_function(t: LayerTemplate, fn: Function) -> None:
             props["MaximumBatchingWindowInSeconds"] = trigger.max_batching_window.whole_seconds
         t.add(lambdar.EventSourceMapping(
             naming.trigger_id(fn.name, trigger.queue), FunctionName=Ref(resource),
-            EventSourceArn=GetAtt(queue_id(trigger.queue), "Arn"), BatchSize=trigger.batch_size,
+            EventSourceArn=queue_arn(t, trigger.queue), BatchSize=trigger.batch_size,
             FunctionResponseTypes=["ReportBatchItemFailures"], Enabled=consumers_enabled(t.bp.strategy), **props))
 
 
@@ -82,6 +83,7 @@ def _health_function(t: LayerTemplate) -> None:
 
 def contribute(t: LayerTemplate) -> None:
     for fn in t.bp.functions:
-        _blueprint_function(t, fn)
-    if HEALTH in t.packages:
+        if t.layer.holds(function_group(t.bp, fn)):
+            _blueprint_function(t, fn)
+    if HEALTH in t.packages and t.layer.holds(""):
         _health_function(t)

@@ -29,7 +29,7 @@ from troposphere import GetAtt, ImportValue, Sub
 from drgen import configs, naming
 from drgen.model import Function, Grant
 from drgen.synth.base import LayerTemplate, arn
-from drgen.synth.queues import queue_id
+from drgen.synth.queues import queue_arn, queue_url
 
 READ: dict[str, list[Any]] = {
     "table": [dynamodb.GetItem, dynamodb.BatchGetItem, dynamodb.Query, dynamodb.Scan, dynamodb.ConditionCheckItem,
@@ -91,7 +91,7 @@ def statements_for(t: LayerTemplate, grant: Grant) -> list[Statement]:
     if grant.kind == "queue":
         actions = SEND if grant.mode == "send" else CONSUME
         key_actions = [kms.GenerateDataKey, kms.Decrypt] if grant.mode == "send" else [kms.Decrypt]
-        return [Statement(Sid=sid, Effect=Allow, Action=actions, Resource=[GetAtt(queue_id(grant.target), "Arn")]),
+        return [Statement(Sid=sid, Effect=Allow, Action=actions, Resource=[queue_arn(t, grant.target)]),
                 key_statement(t, f"{sid}Key", "sqs", key_actions)]
     if grant.kind == "database":
         db = next(d for d in t.bp.databases if d.name == grant.target)
@@ -132,7 +132,7 @@ def environment_of(t: LayerTemplate, function: Function) -> dict[str, Any]:
         elif grant.kind == "bucket":
             env[f"BUCKET_{key}"] = Sub(naming.bucket(t.prefix, grant.target, "${AWS::Region}"))
         elif grant.kind == "queue":
-            env[f"QUEUE_{key}"] = {"Ref": queue_id(grant.target)}
+            env[f"QUEUE_{key}"] = queue_url(t, grant.target)
         elif grant.kind == "database":
             d = naming.logical_id(grant.target)
             db = next(x for x in t.bp.databases if x.name == grant.target)

@@ -11,6 +11,7 @@ from troposphere import dynamodb as ddb
 
 from drgen import naming
 from drgen.model import Key, Table
+from drgen.splitting import table_group
 from drgen.synth.base import LayerTemplate
 
 STREAMS = {"new-and-old-images": "NEW_AND_OLD_IMAGES", "new-image": "NEW_IMAGE", "old-image": "OLD_IMAGE",
@@ -63,6 +64,9 @@ def _global_table(t: LayerTemplate, logical_id: str, name: str, table: Table) ->
 
 def contribute(t: LayerTemplate) -> None:
     for table in t.bp.tables:
+        if not t.layer.holds(table_group(table.name)):
+            continue  # in another part of the split layer (drgen.splitting)
         resource = _global_table(t, naming.logical_id(table.name, "Table"), naming.table(t.prefix, table.name), table)
         t.output(f"{resource.title}Name", naming.table(t.prefix, table.name), f"The {table.name} global table")
-    _global_table(t, "ControlTable", naming.control_table(t.prefix), CONTROL)
+    if t.layer.holds(""):
+        _global_table(t, "ControlTable", naming.control_table(t.prefix), CONTROL)

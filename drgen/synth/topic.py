@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from awacs import sns
 from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import Ref
@@ -14,7 +16,14 @@ from drgen.synth.base import LayerTemplate
 TOPIC = "AlertsTopic"
 
 
+def topic_arn(t: LayerTemplate) -> Any:
+    """The alerts topic: here in the app layer (or its first part), the app part's export in a later part."""
+    return Ref(TOPIC) if t.layer.holds("") else t.imported("app", "TopicArn")
+
+
 def contribute(t: LayerTemplate) -> None:
+    if not t.layer.holds(""):
+        return
     topic = t.add(snsr.Topic(
         TOPIC, TopicName=naming.topic(t.prefix), DisplayName=f"{t.prefix} alerts", KmsMasterKeyId=t.key_arn(),
         Subscription=[snsr.Subscription(Protocol="email", Endpoint=email) for email in t.bp.failover.emails],
