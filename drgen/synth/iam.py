@@ -24,7 +24,7 @@ from typing import Any
 
 from awacs import awslambda, dynamodb, kms, rds_db, s3, sqs
 from awacs.aws import Allow, Condition, ForAnyValueStringEquals, Statement, StringEquals, StringLike
-from troposphere import GetAtt, ImportValue, Sub
+from troposphere import ImportValue, Sub
 
 from drgen import configs, naming
 from drgen.model import Function, Grant
