@@ -71,7 +71,7 @@ def transact_template(t: LayerTemplate, route: Route) -> Sub:
     queue = next(q for q in t.bp.queues if q.name == route.name)
     headers = route.group_id_header, route.deduplication_id_header
     key = (f"$util.base64Encode($input.params('{headers[1]}'))" if queue.fifo and headers[1] else "$context.requestId")
-    item = {"id": {"S": f"{queue.name}#{key}"}, "queue": {"S": queue.name},
+    item = {"id": {"S": f"{queue.name}/{key}"}, "queue": {"S": queue.name},
             "body": {"B": "$util.base64Encode($input.body)"}, "requestId": {"S": "$context.requestId"},
             "acceptedAt": {"N": "$context.requestTimeEpoch"}}
     if queue.fifo and headers[0] and headers[1]:
