@@ -18,7 +18,8 @@ response parameters and status codes"):
   becomes ``+``, everything else is percent-encoded UTF-8 (``~`` too). ``$util.escapeJavaScript(s)``: Apache
   Commons ``escapeJavaScript`` (quotes, backslash, ``/`` and control characters escaped, non-ASCII as \\uXXXX).
   ``$util.base64Encode(s)``: the standard base64 of the string's UTF-8 bytes.
-- ``$context.requestId``, ``$context.requestTimeEpoch`` (milliseconds), and ``$context.responseOverride.status`` set in a response template.
+- ``$context.requestId``, ``$context.requestTimeEpoch`` (milliseconds), and ``$context.responseOverride.status``
+  set in a response template.
 - integration response selection for an AWS integration: each ``SelectionPattern`` is a regular expression
   matched against the whole backend HTTP status code; the response without one is the default.
 - a template rendered as ``Fn::Sub`` (CloudFormation, before API Gateway sees it): ``${AWS::Region}`` and

@@ -188,7 +188,7 @@ def test_a_fifo_request_without_its_headers_never_reaches_dynamodb() -> None:
 @given(body=st.text(max_size=300), group=st.text(min_size=1, max_size=40).filter(str.strip),
        dedup=st.text(min_size=1, max_size=40).filter(str.strip))
 def test_any_body_and_ids_reach_the_outbox_unchanged(dynamodb: Any, body: str, group: str, dedup: str) -> None:
-    resources, method = _route("fifo")
+    _, method = _route("fifo")
     request = Request(body, {"X-Group-Id": group, "X-Idempotency-Key": dedup})
     sent = apigateway.integration_request(method, request)
     put = json.loads(sent)["TransactItems"][1]["Put"]["Item"]  # the template's output is JSON, whatever the input

@@ -140,7 +140,8 @@ def test_a_message_sqs_refuses_stays_in_the_outbox_marked_and_is_not_retried(
     _accept("orders/gone", "nowhere", "x", 2)         # a queue this blueprint no longer has
     _accept("orders/good", "orders", "fine", 3)
     assert drainer.drain_once(_config()) == {"queued": 1, "refused": 2, "failed": 0}
-    assert _item("orders/bad")["refused"]["S"].startswith("MissingParameter: ") and "no intake queue 'nowhere'" in _item("orders/gone")["refused"]["S"]
+    assert _item("orders/bad")["refused"]["S"].startswith("MissingParameter: ")
+    assert "no intake queue 'nowhere'" in _item("orders/gone")["refused"]["S"]
     assert drainer.drain_once(_config()) == {"queued": 0, "refused": 0, "failed": 0}
     assert [m["Body"] for m in _messages(drainer.URLS["orders"])] == ["fine"]
 
