@@ -9,6 +9,8 @@ import base64
 import copy
 import functools
 import json
+import os
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -237,6 +239,15 @@ def test_a_serialization_error_is_400() -> None:
 # ---- AWS's own linters ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("variant", ["standard", "fifo"])
-def test_cfn_lint_accepts_the_durable_intake(variant: str) -> None:
+def test_cfn_lint_and_checkov_accept_the_durable_intake(variant: str, tmp_path: Path) -> None:
     for name, template in _render(variant).items():
-        assert lint_text(f"{variant}/{name}.json", json.dumps(template, indent=2), ["us-east-1", "us-east-2"]) == []
+        text = json.dumps(template, indent=2)
+        assert lint_text(f"{variant}/{name}.json", text, ["us-east-1", "us-east-2"]) == []
+        (tmp_path / f"{name}.json").write_text(text)
+    checkov = os.environ.get("DRGEN_CHECKOV")
+    if not checkov or not Path(checkov).exists():
+        pytest.skip("set DRGEN_CHECKOV to checkov's executable to run it too")
+    done = subprocess.run([checkov, "-d", str(tmp_path), "--framework", "cloudformation", "--skip-download",
+                           "-o", "json"], capture_output=True, text=True, check=False)
+    report = json.loads(done.stdout)
+    assert report["results"]["failed_checks"] == [] and report["summary"]["passed"] > 50
