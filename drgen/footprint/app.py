@@ -119,7 +119,7 @@ def _drainer(bp: Blueprint, f: Footprint) -> None:
     config = js(json.dumps(configs.drainer(bp), sort_keys=True, separators=(",", ":")))
     lambda_function(f, "outbox-drainer", ("queues",), "drgen's outbox drainer", "drainer",
                     {"queues": len(queues), "queuel": lengths(queues)}, {"config": config})
-    f.resource("OutboxDrainerSchedule", ("queues",), "the outbox drainer's schedule", "drainer-schedule", tagged=0,
+    f.resource("OutboxDrainerSchedule", ("queues",), "the outbox drainer's schedule", "drainer-schedule",
                dlq=int(bp.runs_compute_in_secondaries))
     f.resource("OutboxDrainerScheduleInvoke", ("queues",), "the outbox drainer's invoke permission",
                "drainer-permission", tagged=0)
