@@ -251,3 +251,17 @@ def test_cfn_lint_and_checkov_accept_the_durable_intake(variant: str, tmp_path: 
                            "-o", "json"], capture_output=True, text=True, check=False)
     report = json.loads(done.stdout)
     assert report["results"]["failed_checks"] == [] and report["summary"]["passed"] > 50
+
+
+def test_the_runbook_says_where_a_durable_queues_messages_are_and_its_rpo_term() -> None:
+    from drgen import build, objectives, planning, resources, runbook
+
+    data = yaml.safe_load((ROOT / "blueprints" / "trading-platform.yaml").read_text())
+    _durable(data)
+    bp = build.blueprint(resources.schema(), data)
+    text = runbook.render_runbook(bp, planning.build_plan(bp), objectives.assess(bp))
+    assert "`trade-orders` has the durable intake" in text and f"--table-name {OUTBOX}" in text
+    assert "| queue trade-orders (region_outage durable: the API writes each message to the outbox global table" \
+        in text
+    wait = build.blueprint(resources.schema(), yaml.safe_load((ROOT / "blueprints" / "trading-platform.yaml").read_text()))
+    assert "durable intake" not in runbook.render_runbook(wait, planning.build_plan(wait), objectives.assess(wait))
