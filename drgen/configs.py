@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from drgen import asl, metrics, naming
-from drgen.model import Alarm, Blueprint, Function, Grant
+from drgen.model import Alarm, Blueprint, Function, Grant, Queue
 
 REGION = "${AWS::Region}"
 PARTITION = "${AWS::Partition}"
@@ -28,6 +28,34 @@ def health(bp: Blueprint) -> dict[str, Any]:
         "queues": [naming.queue(bp.prefix, q.name, q.fifo) for q in bp.queues],
         "region": REGION,
         "tables": [naming.table(bp.prefix, table.name) for table in bp.tables],
+    }
+
+
+OUTBOX_ATTRIBUTE = "drgenOutboxId"
+"""The message attribute naming a drained message's outbox item: its consumer deletes that item once done."""
+
+
+def intake_queues(bp: Blueprint) -> tuple[Queue, ...]:
+    """The queues with a durable cross-region intake: ``region_outage: durable`` and an API route to them
+    (the route writes to the outbox global table, the active region drains it into the queue)."""
+    routed = {r.name for r in bp.api.routes if r.target == "queue"} if bp.api is not None else set()
+    return tuple(q for q in bp.queues if q.region_outage == "durable" and q.name in routed)
+
+
+def outbox_consumers(bp: Blueprint) -> tuple[str, ...]:
+    """The functions triggered by an intake queue: each deletes a message's outbox item once it has processed it."""
+    intake = {q.name for q in intake_queues(bp)}
+    return tuple(f.name for f in bp.functions if any(t.queue in intake for t in f.triggers))
+
+
+def drainer(bp: Blueprint) -> dict[str, Any]:
+    """drgen's outbox drainer configuration: the flag, the outbox, and each intake queue (its URL as
+    ``${<queue logical id>}``, a ``Ref`` once the template wraps the whole in ``Fn::Sub``)."""
+    return {
+        "active_item": ACTIVE_ITEM, "control_table": naming.control_table(bp.prefix),
+        "outbox_table": naming.outbox_table(bp.prefix), "region": REGION, "attribute": OUTBOX_ATTRIBUTE,
+        "queues": {q.name: {"url": "${" + naming.queue_id(q.name) + "}", "fifo": q.fifo,
+                            "retention_seconds": q.retention.whole_seconds} for q in intake_queues(bp)},
     }
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from drgen import configs
 from drgen.model import Blueprint
 
 ROUTE53_REGION = "us-east-1"
@@ -138,6 +139,8 @@ def own_functions(bp: Blueprint) -> tuple[str, ...]:
     names = ["health"] if bp.api is not None and any(r.target == "health" for r in bp.api.routes) else []
     if bp.runs_compute_in_secondaries:
         names += ["canary", "promoter", "readiness"]
+    if configs.intake_queues(bp):
+        names.append("outbox-drainer")
     return tuple(names)
 
 

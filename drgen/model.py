@@ -117,7 +117,9 @@ class Queue:
     dead_letter: DeadLetter | None = None
     region_outage: Literal["wait", "durable"] = "durable"
     """``wait``: messages may wait in a failed region until it returns (redriven then); ``durable``: they must
-    survive the loss of their region, so what can wait there (up to ``retention``) counts against the RPO."""
+    survive the loss of their region: the API's routes to it write to the outbox global table first
+    (``synth.intake``), and what can still wait in a region - sent by a function, or with no route - counts
+    against the RPO up to ``retention``."""
 
 
 @dataclass(frozen=True)

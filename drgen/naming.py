@@ -106,6 +106,11 @@ def control_table(p: str) -> str:
     return f"{p}-drgen-control"
 
 
+def outbox_table(p: str) -> str:
+    """drgen's own global table: the durable intake's outbox (orders accepted by the API, not yet consumed)."""
+    return f"{p}-drgen-outbox"
+
+
 def global_cluster(p: str, name: str) -> str:
     return f"{p}-{name}"
 

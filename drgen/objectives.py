@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from drgen import configs
 from drgen.asl import DECIDE_SECONDS, LOCK_SETTLE_SECONDS, POLL_SECONDS, RANK_DELAY_SECONDS
 from drgen.diagnostics import format_path
 from drgen.durations import Duration, format_millis, human
@@ -170,18 +171,29 @@ def _store_terms(bp: Blueprint) -> list[tuple[Term, Duration | None, tuple[str |
                           "s3-replication", where, "enable replication.time_control (15 minutes)"))
         out.append((term, bucket.rpo, (*where, "rpo")))
     for i, queue in enumerate(bp.queues):
-        out.append((_queue_term(queue, ("queues", i, "region_outage")), None, ("queues", i, "region_outage")))
+        out.append((_queue_term(bp, queue, ("queues", i, "region_outage")), None, ("queues", i, "region_outage")))
     return out
 
 
-def _queue_term(queue: Queue, path: tuple[str | int, ...]) -> Term:
-    """A queue lives in one region: what waits in it when the region fails is there until the region returns."""
+def _queue_term(bp: Blueprint, queue: Queue, path: tuple[str | int, ...]) -> Term:
+    """A queue lives in one region: what waits in it when the region fails is there until the region returns,
+    unless every message reaches it through the durable intake (an outbox global table, ``synth.intake``)."""
     if queue.region_outage == "wait":
         return Term(f"queue {queue.name} (region_outage wait: its messages wait in a failed region until it "
                     f"returns, up to its retention {queue.retention}, and are redriven then)", 0, "sqs-wait", path)
+    senders = sorted(g_fn.name for g_fn in bp.functions for g in configs.grants(g_fn)
+                     if g.kind == "queue" and g.target == queue.name and g.mode == "send")
+    if queue in configs.intake_queues(bp) and not senders:
+        return Term(f"queue {queue.name} (region_outage durable: the API writes each message to the outbox global "
+                    "table before answering 202, and it stays there until consumed; DynamoDB global table "
+                    "replication)", DYNAMODB_REPLICATION, "sqs-outbox", path)
+    if senders:
+        why = (f"function{'s' if len(senders) > 1 else ''} {', '.join(senders)} send{'' if len(senders) > 1 else 's'} "
+               "to it directly, and drgen's durable intake covers only the API's routes")
+    else:
+        why = "no API route sends to it, and drgen's durable intake covers only the API's routes"
     return Term(f"queue {queue.name} (region_outage durable: messages can wait in a failed region's queue up to "
-                f"its retention {queue.retention}; no cross-region intake)", queue.retention.millis, "sqs-regional",
-                path)
+                f"its retention {queue.retention}; {why})", queue.retention.millis, "sqs-regional", path, why)
 
 
 def _worst(terms: list[Term]) -> Term | None:
@@ -336,10 +348,9 @@ def _queue_findings(estimate: Estimate) -> list[tuple[str, str, tuple[str | int,
         if term.path[:1] == ("queues",) and term.millis > estimate.target.millis:
             name = term.component.split(" ", 2)[1]
             out.append(("E701", f"queue {name} cannot meet RPO {estimate.target}: its messages can wait in a failed "
-                                f"region up to its retention ({human(term.millis)}), and drgen renders no "
-                                "cross-region intake for a queue; set region_outage: wait if they may wait there "
-                                "until the region returns (the runbook then redrives them into the active region)",
-                        term.path))
+                                f"region up to its retention ({human(term.millis)}): {term.change}; set "
+                                "region_outage: wait if they may wait there until the region returns (the runbook "
+                                "then redrives them into the active region)", term.path))
     return out
 
 

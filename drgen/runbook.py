@@ -7,7 +7,7 @@ from typing import Any
 
 import jinja2
 
-from drgen import __version__, asl, awsdata, naming, resources
+from drgen import __version__, asl, awsdata, configs, naming, resources
 from drgen.durations import human
 from drgen.layers import ROUTE53_REGION
 from drgen.model import Blueprint
@@ -48,6 +48,7 @@ def context(bp: Blueprint, plan: Plan, assessment: Assessment) -> dict[str, Any]
         "approval_timeout": asl.APPROVAL_TIMEOUT_SECONDS, "timeout": asl.timeout_seconds(bp),
         "app_user": naming.DB_APP_USER, "db_users": _db_users(bp), "account_in": account_in,
         "partition": awsdata.partition(bp.primary.name), "blueprint_file": "<blueprint>.yaml",
+        "intake_queues": [q.name for q in configs.intake_queues(bp)], "outbox": naming.outbox_table(bp.prefix),
     }
 
 

@@ -12,18 +12,23 @@ response parameters and status codes"):
   before the integration is called. Header names match case-insensitively (HTTP).
 - ``$input.body`` (the raw payload), ``$input.path(p)`` (JSONPath ``p`` on the payload, as an object),
   ``$input.json(p)`` (the same, serialised as JSON), ``$input.params(name)`` (the request parameter ``name``,
-  searched in the path, the query string, then the headers). JSONPath: ``$`` and ``$.a.b`` dotted paths only;
-  a path that does not resolve, or a payload that is not JSON, gives null.
+  searched in the path, the query string, then the headers). JSONPath: ``$``, ``$.a.b`` dotted paths and list
+  indices (``$.a[0].b``) only; a path that does not resolve, or a payload that is not JSON, gives null.
 - ``$util.urlEncode(s)``: Java's ``URLEncoder.encode(s, "UTF-8")``: letters, digits and ``.-*_`` stay, a space
   becomes ``+``, everything else is percent-encoded UTF-8 (``~`` too). ``$util.escapeJavaScript(s)``: Apache
   Commons ``escapeJavaScript`` (quotes, backslash, ``/`` and control characters escaped, non-ASCII as \\uXXXX).
-- ``$context.requestId``, and ``$context.responseOverride.status`` set in a response template.
+  ``$util.base64Encode(s)``: the standard base64 of the string's UTF-8 bytes.
+- ``$context.requestId``, ``$context.requestTimeEpoch`` (milliseconds), and ``$context.responseOverride.status``
+  set in a response template.
 - integration response selection for an AWS integration: each ``SelectionPattern`` is a regular expression
   matched against the whole backend HTTP status code; the response without one is the default.
+- a template rendered as ``Fn::Sub`` (CloudFormation, before API Gateway sees it): ``${AWS::Region}`` and
+  ``${AWS::Partition}`` are replaced; any other ``${...}`` raises.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import re
@@ -57,17 +62,36 @@ def escape_javascript(value: str) -> str:
 
 
 def _json_path(payload: str, path: str) -> Any:
-    if not re.fullmatch(r"\$(\.[A-Za-z_][A-Za-z0-9_]*)*", path):
-        raise NotEmulated(f"JSONPath {path!r}: only $ and $.a.b paths are emulated")
+    if not re.fullmatch(r"\$(\.[A-Za-z_][A-Za-z0-9_]*(\[\d+\])*)*", path):
+        raise NotEmulated(f"JSONPath {path!r}: only $, $.a.b and $.a[0] paths are emulated")
     try:
         node: Any = json.loads(payload)
     except ValueError:
         return None
-    for part in path.split(".")[1:]:
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
+    for step in re.findall(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]", path):
+        name, index = step
+        if name:
+            if not isinstance(node, dict) or name not in node:
+                return None
+            node = node[name]
+        else:
+            if not isinstance(node, list) or int(index) >= len(node):
+                return None
+            node = node[int(index)]
     return node
+
+
+def substituted(template: Any, region: str = "us-east-1", partition: str = "aws") -> str:
+    """A template as API Gateway receives it: a plain string, or an ``Fn::Sub`` CloudFormation resolved."""
+    if isinstance(template, str):
+        return template
+    text = template["Fn::Sub"]
+    if not isinstance(text, str):
+        raise NotEmulated("Fn::Sub with a variable map is not emulated")
+    text = text.replace("${AWS::Region}", region).replace("${AWS::Partition}", partition)
+    if "${" in text:
+        raise NotEmulated(f"Fn::Sub variable in {text!r} is not emulated")
+    return text
 
 
 class _Strict:
@@ -104,6 +128,9 @@ class _Util(_Strict):
     def escapeJavaScript(self, value: str) -> str:  # API Gateway's name
         return escape_javascript(value)
 
+    def base64Encode(self, value: str) -> str:  # API Gateway's name
+        return base64.b64encode(value.encode("utf-8")).decode("ascii")
+
 
 @dataclass
 class Request:
@@ -111,6 +138,8 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)
     query: dict[str, str] = field(default_factory=dict)
     request_id: str = "c0ffee00-0000-4000-8000-000000000001"
+    time_epoch: int = 1_764_547_200_000
+    region: str = "us-east-1"
 
 
 def _render(template: str, request: Request, body: str, context: dict[str, Any]) -> str:
@@ -161,8 +190,8 @@ def validate(resources: dict[str, Any], method: dict[str, Any], request: Request
 def integration_request(method: dict[str, Any], request: Request) -> str:
     """The body API Gateway sends to the backend: the request template for application/json, evaluated."""
     integration = method["Properties"]["Integration"]
-    return _render(integration["RequestTemplates"]["application/json"], request, request.body,
-                   {"requestId": request.request_id})
+    return _render(substituted(integration["RequestTemplates"]["application/json"], request.region), request,
+                   request.body, {"requestId": request.request_id, "requestTimeEpoch": request.time_epoch})
 
 
 def integration_response(method: dict[str, Any], request: Request, status: int, backend_body: str) -> Response:

@@ -51,6 +51,8 @@ REFERENCE_FILE = ROOT / "blueprints" / "trading-platform.yaml"
 REFERENCE: dict[str, Any] = yaml.safe_load(REFERENCE_FILE.read_text())
 DOCS = (ROOT / "docs" / "objectives.md").read_text()
 DELETE = object()
+NO_QUEUE_ROUTE = [REFERENCE["api"]["routes"][1]]
+"""The reference's routes without its route to the queue: only /health."""
 S, MIN = 1000, 60_000
 
 # The reference: warm standby, the default detection (1m x 3), one Aurora global database with a 1s lag
@@ -420,7 +422,8 @@ def test_budget_lines_show_every_step_with_its_source() -> None:
 VARIANTS: list[dict[str, Any]] = [
     {}, {"strategy": "backup-restore"}, {"strategy": "pilot-light"}, {"failover__mode": "manual"}, {"dns": DELETE},
     {"buckets__0__replication": {"time_control": False}},
-    {"strategy": "backup-restore", "dns": DELETE}, {"queues__0__region_outage": "durable"}]
+    {"strategy": "backup-restore", "dns": DELETE}, {"queues__0__region_outage": "durable"},
+    {"queues__0__region_outage": "durable", "api__routes": NO_QUEUE_ROUTE}]
 
 
 @pytest.mark.parametrize("changes", VARIANTS)
@@ -475,8 +478,16 @@ def test_a_queue_that_may_wait_contributes_nothing_and_says_why() -> None:
     assert objectives.findings(a) == []
 
 
-def test_a_durable_queue_counts_its_retention_and_is_an_error_at_the_queue() -> None:
+def test_a_durable_queue_behind_the_api_counts_the_outboxs_replication() -> None:
     a = _assess(queues__0__region_outage="durable")
+    queue = next(t for t in a.rpo.terms if t.path[:1] == ("queues",))
+    assert (queue.millis, queue.source) == (DYNAMODB_REPLICATION, "sqs-outbox")
+    assert "outbox global table before answering 202" in queue.component
+    assert a.rpo.met and objectives.findings(a) == []
+
+
+def test_a_durable_queue_no_route_sends_to_counts_its_retention_and_is_an_error_at_the_queue() -> None:
+    a = _assess(queues__0__region_outage="durable", api__routes=NO_QUEUE_ROUTE)
     queue = next(t for t in a.rpo.terms if t.path[:1] == ("queues",))
     assert (queue.millis, queue.source) == (14 * 24 * 60 * MIN, "sqs-regional")
     assert not a.rpo.met and a.rpo.dominant == queue.component  # the headline counts it
@@ -484,15 +495,25 @@ def test_a_durable_queue_counts_its_retention_and_is_an_error_at_the_queue() -> 
     # only the queue is reported, at the queue: the other stores meet the objective
     assert _codes(found) == [("E701", ("queues", 0, "region_outage"))]
     assert "queue trade-orders cannot meet RPO 1m" in found[0][1] and "region_outage: wait" in found[0][1]
+    assert "no API route sends to it, and drgen's durable intake covers only the API's routes" in found[0][1]
+
+
+def test_a_function_sending_to_a_durable_queue_bypasses_the_outbox_and_says_so() -> None:
+    access = [*REFERENCE["functions"][0]["access"], {"queue": "trade-orders", "mode": "send"}]
+    a = _assess(queues__0__region_outage="durable", functions__0__access=access)
+    [(code, message, path)] = objectives.findings(a)
+    assert (code, path) == ("E701", ("queues", 0, "region_outage"))
+    assert "function trade-processor sends to it directly" in message
 
 
 def test_the_default_is_durable_an_exposure_is_counted_unless_accepted() -> None:
-    a = _assess(queues__0__region_outage=DELETE)
+    a = _assess(queues__0__region_outage=DELETE, api__routes=NO_QUEUE_ROUTE)
     assert _codes(objectives.findings(a)) == [("E701", ("queues", 0, "region_outage"))]
+    assert objectives.findings(_assess(queues__0__region_outage=DELETE)) == []  # behind the API: the outbox
 
 
 def test_a_queue_and_another_store_both_over_are_reported_each_where_it_is_fixed() -> None:
-    a = _assess(queues__0__region_outage="durable", buckets__0__rpo=DELETE)
+    a = _assess(queues__0__region_outage="durable", buckets__0__rpo=DELETE, api__routes=NO_QUEUE_ROUTE)
     assert sorted(_codes(objectives.findings(a))) == [("E701", ("buckets", 0)),
                                                      ("E701", ("queues", 0, "region_outage"))]
 
@@ -502,11 +523,14 @@ def test_a_queue_and_another_store_both_over_are_reported_each_where_it_is_fixed
        outage=st.sampled_from(["wait", "durable"]))
 def test_a_queue_is_an_error_exactly_when_a_durable_one_can_hold_messages_longer_than_the_rpo(
         retention: int, rpo: int, outage: str) -> None:
-    a = _assess(queues__0__retention=f"{retention}s", queues__0__region_outage=outage, objectives__rpo=f"{rpo}s",
-                buckets__0__rpo=DELETE, buckets__1__rpo=DELETE, buckets=[])
-    at_queue = [f for f in objectives.findings(a) if f[2][:1] == ("queues",) and f[0] == "E701"]
-    assert bool(at_queue) == (outage == "durable" and retention > rpo)
-    assert a.rpo.millis >= (retention * 1000 if outage == "durable" else 0)
+    for routed in (False, True):
+        a = _assess(queues__0__retention=f"{retention}s", queues__0__region_outage=outage, objectives__rpo=f"{rpo}s",
+                    buckets__0__rpo=DELETE, buckets__1__rpo=DELETE, buckets=[],
+                    **({} if routed else {"api__routes": NO_QUEUE_ROUTE}))
+        at_queue = [f for f in objectives.findings(a) if f[2][:1] == ("queues",) and f[0] == "E701"]
+        exposed = outage == "durable" and not routed  # behind the API, a durable queue is the outbox's
+        assert bool(at_queue) == (exposed and retention > rpo)
+        assert a.rpo.millis >= (retention * 1000 if exposed else 0)
 
 
 def test_the_runbook_lists_every_store_with_its_own_contribution() -> None:

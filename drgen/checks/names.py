@@ -11,7 +11,7 @@ from drgen.diagnostics import Diagnostic, Path
 
 SECTIONS = ("databases", "tables", "buckets", "queues", "functions", "alarms")
 LAYERS = ("bootstrap", "network", "zone", "database", "storage", "tables", "app", "orchestration", "dns")
-OWN_FUNCTIONS = ("health", "readiness", "promoter", "failover")
+OWN_FUNCTIONS = ("health", "readiness", "promoter", "failover", "outbox-drainer")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
 _IDENTIFIER = re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]*[A-Za-z0-9]$")
 

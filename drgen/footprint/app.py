@@ -87,14 +87,15 @@ def app(bp: Blueprint, f: Footprint) -> None:
     for i, fn in enumerate(bp.functions):
         f.group = function_group(bp, fn)
         role, function = _grants(bp, fn)
-        function.update(vars=len(fn.environment), varl=sum(js(k) + js(v) for k, v in fn.environment),
+        outbox = int(fn.name in configs.outbox_consumers(bp))  # synth.intake: DeleteItem and DRGEN_OUTBOX_TABLE
+        function.update(vars=len(fn.environment), varl=sum(js(k) + js(v) for k, v in fn.environment), outbox=outbox,
                         vpc=int(fn.in_vpc), pilot=int(pilot), handler=len(fn.handler),
                         numbers=len(str(fn.memory)) + len(str(fn.timeout.whole_seconds)))
         role.update(_imports(bp, f, [queue_exports(g.target)[0] for g in configs.grants(fn) if g.kind == "queue"]))
         function.update(_imports(bp, f, [queue_exports(t)[1] for k, t in dict.fromkeys(
             (g.kind, g.target) for g in fn.access) if k == "queue"]))
-        lambda_function(f, fn.name, ("functions", i), f"function '{fn.name}'", "blueprint", dict(role, vpc=int(fn.in_vpc)),
-                  function)
+        lambda_function(f, fn.name, ("functions", i), f"function '{fn.name}'", "blueprint",
+                        dict(role, vpc=int(fn.in_vpc), outbox=outbox), function)
         for j, trigger in enumerate(fn.triggers):
             window = trigger.max_batching_window
             f.resource(naming.trigger_id(fn.name, trigger.queue), ("functions", i, "triggers", j),
@@ -110,6 +111,7 @@ def app(bp: Blueprint, f: Footprint) -> None:
                   {"tables": len(bp.tables), "tablel": lengths(naming.table(bp.prefix, t.name) for t in bp.tables),
                    "queues": len(queues), "queuel": lengths(queues), "anyqueue": int(bool(queues))}, {"config": config})
         export(f, "HealthFunctionArn", ("api", "routes"), "the health function export")
+    _drainer(bp, f)
     if bp.api is not None:
         _api(bp, f)
     _alarms(bp, f)
@@ -131,14 +133,31 @@ def app(bp: Blueprint, f: Footprint) -> None:
         f.resource("Dashboard", ("alarms",), "the dashboard", "dashboard", body=js(body))
 
 
+def _drainer(bp: Blueprint, f: Footprint) -> None:
+    """drgen's outbox drainer, its schedule and the schedule's permission (``synth.intake``)."""
+    queues = [naming.queue_id(q.name) for q in configs.intake_queues(bp)]
+    if not queues:
+        return
+    config = js(json.dumps(configs.drainer(bp), sort_keys=True, separators=(",", ":")))
+    lambda_function(f, "outbox-drainer", ("queues",), "drgen's outbox drainer", "drainer",
+                    {"queues": len(queues), "queuel": lengths(queues)}, {"config": config})
+    f.resource("OutboxDrainerSchedule", ("queues",), "the outbox drainer's schedule", "drainer-schedule",
+               dlq=int(bp.runs_compute_in_secondaries))
+    f.resource("OutboxDrainerScheduleInvoke", ("queues",), "the outbox drainer's invoke permission",
+               "drainer-permission", tagged=0)
+
+
 def _api(bp: Blueprint, f: Footprint) -> None:
     api = bp.api
     assert api is not None
     f.resource("RestApi", ("api",), "the REST API", "rest-api", N=len(api.name))
-    queues = sorted({r.name for r in api.routes if r.target == "queue" and r.name})
-    if queues:
+    intake = {q.name for q in configs.intake_queues(bp)}
+    routed = {r.name for r in api.routes if r.target == "queue" and r.name}
+    queues = sorted(routed - intake)
+    if routed:
         f.resource("ApiQueueRole", ("api", "routes"), "the API's queue role", "api-queue-role", queues=len(queues),
-                   queuel=lengths(naming.queue_id(q) for q in queues))
+                   queuel=lengths(naming.queue_id(q) for q in queues), sqs=int(bool(queues)),
+                   intake=int(bool(routed & intake)))
     if any(r.group_id_header is not None and r.deduplication_id_header is not None for r in api.routes):
         f.resource("ApiRequiredHeaders", ("api", "routes"), "the API's request validator", "api-validator", tagged=0)
     seen: dict[str, str] = {}
@@ -159,6 +178,12 @@ def _api(bp: Blueprint, f: Footprint) -> None:
         methods.append(method)
         queue = next((q for q in bp.queues if q.name == route.name), None) if route.target == "queue" else None
         headers = [h for h in (route.group_id_header, route.deduplication_id_header) if h is not None]
+        if queue is not None and queue.name in intake:  # synth.intake: the outbox transaction
+            f.resource(method, owner, what, "api-intake-method", tagged=0, method=len(route.method),
+                       fifo=int(len(headers) == 2), headerl=lengths(headers) if len(headers) == 2 else 0,
+                       resource=len(seen.get("/".join(parts), "")), root=int(not parts), queue=len(queue.name),
+                       fifoqueue=len(queue.name) * int(len(headers) == 2))
+            continue
         f.resource(method, owner, what, "api-method", tagged=0, method=len(route.method),
                    fifo=int(len(headers) == 2), headerl=lengths(headers) if len(headers) == 2 else 0,
                    resource=len(seen.get("/".join(parts), "")), root=int(not parts),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drgen import naming
+from drgen import configs, naming
 from drgen.footprint.items import OWN, Footprint, export, js, lengths
 from drgen.model import Blueprint
 from drgen.splitting import table_group
@@ -151,13 +151,17 @@ def tables(bp: Blueprint, f: Footprint) -> None:
 
     regions = bp.region_names
     control = Table(name="drgen-control", partition_key=Key("pk", "S"))
-    for i, table in enumerate((*bp.tables, control)):
-        own = i == len(bp.tables)
+    outbox = (Table(name="drgen-outbox", partition_key=Key("id", "S"), ttl_attribute="expiresAt"),) \
+        if configs.intake_queues(bp) else ()
+    for i, table in enumerate((*bp.tables, control, *outbox)):
+        own = i >= len(bp.tables)
         f.group = "" if own else table_group(table.name)
-        logical_id = "ControlTable" if own else naming.logical_id(table.name, "Table")
+        logical_id = ("ControlTable" if i == len(bp.tables) else "OutboxTable") if own \
+            else naming.logical_id(table.name, "Table")
         keys = [table.partition_key, *([table.sort_key] if table.sort_key else [])]
         provisioned = table.billing.mode == "provisioned"
-        f.resource(logical_id, OWN if own else ("tables", i), "drgen's control table" if own else f"table '{table.name}'",
+        what = f"drgen's {table.name.removeprefix('drgen-')} table" if own else f"table '{table.name}'"
+        f.resource(logical_id, OWN if own else ("tables", i), what,
                    "table", tagged=len(regions), N=len(table.name), reg=len(regions), regl=lengths(regions),
                    regp=len(regions) * len(bp.prefix),
                    keys=len(keys), keyl=lengths(k.name for k in keys), ttl=len(table.ttl_attribute or ""),

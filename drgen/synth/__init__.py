@@ -21,7 +21,7 @@ CONTRIBUTORS: dict[str, tuple[str, ...]] = {
     "database": ("database",),
     "storage": ("storage",),
     "tables": ("tables",),
-    "app": ("topic", "queues", "functions", "api", "alarms", "dashboard"),
+    "app": ("topic", "queues", "functions", "intake", "api", "alarms", "dashboard"),
     "orchestration": ("orchestration",),
     "dns": ("dns",),
 }

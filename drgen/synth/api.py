@@ -31,7 +31,7 @@ from troposphere import awslambda as lambdar
 
 from drgen import naming
 from drgen.model import Route
-from drgen.synth import policies
+from drgen.synth import intake, policies
 from drgen.synth.base import LayerTemplate
 from drgen.synth.functions import HEALTH, function_id
 from drgen.synth.queues import queue_id
@@ -58,16 +58,21 @@ def _resources(t: LayerTemplate, api: apigateway.RestApi, routes: tuple[Route, .
 
 
 def _queue_role(t: LayerTemplate) -> iam.Role:
-    queues = sorted({r.name for r in t.bp.api.routes if r.target == "queue" and r.name} if t.bp.api else set())
+    """API Gateway's role: SQS for the routes that send to a queue, the outbox for the durable intake's routes."""
+    routes = t.bp.api.routes if t.bp.api else ()
+    queues = sorted({r.name for r in routes if r.target == "queue" and r.name and not intake.is_intake(t, r)})
+    statements = []
+    if queues:
+        statements += [Statement(Sid="Send", Effect=Allow, Action=[sqs.SendMessage],
+                                 Resource=[GetAtt(queue_id(q), "Arn") for q in queues]),
+                       Statement(Sid="EncryptMessages", Effect=Allow, Action=[kms.GenerateDataKey, kms.Decrypt],
+                                 Resource=[t.key_arn()])]
     return t.add(iam.Role(
         "ApiQueueRole", RoleName=Sub(naming.role(t.prefix, "api-sqs", "${AWS::Region}")),
-        Description="API Gateway sends the API's queue routes to SQS",
+        Description="API Gateway sends the API's queue routes to SQS or to the durable intake's outbox",
         AssumeRolePolicyDocument=policies.trust("apigateway.amazonaws.com"),
-        Policies=[iam.Policy(PolicyName="send", PolicyDocument=PolicyDocument(Version=policies.VERSION, Statement=[
-            Statement(Sid="Send", Effect=Allow, Action=[sqs.SendMessage],
-                      Resource=[GetAtt(queue_id(q), "Arn") for q in queues]),
-            Statement(Sid="EncryptMessages", Effect=Allow, Action=[kms.GenerateDataKey, kms.Decrypt],
-                      Resource=[t.key_arn()])]))],
+        Policies=[iam.Policy(PolicyName="send", PolicyDocument=PolicyDocument(
+            Version=policies.VERSION, Statement=statements + intake.api_statements(t)))],
     ))
 
 
@@ -110,6 +115,8 @@ def send_message_template(route: Route) -> str:
 
 
 def _integration(t: LayerTemplate, route: Route) -> apigateway.Integration:
+    if intake.is_intake(t, route):
+        return intake.integration(t, route)
     if route.target == "queue":
         queue = next(q for q in t.bp.queues if q.name == route.name)
         return apigateway.Integration(

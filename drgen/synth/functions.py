@@ -19,7 +19,7 @@ from drgen import configs, naming
 from drgen.configs import consumers_enabled
 from drgen.model import Function
 from drgen.splitting import function_group
-from drgen.synth import iam
+from drgen.synth import iam, intake
 from drgen.synth.base import LayerTemplate
 from drgen.synth.lambdas import function
 from drgen.synth.queues import queue_arn, queue_id
@@ -36,13 +36,15 @@ function_id = naming.function_id
 
 def _blueprint_function(t: LayerTemplate, fn: Function) -> None:
     # every function may read the active-region flag: the contract is that it writes only in the active region
-    statements = [*(s for grant in iam.grants_of(fn) for s in iam.statements_for(t, grant)), *iam.flag_statements(t)]
+    statements = [*(s for grant in iam.grants_of(fn) for s in iam.statements_for(t, grant)), *iam.flag_statements(t),
+                  *intake.consumer_statements(t, fn.name)]
     skips = {"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SYNC_OR_QUEUE}
     if not fn.in_vpc:
         skips["CKV_AWS_117"] = NOT_IN_VPC
     resource = function(t, fn.name, handler=fn.handler, runtime=fn.runtime, memory=fn.memory,
                         timeout=fn.timeout.whole_seconds, statements=statements,
-                        environment={**dict(fn.environment), **iam.environment_of(t, fn), **iam.flag_environment(t)},
+                        environment={**dict(fn.environment), **iam.environment_of(t, fn), **iam.flag_environment(t),
+                                     **intake.consumer_environment(t, fn.name)},
                         vpc=fn.in_vpc,
                         skips=skips)
     for trigger in fn.triggers:

@@ -2,14 +2,16 @@
 
 A global table is declared once; CloudFormation creates each replica in its region. Each replica is
 encrypted with its own region's drgen key, named by alias ARN (a stack cannot reference another region).
-drgen's control table - the replicated "active region" flag - is always here.
+drgen's control table - the replicated "active region" flag - is always here; with a durable intake
+(``configs.intake_queues``), so is drgen's outbox: orders the API accepted, replicated to every region before
+the client hears 202, expired by time to live (``expiresAt``) once queued and never consumed.
 """
 
 from __future__ import annotations
 
 from troposphere import dynamodb as ddb
 
-from drgen import naming
+from drgen import configs, naming
 from drgen.model import Key, Table
 from drgen.splitting import table_group
 from drgen.synth.base import LayerTemplate
@@ -17,6 +19,7 @@ from drgen.synth.base import LayerTemplate
 STREAMS = {"new-and-old-images": "NEW_AND_OLD_IMAGES", "new-image": "NEW_IMAGE", "old-image": "OLD_IMAGE",
            "keys-only": "KEYS_ONLY"}
 CONTROL = Table(name="drgen-control", partition_key=Key("pk", "S"))
+OUTBOX = Table(name="drgen-outbox", partition_key=Key("id", "S"), ttl_attribute="expiresAt")
 
 
 def _global_table(t: LayerTemplate, logical_id: str, name: str, table: Table) -> ddb.GlobalTable:
@@ -70,3 +73,5 @@ def contribute(t: LayerTemplate) -> None:
         t.output(f"{resource.title}Name", naming.table(t.prefix, table.name), f"The {table.name} global table")
     if t.layer.holds(""):
         _global_table(t, "ControlTable", naming.control_table(t.prefix), CONTROL)
+        if configs.intake_queues(t.bp):
+            _global_table(t, "OutboxTable", naming.outbox_table(t.prefix), OUTBOX)

@@ -165,3 +165,51 @@ def test_a_region_made_active_again_writes_what_it_refused(processor: Any) -> No
     processor._flag.update(read_at=None)  # the cache expired
     assert processor.handler(_batch()) == {"batchItemFailures": []}  # SQS redelivered them
     assert len(boto3.client("dynamodb").scan(TableName=TABLE)["Items"]) == 2
+
+
+# ---- durable intake: the consumer deletes what it has processed from drgen's outbox -------------------------
+
+OUTBOX = "trading-platform-prod-drgen-outbox"
+
+
+def _outbox(monkeypatch: pytest.MonkeyPatch, *keys: str) -> None:
+    monkeypatch.setenv("DRGEN_OUTBOX_TABLE", OUTBOX)
+    ddb = boto3.client("dynamodb")
+    ddb.create_table(TableName=OUTBOX, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    for key in keys:
+        ddb.put_item(TableName=OUTBOX, Item={"id": {"S": key}, "queuedIn": {"S": REGION}})
+
+
+def _drained(message_id: str, body: Any, key: str) -> dict[str, Any]:
+    return {**_record(message_id, body),
+            "messageAttributes": {"drgenOutboxId": {"stringValue": key, "dataType": "String"}}}
+
+
+def _left() -> list[str]:
+    return sorted(i["id"]["S"] for i in boto3.client("dynamodb").scan(TableName=OUTBOX)["Items"])
+
+
+def test_a_drained_order_leaves_the_outbox_once_stored_or_recorded(processor: Any,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    _outbox(monkeypatch, "trade-orders/a", "trade-orders/b", "trade-orders/c")
+    event = {"Records": [_drained("m-1", ORDER, "trade-orders/a"), _drained("m-2", "not json", "trade-orders/b"),
+                         _record("m-3", {**ORDER, "orderId": "o-3"})]}  # sent straight to SQS: nothing to delete
+    assert processor.handler(event) == {"batchItemFailures": []}
+    assert _left() == ["trade-orders/c"]
+
+
+def test_a_fenced_consumer_leaves_the_outbox_alone(processor: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _outbox(monkeypatch, "trade-orders/a")
+    _flag(PRIMARY)
+    assert processor.handler({"Records": [_drained("m-1", ORDER, "trade-orders/a")]})["batchItemFailures"]
+    assert _left() == ["trade-orders/a"]  # the active region's drainer sends it again there
+
+
+def test_an_order_that_failed_keeps_its_outbox_item(processor: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _outbox(monkeypatch, "trade-orders/a")
+    monkeypatch.setenv("TABLE_USER_SESSIONS", "no-such-table")
+    assert processor.handler({"Records": [_drained("m-1", ORDER, "trade-orders/a")]}) == \
+        {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
+    assert _left() == ["trade-orders/a"]

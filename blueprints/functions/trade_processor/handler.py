@@ -11,6 +11,10 @@
   whose consumers were enabled by mistake - every record of the batch is handed back to SQS untouched, so
   nothing is written against stores that moved away; the runbook's redrive moves them to the active region.
   A flag that cannot be read fences too (and the batch is retried).
+- Durable intake: a message drained from drgen's outbox (a queue with ``region_outage: durable``) carries its
+  outbox item's id in the ``drgenOutboxId`` message attribute; once the order is stored (or recorded as
+  invalid) the item is deleted from DRGEN_OUTBOX_TABLE, so a failover does not send it again. A message
+  without the attribute, or a function without the variable, has nothing to delete.
 - Configuration: TABLE_USER_SESSIONS and BUCKET_AUDIT_LOGS (set by drgen from the function's grants).
 """
 
@@ -126,6 +130,14 @@ def _store(order: dict[str, Any], received: datetime) -> bool:
     return True
 
 
+def done_with(record: dict[str, Any]) -> None:
+    """Delete the record's outbox item, if drgen's durable intake sent it: the order is taken care of."""
+    outbox = os.environ.get("DRGEN_OUTBOX_TABLE")
+    key = (record.get("messageAttributes") or {}).get("drgenOutboxId", {}).get("stringValue")
+    if outbox and key:
+        _client("dynamodb").delete_item(TableName=outbox, Key={"id": {"S": key}})
+
+
 def process(record: dict[str, Any], now: datetime) -> None:
     """Process one SQS record; raises only for failures worth retrying."""
     message_id = record.get("messageId", "?")
@@ -135,12 +147,14 @@ def process(record: dict[str, Any], now: datetime) -> None:
         _log(logging.WARNING, "invalid order", messageId=message_id, reason=str(error))
         _audit(f"invalid/{now:%Y/%m/%d}/{message_id}.json",
                {"messageId": message_id, "reason": str(error), "body": record.get("body"), "at": now.isoformat()})
+        done_with(record)
         return
     created = _store(order, now)
     _audit(f"audit/{now:%Y/%m/%d}/{order['orderId']}.json",
            {"orderId": order["orderId"], "userId": order["userId"], "symbol": order["symbol"], "side": order["side"],
             "quantity": str(order["quantity"]), "price": str(order["price"]), "at": now.isoformat(),
             "duplicate": not created, "messageId": message_id})
+    done_with(record)
     _log(logging.INFO, "order processed", orderId=order["orderId"], duplicate=not created)
 
 
