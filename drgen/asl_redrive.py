@@ -2,9 +2,11 @@
 left - its queues and their dead-letter queues - and this region's own dead letters go into this region's queues.
 
 - The region left answered (a switchover, a fail-back, or a blueprint without databases, where nothing decided
-  that it is down): ``Redrive``, the promoter's ``{"action": "redrive"}``, run again every ``WAIT_SECONDS`` while
-  the old region's consumers still hold messages (they come back when their visibility timeout ends), at most
-  ``rounds(bp)`` times.
+  that it is down): ``Redrive``, the promoter's ``{"action": "redrive"}``, run again every ``WAIT_SECONDS``
+  until clients can no longer reach the region left (``drain_seconds``: Route 53's health check must fail
+  ``failure_threshold`` times and resolvers forget the record after its TTL; until then its API may still accept
+  messages) and then while the old region's consumers still hold messages (they come back when their visibility
+  timeout ends), at most ``rounds(bp)`` times.
 - The region left is down (the lossy ``failover`` path): it cannot be emptied now. ``NotifyRedriveLater`` tells
   the operator to run ``drgen redrive`` once it returns; this region's own dead letters are still redriven.
 - Anything that fails (the old region does not answer, the target refuses messages) notifies with the command
@@ -28,10 +30,26 @@ ENTRY = "RedriveFrom"
 COMMAND = "drgen redrive <blueprint> --from {} --to ${Region}"
 
 
+def drain_seconds(bp: Blueprint) -> float:
+    """How long after the flag moves clients may still reach the region left: Route 53 sees its health check
+    fail ``failure_threshold`` times, then resolvers keep the old answer for the record's TTL (and a minute
+    for the health checkers to agree). 0 without DNS."""
+    if bp.dns is None:
+        return 0.0
+    check = bp.dns.health_check
+    return check.interval.seconds * check.failure_threshold + bp.dns.ttl.seconds + 60.0
+
+
+def least_rounds(bp: Blueprint) -> int:
+    """Rounds the step always makes: the last one starts after ``drain_seconds``."""
+    return min(MAX_ROUNDS, math.ceil(drain_seconds(bp) / WAIT_SECONDS) + 1)
+
+
 def rounds(bp: Blueprint) -> int:
-    """Rounds of the redrive: long enough for the longest visibility timeout to end, at most ``MAX_ROUNDS``."""
+    """Rounds of the redrive at most: past the drain, and long enough for the longest visibility timeout to end,
+    at most ``MAX_ROUNDS``."""
     longest = max((q.visibility_timeout.seconds for q in bp.queues), default=0.0)
-    return min(MAX_ROUNDS, math.ceil(longest / WAIT_SECONDS) + 1)
+    return max(least_rounds(bp), min(MAX_ROUNDS, math.ceil(longest / WAIT_SECONDS) + 1))
 
 
 def seconds(bp: Blueprint) -> int:
@@ -70,6 +88,7 @@ def states(bp: Blueprint, done: str) -> dict[str, dict[str, Any]]:
     states.update({
         "Redrive": redrive,
         "RedriveMore": {"Type": "Choice", "Choices": [
+            {"Variable": "$.redriveRound.count", "NumericLessThan": least_rounds(bp) - 1, "Next": "RedriveWait"},
             {"And": [{"Variable": "$.redrive.value.more", "BooleanEquals": True},
                      {"Variable": "$.redriveRound.count", "NumericLessThan": rounds(bp) - 1}], "Next": "RedriveWait"},
             {"Variable": "$.redrive.value.more", "BooleanEquals": True, "Next": "NotifyRedriveUnfinished"}],
