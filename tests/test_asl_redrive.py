@@ -75,17 +75,32 @@ def test_without_a_database_nothing_decided_the_old_region_is_down_so_the_step_t
     assert "drgen redrive <blueprint>" in states["NotifyRedriveFailed"]["Parameters"]["Message.$"]
 
 
-@pytest.mark.parametrize("visibility, expected", [("30s", 2), ("180s", 4), ("12h", asl_redrive.MAX_ROUNDS)])
-def test_the_rounds_outlast_the_longest_visibility_timeout_within_a_bound(visibility: str, expected: int) -> None:
+@pytest.mark.parametrize("visibility, ttl, expected", [("30s", "10s", 3), ("180s", "10s", 4), ("30s", "60s", 4),
+                                                    ("12h", "60s", asl_redrive.MAX_ROUNDS)])
+def test_the_rounds_outlast_the_dns_drain_and_the_longest_visibility_timeout_within_a_bound(
+        visibility: str, ttl: str, expected: int) -> None:
     queue = dataclasses.replace(REFERENCE.queues[0], visibility_timeout=durations.parse(visibility))
-    bp = dataclasses.replace(REFERENCE, queues=(queue,))
-    assert asl_redrive.rounds(bp) == expected
+    assert REFERENCE.dns is not None
+    dns = dataclasses.replace(REFERENCE.dns, ttl=durations.parse(ttl), health_check=dataclasses.replace(
+        REFERENCE.dns.health_check, interval=durations.parse("10s"), failure_threshold=1))
+    bp = dataclasses.replace(REFERENCE, queues=(queue,), dns=dns)
+    # clients may reach the region left for failure_threshold x interval + TTL, and a minute for the checkers
+    assert asl_redrive.drain_seconds(bp) == 10 + durations.parse(ttl).seconds + 60
+    least = asl_redrive.least_rounds(bp)
+    assert asl_redrive.rounds(bp) == expected and least <= expected
     more = _states(bp)["RedriveMore"]
-    assert more["Choices"][0]["And"][1] == {"Variable": "$.redriveRound.count", "NumericLessThan": expected - 1}
-    assert more["Choices"][1]["Next"] == "NotifyRedriveUnfinished" and more["Default"] == "ValidateAgain"
+    assert more["Choices"][0] == {"Variable": "$.redriveRound.count", "NumericLessThan": least - 1,
+                                  "Next": "RedriveWait"}  # always, until the drain is over
+    assert more["Choices"][1]["And"][1] == {"Variable": "$.redriveRound.count", "NumericLessThan": expected - 1}
+    assert more["Choices"][2]["Next"] == "NotifyRedriveUnfinished" and more["Default"] == "ValidateAgain"
     # the execution's timeout makes room for every round
     without = asl.timeout_seconds(dataclasses.replace(bp, functions=()))
     assert asl.timeout_seconds(bp) - without == expected * (asl_redrive.WAIT_SECONDS + 60) + 60
+
+
+def test_without_dns_nothing_to_drain() -> None:
+    bp = dataclasses.replace(REFERENCE, dns=None)
+    assert asl_redrive.drain_seconds(bp) == 0 and asl_redrive.least_rounds(bp) == 1
 
 
 def test_no_consumer_no_queue_no_step() -> None:
