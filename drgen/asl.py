@@ -20,7 +20,24 @@ import json
 import math
 from typing import Any
 
-from drgen import awsdata, naming
+from drgen import asl_redrive, awsdata, naming
+from drgen.asl_tasks import (
+    CATCH_ALL,
+    DENIED,
+    LOCK_ITEM,
+    NO_RETRY_ON_DENIAL,
+    RETRY_LAMBDA,
+    RETRY_PROMOTION,
+    RETRY_SERVICE,
+)
+from drgen.asl_tasks import (
+    FLAG_ITEM as FLAG_ITEM,
+)
+from drgen.asl_tasks import is_true as _is
+from drgen.asl_tasks import item as _item
+from drgen.asl_tasks import lambda_task as _lambda
+from drgen.asl_tasks import notify as _notify
+from drgen.asl_tasks import release as _release
 from drgen.model import Blueprint
 
 POLL_SECONDS = 15
@@ -31,24 +48,6 @@ DECIDE_SECONDS = 30
 """The canary's decision window (three probes five seconds apart, each bounded): what Decide may take."""
 MARGIN_SECONDS = 900
 """Inspect, lock, scale-up, consumers, validation and notifications, with their retries."""
-LOCK_ITEM = "failover-lock"
-FLAG_ITEM = "active-region"
-
-RETRY_LAMBDA = {"ErrorEquals": ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
-                                "Lambda.TooManyRequestsException"],
-                "IntervalSeconds": 2, "MaxAttempts": 5, "BackoffRate": 2.0}
-RETRY_PROMOTION = {"ErrorEquals": ["PromotionFailed"], "IntervalSeconds": 10, "MaxAttempts": 2, "BackoffRate": 2.0}
-RETRY_SERVICE = {"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 2, "MaxAttempts": 4, "BackoffRate": 2.0}
-RETRY_DYNAMODB = {"ErrorEquals": ["DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.ThrottlingException",
-                                  "DynamoDB.InternalServerErrorException", "DynamoDB.RequestLimitExceeded",
-                                  "DynamoDB.AmazonDynamoDBException"],
-                  "IntervalSeconds": 2, "MaxAttempts": 5, "BackoffRate": 2.0}
-DENIED = "Denied"
-"""The error an operator's answer fails the approval task with (send-task-failure --error Denied)."""
-NO_RETRY_ON_DENIAL = {"ErrorEquals": [DENIED], "MaxAttempts": 0}
-"""An operator's denial is an answer, not a failure to publish: never asked again."""
-CATCH_ALL = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "NotifyFailure"}]
-
 
 def db_key(name: str) -> str:
     return naming.logical_id(name)
@@ -84,56 +83,14 @@ def has_approval(bp: Blueprint) -> bool:
 
 def timeout_seconds(bp: Blueprint) -> int:
     """The execution timeout, from the work: the worst rank delay, the lock, the decision, the approval, a
-    switchover that times out and the failover after it, and the margin for the steps around them."""
+    switchover that times out and the failover after it, the redrive's rounds, and the margin for the steps
+    around them."""
     rank = max(0, len(bp.secondaries) - 1) * RANK_DELAY_SECONDS
     promotion = bp.failover.promotion_timeout.whole_seconds + POLL_SECONDS
     work = rank + LOCK_SETTLE_SECONDS + MARGIN_SECONDS
     if bp.databases:
         work += DECIDE_SECONDS + 2 * promotion + APPROVAL_TIMEOUT_SECONDS
-    return int(work)
-
-
-def _lambda(function: str, payload: dict[str, Any], result: str | None, next_state: str,
-            retry: list[dict[str, Any]] | None = None, catch: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {
-        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-        "Parameters": {"FunctionName": "${%s}" % function, "Payload": payload},
-        "ResultSelector": {"value.$": "$.Payload"}, "ResultPath": result,
-        "Retry": retry or [RETRY_LAMBDA], "Catch": CATCH_ALL if catch is None else catch, "Next": next_state,
-    }
-
-
-def _notify(subject: str, message: str, next_state: str, catch: bool = True) -> dict[str, Any]:
-    state: dict[str, Any] = {
-        "Type": "Task", "Resource": "arn:aws:states:::sns:publish",
-        "Parameters": {"TopicArn": "${TopicArn}", "Subject": subject[:100], "Message.$": message},
-        "ResultPath": None, "Retry": [RETRY_SERVICE], "Next": next_state,
-    }
-    if catch:  # a notification that cannot be sent does not change the outcome it reports
-        state["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.notifyError", "Next": next_state}]
-    return state
-
-
-def _item(action: str, item: str, result: str | None, next_state: str, **extra: Any) -> dict[str, Any]:
-    """A DynamoDB call on the control table's replica in this region (the machine's own)."""
-    key = {"Item": extra.pop("Item")} if action == "putItem" else {"Key": {"pk": {"S": item}}}
-    return {"Type": "Task", "Resource": f"arn:aws:states:::dynamodb:{action}",
-            "Parameters": {"TableName": "${ControlTable}", **key, **extra}, "ResultPath": result,
-            "Retry": [RETRY_DYNAMODB], "Catch": CATCH_ALL, "Next": next_state}
-
-
-def _release(next_state: str) -> dict[str, Any]:
-    """Release the lock if this execution holds it; best effort (it expires with the execution anyway)."""
-    state = _item("deleteItem", LOCK_ITEM, None, next_state, ConditionExpression="#owner = :me",
-                  ExpressionAttributeNames={"#owner": "owner"},
-                  ExpressionAttributeValues={":me": {"S.$": "$$.Execution.Id"}})
-    state["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.releaseError", "Next": next_state}]
-    return state
-
-
-def _is(variable: str, value: bool, then: str, default: str) -> dict[str, Any]:
-    return {"Type": "Choice", "Choices": [{"Variable": variable, "BooleanEquals": value, "Next": then}],
-            "Default": default}
+    return int(work) + asl_redrive.seconds(bp)
 
 
 def _lock_states(bp: Blueprint) -> dict[str, dict[str, Any]]:
@@ -312,12 +269,15 @@ def _serving_states(bp: Blueprint) -> dict[str, dict[str, Any]]:
         states["LeftRegion"] = {"Type": "Choice", "Choices": [
             {"Variable": "$.inspect.value.fromRegion", "StringEquals": "${Region}", "Next": "ValidateAgain"}],
             "Default": "DisableConsumers"}
+        after = asl_redrive.ENTRY if asl_redrive.applies(bp) else "ValidateAgain"
         states["DisableConsumers"] = _lambda(
             "PromoterFunctionArn", {"action": "deactivate", "region.$": "$.inspect.value.fromRegion",
                                     "functions": functions, "pilot_light": bp.strategy == "pilot-light"},
-            "$.disabled", "ValidateAgain",
-            catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.disableError", "Next": "ValidateAgain"}])
-        states["DisableConsumers"]["Comment"] = "best effort: the old region may be down; it keeps them off later"
+            "$.disabled", after,
+            catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.disableError", "Next": after}])
+        states["DisableConsumers"]["Comment"] = "best effort: the old region may be down; its consumers are fenced"
+        if asl_redrive.applies(bp):
+            states.update(asl_redrive.states(bp, "ValidateAgain"))
     states.update({
         "ValidateAgain": _lambda("ReadinessFunctionArn", {"phase": "post"}, "$.recovered", "IsRecovered"),
         "IsRecovered": _is("$.recovered.value.ready", True, "NotifySuccess", "NotifyDegraded"),
@@ -391,7 +351,7 @@ def definition(bp: Blueprint) -> dict[str, Any]:
     states["NotifyFailure"]["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.notifyError",
                                          "Next": "ReleaseFailed"}]
     return {"Comment": f"drgen {bp.prefix}: make this region the active one (inspect, lock, decide, promote, "
-                       "traffic, capacity, consumers, validation)",
+                       "traffic, capacity, consumers, redrive, validation)",
             "StartAt": "Inspect", "TimeoutSeconds": timeout, "States": states}
 
 

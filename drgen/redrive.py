@@ -8,6 +8,10 @@ queue, within one region. So drgen moves them itself: receive a batch in the sou
 active region's queue (body, message attributes, and for FIFO the group and deduplication ids), and delete
 each message from the source only once the target has stored it. A crash between the two sends a message
 twice, never zero times: consumers are idempotent (docs/functions.md).
+
+The moving itself is ``move_queue`` of drgen's promoter function (``drgen/functions/promoter/handler.py``), the
+code the failover state machine's ``Redrive`` step runs: one implementation. The functions are packaged as
+standalone folders, so the library imports the promoter's module, never the other way round.
 """
 
 from __future__ import annotations
@@ -17,12 +21,8 @@ from typing import Any
 
 from drgen import naming
 from drgen.errors import DeployError
+from drgen.functions.promoter.handler import move_queue
 from drgen.model import Blueprint
-
-BATCH = 10
-"""SQS's most messages per receive and per batch send."""
-VISIBILITY_SECONDS = 120
-"""How long a received message stays invisible in the source while it is copied (it reappears if we stop)."""
 
 
 @dataclass(frozen=True)
@@ -72,35 +72,5 @@ def _move(clients: Any, source: str, target: str, name: str, into: str, fifo: bo
     sqs_from, sqs_to = clients.client("sqs", source), clients.client("sqs", target)
     from_url = sqs_from.get_queue_url(QueueName=name)["QueueUrl"]
     to_url = sqs_to.get_queue_url(QueueName=into)["QueueUrl"]
-    moved = failed = 0
-    while True:
-        received = sqs_from.receive_message(
-            QueueUrl=from_url, MaxNumberOfMessages=BATCH, WaitTimeSeconds=1, VisibilityTimeout=VISIBILITY_SECONDS,
-            AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
-        if not received:
-            break
-        entries = [_entry(i, message, fifo) for i, message in enumerate(received)]
-        answer = sqs_to.send_message_batch(QueueUrl=to_url, Entries=entries)
-        sent = {item["Id"] for item in answer.get("Successful", [])}
-        failed += len(received) - len(sent)
-        done = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(received) if str(i) in sent]
-        if done:
-            sqs_from.delete_message_batch(QueueUrl=from_url, Entries=done)
-        moved += len(done)
-        if not sent:  # the target refuses everything: stop rather than spin; the messages reappear in the source
-            break
+    moved, failed, _ = move_queue(sqs_from, sqs_to, from_url, to_url, fifo)
     return Moved(name, into, moved, failed)
-
-
-def _entry(index: int, message: dict[str, Any], fifo: bool) -> dict[str, Any]:
-    entry: dict[str, Any] = {"Id": str(index), "MessageBody": message["Body"]}
-    attributes = {k: {f: v for f, v in value.items() if f in ("DataType", "StringValue", "BinaryValue")}
-                  for k, value in message.get("MessageAttributes", {}).items()}
-    if attributes:
-        entry["MessageAttributes"] = attributes
-    if fifo:
-        system = message.get("Attributes", {})
-        entry["MessageGroupId"] = system.get("MessageGroupId", "redrive")
-        # the original id, so that a copy sent twice (a crash before the delete) is stored once
-        entry["MessageDeduplicationId"] = system.get("MessageDeduplicationId", message["MessageId"])
-    return entry

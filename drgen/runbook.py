@@ -7,7 +7,7 @@ from typing import Any
 
 import jinja2
 
-from drgen import __version__, asl, awsdata, configs, naming, resources
+from drgen import __version__, asl, asl_redrive, awsdata, configs, naming, resources
 from drgen.durations import human
 from drgen.layers import ROUTE53_REGION
 from drgen.model import Blueprint
@@ -43,7 +43,8 @@ def context(bp: Blueprint, plan: Plan, assessment: Assessment) -> dict[str, Any]
         "failover_alarms": [naming.alarm(bp.prefix, a.name) for a in bp.alarms if a.triggers_failover],
         "topic": naming.topic(bp.prefix), "control_table": naming.control_table(bp.prefix),
         "global_clusters": [naming.global_cluster(bp.prefix, db.name) for db in bp.databases],
-        "naming": naming, "scales_up": asl.scales_up(bp), "consumers": asl.triggered_functions(bp),
+        "naming": naming, "asl_redrive": asl_redrive, "scales_up": asl.scales_up(bp),
+        "consumers": asl.triggered_functions(bp),
         "settle": asl.LOCK_SETTLE_SECONDS, "rank_delay": asl.RANK_DELAY_SECONDS,
         "approval_timeout": asl.APPROVAL_TIMEOUT_SECONDS, "timeout": asl.timeout_seconds(bp),
         "app_user": naming.DB_APP_USER, "db_users": _db_users(bp), "account_in": account_in,

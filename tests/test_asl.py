@@ -222,8 +222,10 @@ def test_consumers_move_with_traffic_and_leaving_is_best_effort() -> None:
     assert states["LeftRegion"]["Choices"][0]["StringEquals"] == "${Region}"
     disable = states["DisableConsumers"]
     assert disable["Parameters"]["Payload"]["region.$"] == "$.inspect.value.fromRegion"
+    # whether or not the old region's consumers could be switched off, its queues are redriven next
+    assert disable["Next"] == "RedriveFrom"
     assert disable["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.disableError",
-                                 "Next": "ValidateAgain"}]
+                                 "Next": "RedriveFrom"}]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -37,7 +37,12 @@ class Scenario:
     fail_after_promotion: bool = False
     """A fault in the target right after its promotion; the operator starts the machine again once healed."""
     promotions: str = ""
-    """switchover, failover, or empty: what each database must see (once)."""
+    """switchover, failover, or empty: what each database must see (once; twice with a fail-back); or the two
+    kinds in order, comma-separated (a failover, then the fail-back's switchover)."""
+    returns: bool = False
+    """The primary that went down comes back once the target serves; the operator fails back later."""
+    data: bool = False
+    """The application writes on each side (``drgen.drilling.data``); everything written must be there at the end."""
     observe_seconds: float = 900.0
     """How long the world runs after START at least (emulated)."""
     horizon_seconds: float = 3600.0
@@ -64,6 +69,12 @@ SCENARIOS = [
     Scenario("fail-back", "after a switchover to the target, the operator fails back to the original primary",
              "traffic and writers back in the primary", True, ("target", "primary-after"),
              promotions="switchover", observe_seconds=60),
+    Scenario("data", "objects, items and messages written in the primary; it goes down with messages waiting; "
+             "failover (approved), more written in the target; the primary returns; fail-back while clients "
+             "still send to the target", "everything written on either side is in every region or processed, "
+             "nothing left in a dead-letter queue or a queue of the region left", True, ("target", "primary-after"),
+             down=True, returns=True, data=True, allow_data_loss=False, promotions="failover,switchover",
+             observe_seconds=60, horizon_seconds=7200),
     Scenario("approve", "the primary is down, no data loss allowed: the operator starts, then approves",
              "traffic and writers in the target, one failover each", True, ("target",), down=True,
              allow_data_loss=False, promotions="failover", observe_seconds=60),

@@ -207,7 +207,8 @@ def _region_id(region: str) -> str:
     return "".join(part.capitalize() for part in region.split("-"))
 
 
-def deployed(files: dict[str, bytes], account: str) -> Deployed:
+def deployed(files: dict[str, bytes], account: str, parameters: dict[str, str] | None = None) -> Deployed:
+    """``parameters``: deploy-time parameter values for every region (they win over the manifest's)."""
     manifest = json.loads(files["manifest.json"])
     world = Deployed([])
     for layer, stack in sorted(manifest["stacks"].items()):
@@ -216,6 +217,7 @@ def deployed(files: dict[str, bytes], account: str) -> Deployed:
             continue
         template = json.loads(files[path])
         for region in stack["regions"]:
-            world.stacks.append(Stack(layer, region, template, dict(stack["parameters"].get(region, {})),
-                                      account, world))
+            values = {**stack["parameters"].get(region, {}),
+                      **{k: v for k, v in (parameters or {}).items() if k in template.get("Parameters", {})}}
+            world.stacks.append(Stack(layer, region, template, values, account, world))
     return world

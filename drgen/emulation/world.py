@@ -23,7 +23,9 @@ from unittest import mock
 
 from drgen.emulation.alarms import EVALUATION_SECONDS, Alarms
 from drgen.emulation.aurora import METRIC_PERIOD, Aurora
+from drgen.emulation.buckets import Replication
 from drgen.emulation.clock import Clock, ClockStopped
+from drgen.emulation.consumers import POLL_SECONDS, Consumers
 from drgen.emulation.faults import Faults, bypassed, install, session, uninstall
 from drgen.emulation.lambdas import run_packaged
 from drgen.emulation.replication import GlobalTables
@@ -39,21 +41,25 @@ class Emulation:
     """The emulated AWS of one scenario. Use as a context manager inside ``moto.mock_aws``."""
 
     def __init__(self, rendered: Any, *, seed: int = 0, lag_ms: float = 100.0, promotion_completes: bool = True,
-                 replication_delay: float = 1.0) -> None:
+                 replication_delay: float = 1.0, parameters: dict[str, str] | None = None) -> None:
+        """``parameters``: values of the templates' deploy-time parameters (``PeerBuckets``...) in every region;
+        a parameter not named takes its deployed value."""
         self.rendered = rendered
         self.clock = Clock(math.floor(time.time() / 60) * 60.0)
         self.faults = Faults(self.clock, seed)
         self.aurora = Aurora(self.clock, self.faults, ACCOUNT, lag_ms, promotion_completes)
         self.tables = GlobalTables(self.clock, self.faults, replication_delay)
+        self.buckets = Replication(self.clock, self.faults)
+        self.consumers = Consumers(self.clock, self.faults, regions=list(rendered.blueprint.region_names))
         self.rules = Rules(self.clock, self.faults, ACCOUNT)
         self.alarms = Alarms(self.clock, self.faults, ACCOUNT, publish=self.rules.publish, notify=self._notify)
-        self.deployed: Deployed = deployed(rendered.files, ACCOUNT)
+        self.deployed: Deployed = deployed(rendered.files, ACCOUNT, parameters or {})
         self.health = HealthChecks(self.clock, self.faults, self.deployed)
         self.notifications: list[tuple[float, str, str, str]] = []
         """(elapsed, topic ARN, subject, message) of every message published to a topic."""
         self._stack = ExitStack()
         self._clients: dict[tuple[str, str], Any] = {}
-        for part in (self.aurora, self.tables, self.rules, self.health):
+        for part in (self.aurora, self.tables, self.rules, self.health, self.buckets, self.consumers):
             part.client = self.client
 
     # --- set-up -------------------------------------------------------------------------------------------
@@ -63,6 +69,7 @@ class Emulation:
             self._build()
         self._every(METRIC_PERIOD, self.aurora.publish_lag, "RDS lag metrics", 0.0)
         self._every(CHECK_SECONDS, self.health.run, "Route 53 health checks", 0.0)
+        self._every(POLL_SECONDS, self.consumers.poll, "Lambda polls its queues", POLL_SECONDS)
         # CloudWatch evaluates a period once it has ended: here one second after each minute's datapoints
         self._every(EVALUATION_SECONDS, self.alarms.evaluate, "alarm evaluation", EVALUATION_SECONDS + 1)
         return self
@@ -122,7 +129,8 @@ class Emulation:
 
         stack.enter_context(mock.patch.object(backoff, "__init__", init))
         stack.enter_context(mock.patch.object(botocore.retryhandler, "random", SimpleNamespace(random=lambda: 0.5)))
-        for owner, name, replacement in self._threads_on_the_clock() + self.aurora.patches() + self.tables.patches():
+        patches = self.aurora.patches() + self.tables.patches() + self.buckets.patches() + self.consumers.patches()
+        for owner, name, replacement in self._threads_on_the_clock() + patches:
             stack.enter_context(mock.patch.object(owner, name, replacement, create=True))
 
     def _threads_on_the_clock(self) -> list[tuple[Any, str, Any]]:
@@ -164,7 +172,7 @@ class Emulation:
         self.role = self.client("iam", "us-east-1").create_role(
             RoleName="drgen-drill", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
         builders = [("AWS::DynamoDB::GlobalTable", self._table), ("AWS::SNS::Topic", self._topic),
-                    ("AWS::SQS::Queue", self._queue),
+                    ("AWS::SQS::Queue", self._queue), ("AWS::SQS::Queue", self._dead_letters),
                     ("AWS::S3::Bucket", self._bucket), ("AWS::S3::Bucket", self._replication),
                     ("AWS::RDS::GlobalCluster", self._global_cluster),
                     ("AWS::RDS::DBCluster", self._cluster), ("AWS::Lambda::Function", self._function),
@@ -193,12 +201,25 @@ class Emulation:
 
     def _queue(self, r: Resource) -> None:
         fifo = str(r.properties.get("FifoQueue", "")).lower() == "true"
-        self.client("sqs", r.region).create_queue(QueueName=r.name, Attributes={"FifoQueue": "true"} if fifo else {})
+        attributes: dict[str, str] = {k: str(r.properties[k]) for k in ("VisibilityTimeout", "MessageRetentionPeriod")
+                                       if k in r.properties}
+        if fifo:
+            attributes["FifoQueue"] = "true"
+        self.client("sqs", r.region).create_queue(QueueName=r.name, Attributes=attributes)
+
+    def _dead_letters(self, r: Resource) -> None:
+        """After every queue exists: each queue's redrive policy (its dead-letter queue must exist)."""
+        policy = r.properties.get("RedrivePolicy")
+        if policy:
+            sqs = self.client("sqs", r.region)
+            sqs.set_queue_attributes(QueueUrl=sqs.get_queue_url(QueueName=r.name)["QueueUrl"],
+                                     Attributes={"RedrivePolicy": json.dumps(policy)})
 
     def _bucket(self, r: Resource) -> None:
         s3 = self.client("s3", r.region)
         where = {} if r.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": r.region}}
         s3.create_bucket(Bucket=r.name, **where)
+        self.buckets.declare(r.name, r.region)
         if "VersioningConfiguration" in r.properties:
             s3.put_bucket_versioning(Bucket=r.name, VersioningConfiguration=r.properties["VersioningConfiguration"])
 

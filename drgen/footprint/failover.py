@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from drgen import asl, configs, naming
+from drgen import asl, asl_redrive, configs, naming
 from drgen.footprint.app import failover_alarms, lambda_function
 from drgen.footprint.items import OWN, Footprint, embedded, export, js, lengths
 from drgen.model import Blueprint
@@ -42,7 +42,8 @@ def orchestration(bp: Blueprint, f: Footprint) -> None:
                      "pilot": int(pilot), "lifted": len(lifted), "liftedl": lengths(lifted),
                      "dim": int(pilot and bool(functions)),
                      # dimming names every triggered function a second time
-                     "dimfns": len(functions) if pilot else 0, "dimfnl": lengths(functions) if pilot else 0}, {})
+                     "dimfns": len(functions) if pilot else 0, "dimfnl": lengths(functions) if pilot else 0,
+                     **_redrive(bp)}, {})
     f.resource("StateMachineLogs", OWN, "the state machine's log group", "log-group")
     f.resource("StateMachineRole", OWN, "the state machine's role", "state-machine-role", anydb=int(bool(dbs)))
     definition = asl.definition(bp)
@@ -54,6 +55,19 @@ def orchestration(bp: Blueprint, f: Footprint) -> None:
     f.resource("ValidateReadinessInvoke", OWN, "its invoke permission", "readiness-permission", tagged=0)
     _detection(bp, f)
     export(f, "StateMachineArn", OWN, "the state machine export")
+
+
+def _redrive(bp: Blueprint) -> dict[str, int]:
+    """The promoter's redrive statements (``synth.orchestration._redrive_statements``)."""
+    if not asl_redrive.applies(bp):
+        return {}
+    p, regions = bp.prefix, bp.region_names
+    queues = [naming.queue(p, q.name, q.fifo) for q in bp.queues]
+    dead = [naming.dead_letter_queue(p, q.name, q.fifo) for q in bp.queues if q.dead_letter is not None]
+    return {"rd": 1, "rdn": len(dead + queues) * len(regions),
+            "rdl": len(regions) * lengths(dead + queues) + len(dead + queues) * lengths(regions),
+            "rdd": len(dead), "rddl": lengths(dead), "rdq": len(queues), "rdql": lengths(queues),
+            "rdr": len(regions), "rdrl": lengths(regions)}
 
 
 def _detection(bp: Blueprint, f: Footprint) -> None:

@@ -10,12 +10,21 @@ from typing import Any
 
 from awacs import awslambda, cloudwatch, dynamodb, events, kms, logs, rds, s3, sns, sqs, states, xray
 from awacs import iam as iam_actions
-from awacs.aws import Allow, Condition, PolicyDocument, Statement, StringEquals, StringLike
+from awacs.aws import (
+    Allow,
+    Condition,
+    ForAnyValueStringEquals,
+    PolicyDocument,
+    Statement,
+    StringEquals,
+    StringLike,
+    StringNotEquals,
+)
 from troposphere import GetAtt, ImportValue, Ref, Sub, iam
 from troposphere import awslambda as lambdar
 from troposphere import stepfunctions as sfn
 
-from drgen import asl, configs, naming
+from drgen import asl, asl_redrive, configs, naming
 from drgen.synth import detection, policies
 from drgen.synth.base import LayerTemplate, arn
 from drgen.synth.functions import CONCURRENCY, SYNC_OR_QUEUE
@@ -99,6 +108,37 @@ def _scale_statements(t: LayerTemplate) -> list[Statement]:
     ]
 
 
+def _redrive_statements(t: LayerTemplate) -> list[Statement]:
+    """The redrive step (``asl_redrive``): take from the other regions' queues and dead-letter queues and from this
+    region's own dead-letter queues, send to this region's queues; each queue encrypted with its region's key."""
+    bp = t.bp
+    if not asl_redrive.applies(bp):
+        return []
+    queues = [naming.queue(t.prefix, q.name, q.fifo) for q in bp.queues]
+    dead = [naming.dead_letter_queue(t.prefix, q.name, q.fifo) for q in bp.queues if q.dead_letter is not None]
+    take = [sqs.ReceiveMessage, sqs.DeleteMessage, sqs.GetQueueUrl, sqs.GetQueueAttributes]
+    return [
+        # the queues of every region but this one: a StackSet's template is the same in every region
+        Statement(Sid="RedriveFrom", Effect=Allow, Action=take,
+                  Resource=[arn("sqs", name, region=r) for r in bp.region_names for name in dead + queues],
+                  Condition=Condition(StringNotEquals("aws:RequestedRegion", Sub("${AWS::Region}")))),
+        Statement(Sid="RedriveOwnDeadLetters", Effect=Allow, Action=take,
+                  Resource=[arn("sqs", name) for name in dead]),
+        Statement(Sid="RedriveInto", Effect=Allow, Action=[sqs.SendMessage, sqs.GetQueueUrl],
+                  Resource=[arn("sqs", name) for name in queues]),
+        Statement(Sid="RedriveEncrypt", Effect=Allow, Action=[kms.GenerateDataKey, kms.Decrypt],
+                  Resource=[t.key_arn()],
+                  Condition=Condition(StringEquals("kms:ViaService", Sub("sqs.${AWS::Region}.amazonaws.com")))),
+        # IAM names a KMS key only by its key ARN, and another region's is unknown here: any key of those regions,
+        # but only the one carrying drgen's alias, and only when SQS of that region asks
+        Statement(Sid="RedriveDecrypt", Effect=Allow, Action=[kms.Decrypt],
+                  Resource=[arn("kms", "key/*", region=r) for r in bp.region_names],
+                  Condition=Condition([ForAnyValueStringEquals("kms:ResourceAliases", naming.kms_alias(t.prefix)),
+                                       StringEquals("kms:ViaService",
+                                                    [f"sqs.{r}.amazonaws.com" for r in bp.region_names])])),
+    ]
+
+
 def _promoter(t: LayerTemplate) -> lambdar.Function:
     bp = t.bp
     statements = []
@@ -108,6 +148,7 @@ def _promoter(t: LayerTemplate) -> lambdar.Function:
         statements.append(Statement(Sid="PromoteGlobalClusters", Effect=Allow, Resource=resources, Action=[
             rds.SwitchoverGlobalCluster, rds.FailoverGlobalCluster, rds.DescribeGlobalClusters]))
     statements += _scale_statements(t)
+    statements += _redrive_statements(t)
     names = asl.triggered_functions(bp)
     if names:
         anywhere = [Sub(f"arn:${{AWS::Partition}}:lambda:*:${{AWS::AccountId}}:function:{name}") for name in names]

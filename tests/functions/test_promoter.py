@@ -12,7 +12,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from tests.functions.conftest import REGION, ROOT, load_handler
+from tests.functions.conftest import PRIMARY, REGION, ROOT, load_handler
 
 GLOBAL = "tp-prod-trading"
 TARGET = f"arn:aws:rds:{REGION}:123456789012:cluster:tp-prod-trading-{REGION}"
@@ -175,5 +175,104 @@ def test_scale_adds_the_missing_instances_and_lifts_the_pilot_light(promoter: An
                                    {"action": "activate", "functions": "one"}, {"action": "deactivate", "functions": []},
                                    {"action": "scale", "functions": [], "databases": [{"cluster_arn": 1}]}])
 def test_malformed_events_raise_value_error(promoter: Any, event: Any) -> None:
+    with pytest.raises(ValueError):
+        promoter.handler(event)
+
+
+def _queues(names: list[str], regions: tuple[str, ...] = (PRIMARY, REGION)) -> dict[tuple[str, str], str]:
+    urls = {}
+    for region in regions:
+        sqs = boto3.client("sqs", region_name=region)
+        for name in names:
+            fifo = {"FifoQueue": "true"} if name.endswith(".fifo") else {}
+            urls[(region, name)] = sqs.create_queue(QueueName=name, Attributes=fifo)["QueueUrl"]
+    return urls
+
+
+def _bodies(region: str, url: str) -> list[str]:
+    sqs, found = boto3.client("sqs", region_name=region), []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            return sorted(found)
+        found += [m["Body"] for m in got]
+        sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                                                        for i, m in enumerate(got)])
+
+
+REDRIVE = {"action": "redrive", "from": PRIMARY, "to": REGION, "moves": [
+    {"source": "orders-dlq", "target": "orders", "fifo": False, "own": False},
+    {"source": "orders", "target": "orders", "fifo": False, "own": False},
+    {"source": "orders-dlq", "target": "orders", "fifo": False, "own": True},
+    {"source": "fills.fifo", "target": "fills.fifo", "fifo": True, "own": False}]}
+
+
+def test_redrive_moves_the_old_regions_queues_and_this_regions_dead_letters_here(promoter: Any) -> None:
+    with mock_aws():
+        urls = _queues(["orders", "orders-dlq", "fills.fifo"])
+        sent = []
+        for (region, name), url in urls.items():
+            for i in range(12 if name == "orders" else 3):
+                body = f"{region}/{name}/{i}"
+                extra = {"MessageGroupId": "g", "MessageDeduplicationId": body} if name.endswith(".fifo") else {}
+                boto3.client("sqs", region_name=region).send_message(QueueUrl=url, MessageBody=body, **extra)
+                sent.append(body)
+        result = promoter.handler(REDRIVE)
+        assert result == {"moved": {f"{PRIMARY}/orders-dlq": 3, f"{PRIMARY}/orders": 12, f"{REGION}/orders-dlq": 3,
+                                    f"{PRIMARY}/fills.fifo": 3}, "waiting": 0, "more": False}
+        orders = _bodies(REGION, urls[(REGION, "orders")])
+        # this region's own queue keeps its messages; the old region's queue and both dead-letter queues join it
+        assert orders == sorted(b for b in sent if "/orders" in b)
+        assert _bodies(REGION, urls[(REGION, "fills.fifo")]) == sorted(b for b in sent if "fills" in b)
+        for key in [(PRIMARY, "orders"), (PRIMARY, "orders-dlq"), (REGION, "orders-dlq"), (PRIMARY, "fills.fifo")]:
+            assert _bodies(key[0], urls[key]) == []
+
+
+def test_redrive_reports_messages_still_in_flight_in_the_source(promoter: Any) -> None:
+    with mock_aws():
+        urls = _queues(["orders", "orders-dlq"])
+        sqs = boto3.client("sqs", region_name=PRIMARY)
+        for i in range(3):
+            sqs.send_message(QueueUrl=urls[(PRIMARY, "orders")], MessageBody=str(i))
+        held = sqs.receive_message(QueueUrl=urls[(PRIMARY, "orders")], MaxNumberOfMessages=1, VisibilityTimeout=300)
+        assert len(held["Messages"]) == 1  # a consumer of the old region holds one
+        event = {**REDRIVE, "moves": REDRIVE["moves"][:3]}
+        result = promoter.handler(event)
+        assert result["moved"][f"{PRIMARY}/orders"] == 2 and result == {**result, "waiting": 1, "more": True}
+
+
+def test_redrive_stops_when_the_invocation_runs_out_of_time(promoter: Any) -> None:
+    with mock_aws():
+        urls = _queues(["orders", "orders-dlq"])
+        for i in range(25):
+            boto3.client("sqs", region_name=PRIMARY).send_message(QueueUrl=urls[(PRIMARY, "orders")], MessageBody=str(i))
+        left = iter([60_000, 60_000, 1_000] + [1_000] * 10)  # two batches, then too little time
+        context = type("Context", (), {"get_remaining_time_in_millis": lambda self: next(left)})()
+        result = promoter.handler({**REDRIVE, "moves": REDRIVE["moves"][1:2]}, context)
+        assert result == {"moved": {f"{PRIMARY}/orders": 20}, "waiting": 0, "more": True}
+        assert len(_bodies(PRIMARY, urls[(PRIMARY, "orders")])) == 5  # the rest waits, untouched
+
+
+def test_a_target_that_refuses_messages_fails_the_redrive(promoter: Any) -> None:
+    with mock_aws():
+        urls = _queues(["orders", "orders-dlq"])
+        boto3.client("sqs", region_name=PRIMARY).send_message(QueueUrl=urls[(PRIMARY, "orders")], MessageBody="x")
+        promoter._client.cache_clear()
+        target = promoter._client("sqs", REGION)
+        target.send_message_batch = lambda **kwargs: {"Successful": [], "Failed": [
+            {"Id": e["Id"], "Code": "KMS.AccessDenied", "SenderFault": True} for e in kwargs["Entries"]]}
+        with pytest.raises(promoter.RedriveIncomplete, match="1 messages were refused"):
+            promoter.handler({**REDRIVE, "moves": REDRIVE["moves"][1:2]})
+        assert boto3.client("sqs", region_name=PRIMARY).get_queue_attributes(
+            QueueUrl=urls[(PRIMARY, "orders")], AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
+        )["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "1"  # still in the source
+
+
+@pytest.mark.parametrize("event", [
+    {"action": "redrive", "from": PRIMARY, "to": REGION},
+    {"action": "redrive", "from": PRIMARY, "to": REGION, "moves": [{"source": "a"}]},
+    {"action": "redrive", "to": REGION, "moves": []},
+])
+def test_a_malformed_redrive_raises_value_error(promoter: Any, event: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         promoter.handler(event)

@@ -17,6 +17,11 @@ Events:
   functions (this region by default) -> ``{"enabled": [uuids]}``.
 - ``{"action": "deactivate", "region", "functions", "pilot_light"}``: disables them in the region traffic left (and
   holds a pilot light's functions at zero concurrency there) -> ``{"disabled": [uuids]}``.
+- ``{"action": "redrive", "from", "to", "moves": [{"source", "target", "fifo", "own"}]}``: moves every message of
+  each source queue (in ``from``, or in ``to`` where ``own``: this region's own dead letters) into the target queue
+  in ``to`` - this region - (``move_queue``: the same code ``drgen redrive`` runs) while the invocation has time
+  -> ``{"moved": {source: n}, "waiting": n, "more": bool}``; ``more`` while a source still holds messages in flight
+  or the time ran out (call again). A target that refuses messages raises ``RedriveIncomplete``.
 Errors raise ``PromotionFailed`` (its name is what the state machine's Retry sees); a malformed event raises
 ``ValueError``.
 """
@@ -42,6 +47,10 @@ CLONED = ("Engine", "DBInstanceClass", "MonitoringInterval", "MonitoringRoleArn"
 
 class PromotionFailed(Exception):
     """An AWS call of the promotion failed; the message says which and why."""
+
+
+class RedriveIncomplete(Exception):
+    """Some messages could not be moved (the target refused them, or a region did not answer)."""
 
 
 @cache
@@ -196,12 +205,108 @@ def deactivate(event: dict[str, Any]) -> dict[str, Any]:
     return {"disabled": _switch(event, False)}
 
 
+BATCH = 10
+"""SQS's most messages per receive and per batch send."""
+VISIBILITY_SECONDS = 120
+"""How long a received message stays invisible in the source while it is copied (it reappears if we stop)."""
+SPARE_MS = 15_000
+"""A redrive starts no new batch with less than this left of the invocation's time."""
+
+
+def move_queue(source: Any, target: Any, from_url: str, to_url: str, fifo: bool,
+               has_time: Any = lambda: True) -> tuple[int, int, bool]:
+    """Move the messages of the queue at ``from_url`` (client ``source``) into ``to_url`` (client ``target``):
+    receive a batch, send it (body, message attributes; for FIFO the group and deduplication ids), delete from
+    the source only what the target stored. A crash between the two sends a message twice, never zero times
+    (consumers are idempotent; a FIFO copy keeps its deduplication id). -> (moved, refused, finished): finished
+    is False when ``has_time()`` said stop or the target refused a whole batch (what is left reappears in the
+    source after ``VISIBILITY_SECONDS``)."""
+    moved = failed = 0
+    while has_time():
+        received = source.receive_message(
+            QueueUrl=from_url, MaxNumberOfMessages=BATCH, WaitTimeSeconds=1, VisibilityTimeout=VISIBILITY_SECONDS,
+            AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
+        if not received:
+            return moved, failed, True
+        entries = [_entry(i, message, fifo) for i, message in enumerate(received)]
+        answer = target.send_message_batch(QueueUrl=to_url, Entries=entries)
+        sent = {item["Id"] for item in answer.get("Successful", [])}
+        failed += len(received) - len(sent)
+        done = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(received) if str(i) in sent]
+        if done:
+            source.delete_message_batch(QueueUrl=from_url, Entries=done)
+        moved += len(done)
+        if not sent:  # the target refuses everything: stop rather than spin
+            return moved, failed, False
+    return moved, failed, False
+
+
+def _entry(index: int, message: dict[str, Any], fifo: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {"Id": str(index), "MessageBody": message["Body"]}
+    attributes = {k: {f: v for f, v in value.items() if f in ("DataType", "StringValue", "BinaryValue")}
+                  for k, value in message.get("MessageAttributes", {}).items()}
+    if attributes:
+        entry["MessageAttributes"] = attributes
+    if fifo:
+        system = message.get("Attributes", {})
+        entry["MessageGroupId"] = system.get("MessageGroupId", "redrive")
+        # the original id, so that a copy sent twice (a crash before the delete) is stored once
+        entry["MessageDeduplicationId"] = system.get("MessageDeduplicationId", message["MessageId"])
+    return entry
+
+
+def in_flight(client: Any, url: str) -> int:
+    """Messages of a queue that a consumer holds or that are delayed: they come back (or are deleted) later."""
+    found = client.get_queue_attributes(QueueUrl=url, AttributeNames=[
+        "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]).get("Attributes", {})
+    return sum(int(found.get(k, 0)) for k in ("ApproximateNumberOfMessagesNotVisible",
+                                             "ApproximateNumberOfMessagesDelayed"))
+
+
+def redrive(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    _require(event, "from", "to")
+    moves = event.get("moves")
+    if not isinstance(moves, list) or not all(isinstance(m, dict) and isinstance(m.get("source"), str)
+                                              and isinstance(m.get("target"), str) for m in moves):
+        raise ValueError("the redrive action needs moves: [{source, target, fifo, own}]")
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+
+    def has_time() -> bool:
+        return remaining is None or remaining() > SPARE_MS
+
+    moved: dict[str, int] = {}
+    refused = waiting = 0
+    finished = True
+    here = _client("sqs", event["to"])
+    for move in moves:
+        region = event["to"] if move.get("own") else event["from"]
+        there = _client("sqs", region)
+        try:
+            from_url = there.get_queue_url(QueueName=move["source"])["QueueUrl"]
+            to_url = here.get_queue_url(QueueName=move["target"])["QueueUrl"]
+            count, failed, done = move_queue(there, here, from_url, to_url, bool(move.get("fifo")), has_time)
+            left = in_flight(there, from_url)
+        except (ClientError, BotoCoreError) as error:
+            raise RedriveIncomplete(f"cannot redrive {move['source']} ({region}): {_reason(error)}") from error
+        moved[f"{region}/{move['source']}"] = count
+        refused += failed
+        waiting += left
+        finished = finished and done
+    LOG.info(json.dumps({"message": "redrive", "moved": moved, "refused": refused, "waiting": waiting}))
+    if refused:
+        raise RedriveIncomplete(f"{refused} messages were refused by the target queues in {event['to']} and stay in "
+                                f"their source; moved {moved}")
+    return {"moved": moved, "waiting": waiting, "more": waiting > 0 or not finished}
+
+
 ACTIONS = {"switchover": promote, "failover": promote, "status": status, "scale": scale, "activate": activate,
            "deactivate": deactivate}
 
 
 def handler(event: Any, context: Any = None) -> dict[str, Any]:
     action = event.get("action") if isinstance(event, dict) else None
+    if action == "redrive":
+        return redrive(event, context)
     if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}: one of {', '.join(ACTIONS)}")
+        raise ValueError(f"unknown action {action!r}: one of {', '.join([*ACTIONS, 'redrive'])}")
     return ACTIONS[action](event)
