@@ -31,6 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 PLACEHOLDER_TYPES = (
+    "AWS::ApiGateway::Authorizer",
     "AWS::ApiGateway::BasePathMapping",
     "AWS::ApiGateway::DomainName",
     "AWS::ApiGateway::Stage",

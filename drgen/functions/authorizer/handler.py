@@ -52,6 +52,7 @@ LOG = logging.getLogger("drgen.authorizer")
 LOG.setLevel(logging.INFO)
 
 ALGORITHMS = {"RS256": "RSA", "ES256": "EC"}
+KEY_ALGORITHM = {kty: alg for alg, kty in ALGORITHMS.items()}
 LEEWAY = 60
 """Seconds of clock skew allowed on ``exp``, ``nbf`` and ``iat``."""
 MAX_TOKEN_BYTES = 8192
@@ -215,6 +216,8 @@ def usable(jwk: Any) -> bool:
         return False
     if jwk.get("use", "sig") != "sig" or ("key_ops" in jwk and "verify" not in (jwk.get("key_ops") or [])):
         return False
+    if jwk.get("alg", KEY_ALGORITHM[jwk["kty"]]) != KEY_ALGORITHM[jwk["kty"]]:
+        return False  # e.g. an RSA key meant for RS512 or PS256: never used for RS256
     try:
         rsa_key(jwk) if jwk["kty"] == "RSA" else ec_key(jwk)
     except Refused:
