@@ -25,7 +25,7 @@ from moto import mock_aws
 from drgen.lint import lint_text
 from drgen.rendering import render_blueprint
 from drgen.synth.authorizer import IDENTITY_SOURCE
-from drgen.validation import check_text
+from drgen.validation import Result, check_text
 from tests.functions.conftest import load_handler
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,8 +43,7 @@ def jwk() -> dict[str, str]:
             "e": b64(numbers.e.to_bytes(3, "big")), "x5t": "not-passed-on"}
 
 
-@functools.cache
-def _rendered(cache: str = "5m") -> dict[str, Any]:
+def _result(cache: str) -> Result:
     data = copy.deepcopy(yaml.safe_load((ROOT / "blueprints" / "trading-platform.yaml").read_text()))
     data["api"]["auth"] = "jwt"
     data["api"]["jwt"] = {"issuer": ISSUER, "audience": ["trading-api"], "keys": [jwk()], "cache": cache}
@@ -52,6 +51,13 @@ def _rendered(cache: str = "5m") -> dict[str, Any]:
                                      "auth": "iam"})
     result = check_text(yaml.safe_dump(data, sort_keys=False), base_dir=str(ROOT / "blueprints"))
     assert result.blueprint is not None, [d.text() for d in result.diagnostics]
+    return result
+
+
+@functools.cache
+def _rendered(cache: str = "5m") -> dict[str, Any]:
+    result = _result(cache)
+    assert result.blueprint is not None
     rendered = render_blueprint(result.blueprint)
     parsed: dict[str, Any] = json.loads(rendered.files["templates/app.json"])
     assert "functions/authorizer.zip" in rendered.files
@@ -153,3 +159,9 @@ def test_moto_api_gateway_accepts_the_rendered_authoriser_and_method(monkeypatch
         assert (method["authorizationType"], method["authorizerId"]) == ("CUSTOM", created["id"])
         stored = client.get_authorizer(restApiId=api, authorizerId=created["id"])
         assert stored["identitySource"] == IDENTITY_SOURCE and stored["type"] == "REQUEST"
+
+
+def test_validate_estimated_the_authoriser_as_rendered() -> None:
+    from tests.test_footprint import compare
+
+    assert list(compare(_result("1h"))) == []
