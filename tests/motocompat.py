@@ -31,7 +31,6 @@ from collections.abc import Callable
 from typing import Any
 
 PLACEHOLDER_TYPES = (
-    "AWS::ApiGateway::Authorizer",
     "AWS::ApiGateway::BasePathMapping",
     "AWS::ApiGateway::DomainName",
     "AWS::ApiGateway::Stage",
