@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from drgen import awsdata, metrics
+from drgen import auth, awsdata, metrics
 from drgen.diagnostics import Path
 from drgen.durations import Duration, parse
 from drgen.model import (
@@ -30,6 +30,7 @@ from drgen.model import (
     Function,
     Grant,
     HealthCheck,
+    Jwt,
     Key,
     Network,
     Objectives,
@@ -163,11 +164,20 @@ def _api(a: dict[str, Any], fifo_queues: set[str]) -> Api:
         if kind == "queue" and target["queue"] in fifo_queues:  # the schema's defaults fill every target: FIFO only
             headers = {"group_id_header": target["group_id_header"],
                        "deduplication_id_header": target["deduplication_id_header"]}
+        how = "none" if kind == "health" else r.get("auth", a.get("auth", "iam"))
         routes.append(Route(r["method"], r["path"], kind, None if kind == "health" else target[kind],  # type: ignore[arg-type]
-                            **headers))
+                            auth=how, **headers))  # type: ignore[arg-type]
     throttle = a.get("throttle")
     return Api(name=a["name"], stage=a["stage"], routes=tuple(routes),
-               throttle=Throttle(float(throttle["rate"]), int(throttle["burst"])) if throttle else None)
+               throttle=Throttle(float(throttle["rate"]), int(throttle["burst"])) if throttle else None,
+               jwt=_jwt(a["jwt"]) if "jwt" in a else None)
+
+
+def _jwt(j: dict[str, Any]) -> Jwt:
+    keys = tuple(tuple(sorted((str(k), str(v)) for k, v in key.items())) for key in j.get("keys", []))
+    return Jwt(issuer=j["issuer"], audiences=tuple(j["audience"]),
+               jwks_url=None if keys else j.get("jwks_url", auth.default_jwks_url(j["issuer"])), keys=keys,
+               cache=parse(j.get("cache", "300s")))
 
 
 def _dns(d: dict[str, Any]) -> Dns:

@@ -155,6 +155,9 @@ _ALL = [
          "as `/app/db-password`, `{{resolve:...}}`) and empty values are not flagged.",
          source="AWS Lambda Developer Guide, \"Working with Lambda environment variables\" (the note recommending "
                 "Secrets Manager for database credentials, API keys and authorization tokens)"),
+    Code("W329", "JWT authoriser that no route uses", "`api.jwt` configures drgen's authoriser, but every route "
+         "is authorised with `iam` (or is the health route), so no authoriser is deployed. Set `api.auth: jwt`, or "
+         "`auth: jwt` on the routes meant for it, or remove `api.jwt`."),
     Code("E322", "FIFO headers on a route that is not to a FIFO queue", "`group_id_header` and "
          "`deduplication_id_header` name the request headers that carry a FIFO message's group and deduplication "
          "ids, which SQS requires of a FIFO queue. drgen sends them only to FIFO queues: a route to a function, to "
@@ -168,6 +171,21 @@ _ALL = [
     Code("E324", "master user named as the application's user", "Functions connect as `drgen_app`, the "
          "application's own database user with IAM authentication, never as the master. A `master_username` of "
          "`drgen_app` would make every `connect` grant the master's: choose another master user name."),
+    Code("E325", "route authorised by a JWT authoriser the API does not define", "A route (or `api.auth`) says "
+         "`auth: jwt`, but the API has no `jwt` section saying which issuer, audiences and keys the authoriser "
+         "accepts. Add `api.jwt: {issuer, audience}` (and `jwks_url` or `keys`), or authorise the route with `iam`."),
+    Code("E326", "JWT issuer or JWKS URL not usable", "`api.jwt.issuer` and `api.jwt.jwks_url` must be https URLs "
+         "with a host and no credentials or fragment (an issuer also without a query): keys fetched over plain "
+         "HTTP, or from an origin that is not authenticated, could be replaced in transit, and then any token "
+         "would verify. The issuer is compared exactly with each token's `iss` claim (RFC 7519 section 4.1.1)."),
+    Code("E327", "JWT key not usable", "A key in `api.jwt.keys` is not a public key drgen's authoriser verifies "
+         "with: an RSA key (RS256) of 2048 bits or more with an odd exponent, or an EC key (ES256) on P-256 whose "
+         "point lies on the curve, members in base64url (RFC 7517, RFC 7518 section 6). A key with private members "
+         "(`d`...) is refused: the blueprint would publish the issuer's signing key. Two keys with one `kid`, or "
+         "`keys` beside `jwks_url` (two key sources), are refused too."),
+    Code("E328", "authorisation on the health route", "The health route is always open: Route 53 health checkers "
+         "cannot sign requests or carry a token, so an authorised health route would make every region look "
+         "unhealthy. Remove `auth` from it."),
     Code("E320", "hot standby smaller than its primary", "Under `strategy: hot-standby` every secondary runs at "
          "full capacity, so a failover adds none: `instances_per_region.secondary` must be at least `primary`. A "
          "scaled-down secondary is a warm standby (drgen's state machine scales it up on failover).",
@@ -185,7 +203,8 @@ _ALL = [
                 "seconds); Amazon Aurora User Guide, \"Backup retention period\" (1 to 35 days); Amazon S3 API "
                 "Reference, DefaultRetention and NoncurrentVersionExpiration (at least a day); Amazon Route 53 API "
                 "Reference, ResourceRecordSet (TTL 0 to 2147483647 seconds); Amazon EventBridge User Guide, \"Schedule "
-                "expressions for rules\" (a rate() in whole minutes, one at least)"),
+                "expressions for rules\" (a rate() in whole minutes, one at least); Amazon API Gateway API Reference, "
+                "Authorizer (authorizerResultTtlInSeconds at most 3600)"),
     Code("E403", "value outside AWS limits", "A number or a name is outside what the AWS service accepts.",
          source="AWS Lambda API Reference, Environment (variable names [a-zA-Z]([a-zA-Z0-9_])+, 4 KB in all); AWS "
                 "Lambda Developer Guide, \"Defined runtime environment variables\" (reserved names); Amazon Aurora "

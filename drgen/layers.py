@@ -137,6 +137,8 @@ def whole_layers(bp: Blueprint) -> tuple[Layer, ...]:
 def own_functions(bp: Blueprint) -> tuple[str, ...]:
     """drgen's own functions the blueprint needs (see docs/architecture.md)."""
     names = ["health"] if bp.api is not None and any(r.target == "health" for r in bp.api.routes) else []
+    if bp.api is not None and bp.api.jwt is not None and any(r.auth == "jwt" for r in bp.api.routes):
+        names.append("authorizer")
     if bp.runs_compute_in_secondaries:
         names += ["canary", "promoter", "readiness"]
     if configs.intake_queues(bp):

@@ -162,6 +162,8 @@ class Route:
     """For a route to a FIFO queue, the request header that carries the MessageGroupId; ``None`` otherwise."""
     deduplication_id_header: str | None = None
     """For a route to a FIFO queue, the request header that carries the MessageDeduplicationId; ``None`` otherwise."""
+    auth: Literal["iam", "jwt", "none"] = "iam"
+    """How the route is authorised, resolved: its own ``auth``, else the API's; ``none`` for a health route."""
 
 
 @dataclass(frozen=True)
@@ -171,11 +173,25 @@ class Throttle:
 
 
 @dataclass(frozen=True)
+class Jwt:
+    """drgen's region-independent authoriser: bearer tokens of ``issuer`` for one of ``audiences``."""
+
+    issuer: str
+    audiences: tuple[str, ...]
+    jwks_url: str | None = None
+    """Where the keys are fetched from; ``None`` when ``keys`` are given (resolved: the default is filled in)."""
+    keys: tuple[tuple[tuple[str, str], ...], ...] = ()
+    """Public JWKs given in the blueprint, each as its sorted (member, value) pairs."""
+    cache: Duration = Duration(300_000, "300s")
+
+
+@dataclass(frozen=True)
 class Api:
     name: str
     stage: str
     routes: tuple[Route, ...]
     throttle: Throttle | None = None
+    jwt: Jwt | None = None
 
 
 @dataclass(frozen=True)

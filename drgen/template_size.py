@@ -40,12 +40,13 @@ IMPORTS = {"imports": 20, "importl": 1}
 SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelope of 2 fits of 150 renders each
     "alarm": (605, {"L": 1, "N": 1, "P": 1, "dims": 69, "extended": 8, "placed": 36, "subs": 39, "suffix": 1, "text":
         1}),
-    "api-method": (781, {"L": 10, "P": 1, "fifo": 319, "function": 1, "headerl": 3, "health": 260, "method": -7,
-        "queue": 1, "queues": 1872, "resource": -7}),
-    "api-intake-method": (3609, {"L": 10, "P": 3, "fifo": 352, "fifoqueue": 1, "headerl": 3, "method": -7, "queue": 2,
-        "resource": -7}),
+    "api-authorizer": (744, {"ttl": 1}),
+    "api-method": (781, {"L": 10, "P": 1, "fifo": 319, "function": 1, "headerl": 3, "health": 260, "jwt": 73, "method":
+        -7, "queue": 1, "queues": 1872, "resource": -7}),
+    "api-intake-method": (3609, {"L": 10, "P": 3, "fifo": 354, "fifoqueue": 1, "headerl": 3, "jwt": 73, "method": -7,
+        "queue": 3, "resource": -7}),
     "api-parameter": (312, {"P": 1}),
-    "api-queue-role": (1064, {"P": 4, "intake": 1875, "queuel": 2, "queues": 165, "sqs": 662}),
+    "api-queue-role": (1090, {"P": 4, "intake": 1875, "queuel": 2, "queues": 165, "sqs": 662}),
     "api-resource": (225, {"L": 1, "parent": 1, "part": 1, "root": 70}),
     "api-validator": (293, {}),
     "artifact-bucket": (1676, {"P": 1}),
@@ -55,6 +56,9 @@ SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelo
     "backup-role": (971, {"P": 1}),
     "backup-selection": (530, {"L": 3, "N": 1}),
     "backup-vault": (312, {"P": 2}),
+    "authorizer-function": (1996, {"P": 4, "config": 1}),
+    "authorizer-permission": (649, {}),
+    "authorizer-role": (2164, {"P": 1}),
     "base-path": (290, {}),
     "blueprint-function": (1971, {"L": 4, "N": 3, "P": 6, "e_bucket": 105, "e_database": 171, "e_queue": 70, "e_table":
         30, "ei_bucket": 1, "ei_database": 1, "ei_queue": 2, "ei_table": 1, "el_bucket": 2, "el_database": 4,

@@ -44,6 +44,26 @@ def names(draw: st.DrawFn, low: int, high: int) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _public_keys() -> list[dict[str, str]]:
+    """Public JWKs for ``api.jwt.keys``: two P-256 keys and a 2048-bit RSA key, made once per run."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    def b64(value: int, size: int) -> str:
+        return base64.urlsafe_b64encode(value.to_bytes(size, "big")).rstrip(b"=").decode()
+
+    keys = []
+    for kid in ("2026-11", "2026-12"):
+        point = ec.generate_private_key(ec.SECP256R1()).public_key().public_numbers()
+        keys.append({"kty": "EC", "kid": kid, "crv": "P-256", "x": b64(point.x, 32), "y": b64(point.y, 32)})
+    numbers = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key().public_numbers()
+    keys.append({"kty": "RSA", "kid": "rsa-1", "alg": "RS256", "use": "sig", "n": b64(numbers.n, 256),
+                 "e": b64(numbers.e, 3)})
+    return keys
+
+
+KEYS = _public_keys()
 _PG = [v.text for v in engines.advisable("aurora-postgresql") if v.serverless_v2]
 _MYSQL = [v.text for v in engines.advisable("aurora-mysql") if v.serverless_v2]
 
@@ -182,6 +202,13 @@ def blueprints(draw: st.DrawFn, most: int = 12) -> dict[str, Any]:
                      "stage": draw(st.sampled_from(["prod", "v1"])), "routes": routes}
         if draw(st.booleans()):
             bp["api"]["throttle"] = {"rate": draw(st.sampled_from([100, 2500.5])), "burst": 50}
+        if draw(st.integers(0, 2)) == 0:
+            bp["api"]["jwt"] = _jwt(draw)
+            if draw(st.booleans()):
+                bp["api"]["auth"] = "jwt"
+            for route in routes:
+                if "health" not in route["target"] and draw(st.booleans()):
+                    route["auth"] = draw(st.sampled_from(["iam", "jwt"]))
         if draw(st.booleans()):
             bp["dns"] = {"zone": draw(st.sampled_from(["example.com", "payments.example.org"])),
                          "record": draw(st.sampled_from(["api", "service"])),
@@ -210,3 +237,20 @@ def blueprints(draw: st.DrawFn, most: int = 12) -> dict[str, Any]:
             alarm["triggers_failover"] = True
         bp.setdefault("alarms", []).append(alarm)
     return bp
+
+
+def _jwt(draw: st.DrawFn) -> dict[str, Any]:
+    """An ``api.jwt`` section: the issuer's JWKS (by default or named) or keys in the blueprint."""
+    jwt: dict[str, Any] = {
+        "issuer": draw(st.sampled_from(["https://login.example.com/",
+                                        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"])),
+        "audience": draw(st.lists(st.sampled_from(["api", "trading-api", "7f3c1d2e9a"]), min_size=1, max_size=3,
+                                  unique=True))}
+    source = draw(st.sampled_from(["default", "url", "keys"]))
+    if source == "url":
+        jwt["jwks_url"] = "https://keys.example.com/tenant-42/jwks.json"
+    elif source == "keys":
+        jwt["keys"] = draw(st.lists(st.sampled_from(KEYS), min_size=1, max_size=3, unique_by=lambda k: k["kid"]))
+    if draw(st.booleans()):
+        jwt["cache"] = draw(st.sampled_from(["0s", "300s", "1h"]))
+    return jwt

@@ -26,7 +26,7 @@ def _duration(ctx: Context, value: Any, path: Path) -> durations.Duration | None
         return None
 
 
-def _within(ctx: Context, value: Any, path: Path, low: int, high: int | None, what: str,
+def within(ctx: Context, value: Any, path: Path, low: int, high: int | None, what: str,
             whose: str = "AWS accepts") -> Iterator[Diagnostic]:
     d = _duration(ctx, value, path)
     if d is None:
@@ -40,14 +40,14 @@ def _within(ctx: Context, value: Any, path: Path, low: int, high: int | None, wh
 def check_queues(ctx: Context) -> Iterator[Diagnostic]:
     for i, q in ctx.items("queues"):
         base = ("queues", i)
-        yield from _within(ctx, q.get("visibility_timeout", "30s"), (*base, "visibility_timeout"), 0,
+        yield from within(ctx, q.get("visibility_timeout", "30s"), (*base, "visibility_timeout"), 0,
                            awsdata.SQS_VISIBILITY_TIMEOUT_MAX_S * S, "an SQS visibility timeout of")
-        yield from _within(ctx, q.get("retention", "4d"), (*base, "retention"), awsdata.SQS_RETENTION_MIN_S * S,
+        yield from within(ctx, q.get("retention", "4d"), (*base, "retention"), awsdata.SQS_RETENTION_MIN_S * S,
                            awsdata.SQS_RETENTION_MAX_S * S, "an SQS retention of")
         dl = q.get("dead_letter")
         if isinstance(dl, dict) and not ctx.broken((*base, "dead_letter")):
             path = (*base, "dead_letter", "retention")
-            yield from _within(ctx, dl.get("retention", "14d"), path, awsdata.SQS_RETENTION_MIN_S * S,
+            yield from within(ctx, dl.get("retention", "14d"), path, awsdata.SQS_RETENTION_MIN_S * S,
                                awsdata.SQS_RETENTION_MAX_S * S, "an SQS retention of")
             own, dlq = _duration(ctx, q.get("retention", "4d"), (*base, "retention")), _duration(
                 ctx, dl.get("retention", "14d"), path)
@@ -64,7 +64,7 @@ def check_functions(ctx: Context) -> Iterator[Diagnostic]:
     queues = {q["name"]: (i, q) for i, q in ctx.items("queues") if isinstance(q.get("name"), str)}
     for i, f in ctx.items("functions"):
         base = ("functions", i)
-        yield from _within(ctx, f.get("timeout", "3s"), (*base, "timeout"), 1 * S,
+        yield from within(ctx, f.get("timeout", "3s"), (*base, "timeout"), 1 * S,
                            awsdata.LAMBDA_TIMEOUT_MAX_S * S, "a Lambda timeout of")
         timeout = _duration(ctx, f.get("timeout", "3s"), (*base, "timeout"))
         for j, trigger in enumerate(f.get("triggers") or []):
@@ -129,25 +129,25 @@ def _visibility(ctx: Context, queue: str, visibility: durations.Duration | None,
 def check_data_stores(ctx: Context) -> Iterator[Diagnostic]:
     low, high = awsdata.AURORA_BACKUP_RETENTION_DAYS
     for i, db in ctx.items("databases"):
-        yield from _within(ctx, db.get("backup_retention", "7d"), ("databases", i, "backup_retention"), low * DAY,
+        yield from within(ctx, db.get("backup_retention", "7d"), ("databases", i, "backup_retention"), low * DAY,
                            high * DAY, "an Aurora backup retention of")
-        yield from _within(ctx, db.get("max_replication_lag", "1s"), ("databases", i, "max_replication_lag"), 1, None,
+        yield from within(ctx, db.get("max_replication_lag", "1s"), ("databases", i, "max_replication_lag"), 1, None,
                            "a max_replication_lag of", "drgen's readiness check can hold a region to")
     for i, b in ctx.items("buckets"):
         lock = b.get("object_lock")
         if isinstance(lock, dict):
-            yield from _within(ctx, lock.get("retention"), ("buckets", i, "object_lock", "retention"), DAY,
+            yield from within(ctx, lock.get("retention"), ("buckets", i, "object_lock", "retention"), DAY,
                                awsdata.S3_OBJECT_LOCK_MAX_DAYS * DAY, "an object lock retention of")
         lifecycle = b.get("lifecycle")
         if isinstance(lifecycle, dict):
-            yield from _within(ctx, lifecycle.get("noncurrent_expiration"), ("buckets", i, "lifecycle",
+            yield from within(ctx, lifecycle.get("noncurrent_expiration"), ("buckets", i, "lifecycle",
                                "noncurrent_expiration"), DAY, None, "a noncurrent expiration of")
 
 
 def check_dns_and_failover(ctx: Context) -> Iterator[Diagnostic]:
     dns = ctx.data.get("dns")
     if isinstance(dns, dict):
-        yield from _within(ctx, dns.get("ttl", "60s"), ("dns", "ttl"), 0, awsdata.DNS_TTL_MAX_S * S, "a DNS TTL of")
+        yield from within(ctx, dns.get("ttl", "60s"), ("dns", "ttl"), 0, awsdata.DNS_TTL_MAX_S * S, "a DNS TTL of")
         ttl = _duration(ctx, dns.get("ttl", "60s"), ("dns", "ttl"))
         advised = awsdata.ROUTE53_HEALTH_CHECKED_TTL_S * S
         if ttl is not None and advised < ttl.millis <= awsdata.DNS_TTL_MAX_S * S:
@@ -157,7 +157,7 @@ def check_dns_and_failover(ctx: Context) -> Iterator[Diagnostic]:
     failover = ctx.data.get("failover")
     if not isinstance(failover, dict):
         return
-    yield from _within(ctx, failover.get("promotion_timeout", "10m"), ("failover", "promotion_timeout"), 60 * S,
+    yield from within(ctx, failover.get("promotion_timeout", "10m"), ("failover", "promotion_timeout"), 60 * S,
                        3600 * S, "a promotion_timeout of", "drgen's failover waits for a promotion")
     approval = _duration(ctx, failover.get("approval_time", "15m"), ("failover", "approval_time"))
     if approval is not None and not 60 * S <= approval.millis <= 3600 * S:
@@ -168,7 +168,7 @@ def check_dns_and_failover(ctx: Context) -> Iterator[Diagnostic]:
         # EventBridge schedules run at most once a minute (rate expressions take whole minutes)
         path = ("failover", "detection", "probe_interval")
         # at least a minute (EventBridge); at most an hour, drgen's bound: a slower canary detects nothing in time
-        yield from _within(ctx, detection.get("probe_interval", "1m"), path, 60 * S, 3600 * S, "a probe_interval of",
+        yield from within(ctx, detection.get("probe_interval", "1m"), path, 60 * S, 3600 * S, "a probe_interval of",
                            "drgen's canary takes")
         interval = _duration(ctx, detection.get("probe_interval", "1m"), path)
         if interval is not None and interval.millis % (60 * S):

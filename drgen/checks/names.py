@@ -72,7 +72,9 @@ def check_physical_names(ctx: Context) -> Iterator[Diagnostic]:
     yield from verdict("state_machine", naming.state_machine(prefix), top)
     yield from verdict("table", naming.control_table(prefix), top)
     yield from verdict("bucket", naming.artifact_bucket(prefix, region), top, _bucket_rule)
-    for own in OWN_FUNCTIONS:
+    api = ctx.data.get("api")
+    jwt = ["authorizer"] if isinstance(api, dict) and isinstance(api.get("jwt"), dict) else []
+    for own in (*OWN_FUNCTIONS, *jwt):
         yield from verdict("role", naming.role(prefix, own, region), top)
         yield from verdict("function", naming.function(prefix, own), top)
     for i, db in ctx.items("databases"):

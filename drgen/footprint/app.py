@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from drgen import configs, metrics, naming
+from drgen import auth, configs, metrics, naming
 from drgen.diagnostics import Path
 from drgen.footprint.items import OWN, PART, Footprint, export, js, lengths
 from drgen.layers import own_functions
@@ -151,6 +151,14 @@ def _api(bp: Blueprint, f: Footprint) -> None:
     api = bp.api
     assert api is not None
     f.resource("RestApi", ("api",), "the REST API", "rest-api", N=len(api.name))
+    jwt = api.jwt if "authorizer" in own_functions(bp) else None
+    if jwt is not None:  # synth.authorizer
+        lambda_function(f, "authorizer", ("api", "jwt"), "drgen's JWT authoriser", "authorizer", {},
+                        {"config": js(auth.config_text(jwt))})
+        f.resource("ApiJwtAuthorizer", ("api", "jwt"), "the API's JWT authoriser", "api-authorizer", tagged=0,
+                   ttl=len(str(jwt.cache.whole_seconds)))
+        f.resource("ApiJwtAuthorizerInvoke", ("api", "jwt"), "the invoke permission of the JWT authoriser",
+                   "authorizer-permission", tagged=0)
     intake = {q.name for q in configs.intake_queues(bp)}
     routed = {r.name for r in api.routes if r.target == "queue" and r.name}
     queues = sorted(routed - intake)
@@ -182,13 +190,15 @@ def _api(bp: Blueprint, f: Footprint) -> None:
             f.resource(method, owner, what, "api-intake-method", tagged=0, method=len(route.method),
                        fifo=int(len(headers) == 2), headerl=lengths(headers) if len(headers) == 2 else 0,
                        resource=len(seen.get("/".join(parts), "")), root=int(not parts), queue=len(queue.name),
-                       fifoqueue=len(queue.name) * int(len(headers) == 2))
+                       fifoqueue=len(queue.name) * int(len(headers) == 2),
+                       jwt=int(jwt is not None and route.auth == "jwt"))
             continue
         f.resource(method, owner, what, "api-method", tagged=0, method=len(route.method),
                    fifo=int(len(headers) == 2), headerl=lengths(headers) if len(headers) == 2 else 0,
                    resource=len(seen.get("/".join(parts), "")), root=int(not parts),
                    queue=len(naming.queue(bp.prefix, queue.name, queue.fifo)) if queue else 0, queues=int(bool(queue)),
-                   health=int(route.target == "health"), function=len(naming.function_id(route.name or "health")))
+                   health=int(route.target == "health"), function=len(naming.function_id(route.name or "health")),
+                   jwt=int(jwt is not None and route.auth == "jwt" and route.target != "health"))
         if route.target != "queue":
             f.resource(naming.logical_id(route.method.lower(), "path", *(parts or ["root"]), "invoke"), owner,
                        f"the invoke permission of {what}", "permission", tagged=0, path=js("/".join(parts)),

@@ -30,7 +30,9 @@ from troposphere import GetAtt, Parameter, Ref, Sub, apigateway, certificatemana
 from troposphere import awslambda as lambdar
 
 from drgen import naming
+from drgen.errors import RenderError
 from drgen.model import Route
+from drgen.synth import authorizer as jwt_authorizer
 from drgen.synth import intake, policies
 from drgen.synth.base import LayerTemplate
 from drgen.synth.functions import HEALTH, function_id
@@ -40,6 +42,8 @@ API = "RestApi"
 ACCESS_LOG_FORMAT = ('{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod",'
                      '"path":"$context.path","status":"$context.status","latency":"$context.responseLatency",'
                      '"integrationError":"$context.integrationErrorMessage"}')
+AUTHORIZATION = {"iam": "AWS_IAM", "jwt": "CUSTOM", "none": "NONE"}
+"""A route's ``auth`` -> the method's AuthorizationType (``CUSTOM``: drgen's JWT authoriser, ``synth.authorizer``)."""
 OPEN_HEALTH = "the health route must answer Route 53 health checkers, which cannot sign requests"
 
 
@@ -152,6 +156,7 @@ def contribute(t: LayerTemplate) -> None:
     if any(r.target == "queue" for r in spec.routes):
         _queue_role(t)
     ids = _resources(t, api, spec.routes)
+    authorizer = jwt_authorizer.contribute(t, api)
     validator = None
     if any(fifo_headers(r) for r in spec.routes):
         validator = t.add(apigateway.RequestValidator(
@@ -161,14 +166,20 @@ def contribute(t: LayerTemplate) -> None:
     for route in spec.routes:
         path = "/".join(p for p in route.path.split("/") if p)
         open_route = route.target == "health"
-        required = {}
+        required: dict[str, Any] = {}
         if fifo_headers(route):
             required = {"RequestParameters": {f"method.request.header.{h}": True for h in fifo_headers(route).values()},
                         "RequestValidatorId": Ref(validator)}
+        how = "none" if open_route else route.auth
+        if how == "jwt":
+            if authorizer is None:
+                raise RenderError(f"route {route.method} {route.path} is authorised by JWT, but the API has no jwt "
+                                  "section (E325)")
+            required["AuthorizerId"] = Ref(authorizer)
         method = t.add(apigateway.Method(
             naming.logical_id(route.method.lower(), "path", *(path.split("/") if path else ["root"])),
             RestApiId=Ref(api), ResourceId=ids[path], HttpMethod=route.method,
-            AuthorizationType="NONE" if open_route else "AWS_IAM", Integration=_integration(t, route),
+            AuthorizationType=AUTHORIZATION[how], Integration=_integration(t, route),
             MethodResponses=[apigateway.MethodResponse(StatusCode=code) for code in ("202", "400", "503")]
             if route.target == "queue" else [],
             **required,

@@ -26,6 +26,7 @@ ACCOUNT = "${AWS::AccountId}"
 ARN = "arn:${AWS::Partition}"
 
 _SPEC: dict[str, str] = {
+    "AWS::ApiGateway::Authorizer": "apigateway: DELETE GET PATCH POST; iam: PassRole",
     "AWS::ApiGateway::BasePathMapping": "apigateway: DELETE GET PATCH POST",
     "AWS::ApiGateway::Deployment": "apigateway: DELETE GET PATCH POST PUT",
     # DomainName: API Gateway creates its service-linked role with an account's first custom domain name.
