@@ -184,7 +184,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
 def cmd_deploy(args: argparse.Namespace) -> int:
     import drgen
-    from drgen.deploying import DeployOptions
+    from drgen.aws.deploy import DeployOptions
 
     options = DeployOptions(dry_run=args.dry_run, endpoint_url=args.endpoint_url)  # a bad URL stops here, first
     blueprint = drgen.load(_existing(args.blueprint), source_root=_source_root(args))
@@ -217,9 +217,9 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 def cmd_redrive(args: argparse.Namespace) -> int:
     import drgen
-    from drgen.awsclients import Clients
-    from drgen.deploying import DeployOptions
-    from drgen.redrive import redrive
+    from drgen.aws.clients import Clients
+    from drgen.aws.deploy import DeployOptions
+    from drgen.aws.redrive import redrive
 
     blueprint = drgen.load(_existing(args.blueprint), source_root=_source_root(args))
     clients = Clients(_session(args.profile), DeployOptions(endpoint_url=args.endpoint_url))
@@ -241,7 +241,7 @@ class Progress:
         self.open_line = False
 
     def __call__(self, event: Any) -> None:
-        from drgen.deploying import pending
+        from drgen.aws.operations import pending
 
         key = (event.layer, event.region, event.action, event.status)
         if self.tty:

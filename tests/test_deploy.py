@@ -25,7 +25,7 @@ from moto import mock_aws
 
 import drgen
 from drgen import naming
-from drgen.deploying import DeployOptions, DeployResult, Event, deploy_rendered
+from drgen.aws.deploy import DeployOptions, DeployResult, Event, deploy_rendered
 from drgen.errors import DeployError
 from drgen.rendering import Rendered
 from tests import motocompat
