@@ -22,8 +22,8 @@ from drgen.aws.results import Change, DeployOptions, DeployResult, Event
 from drgen.aws.stacks import Stacks
 from drgen.aws.stacksets import StackSets
 from drgen.errors import DeployError
-from drgen.rendering import ROLES_FILE, Rendered
-from drgen.synth.stacksets import ADMINISTRATION_ROLE, EXECUTION_ROLE
+from drgen.rendering import Rendered
+from drgen.synth.stacksets import administration_role, execution_role
 
 __all__ = ["Change", "DeployOptions", "DeployResult", "Event", "deploy_rendered"]
 
@@ -41,13 +41,7 @@ def deploy_rendered(rendered: Rendered, session: Any, options: DeployOptions | N
 class _Deployment(StackSets, Stacks):
     def run(self) -> DeployResult:
         with self.clients.translating(lambda: self.step):
-            caller = self.clients.account(self.admin_region)
-            self.accounts = list(self.bp.accounts) or [caller]
-            if self.accounts != [caller]:
-                raise DeployError(f"the blueprint's accounts are {', '.join(self.accounts)} but the credentials are "
-                                  f"account {caller}'s: drgen deploy uploads each region's packages with the session's "
-                                  "own credentials, so it deploys one account, the session's")
-            self.result.account = caller
+            self._target("deploy")
             self._check_roles()
             for layer in self.rendered.plan.layers:
                 if layer.kind == "stackset":
@@ -66,7 +60,7 @@ class _Deployment(StackSets, Stacks):
         self.step = "roles"
         iam = self.clients.client("iam", self.admin_region)
         missing = []
-        for role in (ADMINISTRATION_ROLE, EXECUTION_ROLE):
+        for role in (administration_role(self.bp), execution_role(self.bp)):
             try:
                 iam.get_role(RoleName=role)
             except Exception as error:
@@ -75,5 +69,6 @@ class _Deployment(StackSets, Stacks):
                 missing.append(role)
         if missing:
             raise DeployError(f"{' and '.join(missing)} {'do' if len(missing) > 1 else 'does'} not exist in account "
-                              f"{self.result.account}: StackSets need both roles. Deploy the render's "
-                              f"{ROLES_FILE} once in this account first (see docs/roles.md)")
+                              f"{self.result.account}: StackSets need both roles. Run drgen bootstrap with this "
+                              "blueprint first: it deploys them and each region's artifact bucket (see "
+                              "docs/deploying.md)")

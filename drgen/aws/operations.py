@@ -40,6 +40,16 @@ class Runner:
         self.peers_pending = False
         """The storage StackSet was deployed before every region's buckets existed (``PeerBuckets`` pending)."""
 
+    def _target(self, command: str) -> None:
+        """The accounts the run targets: the blueprint's, which must be the session's own (one account)."""
+        caller = self.clients.account(self.admin_region)
+        self.accounts = list(self.bp.accounts) or [caller]
+        if self.accounts != [caller]:
+            raise DeployError(f"the blueprint's accounts are {', '.join(self.accounts)} but the credentials are "
+                              f"account {caller}'s: drgen {command} uploads each region's packages with the session's "
+                              "own credentials, so it deploys one account, the session's")
+        self.result.account = caller
+
     def _note(self, layer: str, region: str, action: str, what: str, why: str = "") -> None:
         self.result.changes.append(Change(layer, region, action, what, why))
         self.on_event(Event(layer, region, action, "planned" if self.options.dry_run else "started", 0.0,

@@ -11,7 +11,7 @@ from drgen.aws.compare import dict_change, drift, parameter_list, preferences, t
 from drgen.aws.results import Change
 from drgen.aws.values import Values
 from drgen.layers import Layer
-from drgen.synth.stacksets import ADMINISTRATION_ROLE, EXECUTION_ROLE, stackset_parameters
+from drgen.synth.stacksets import administration_role, execution_role, stackset_parameters
 
 CAPABILITIES = ["CAPABILITY_NAMED_IAM"]
 
@@ -30,8 +30,8 @@ class StackSets(Artifacts, Values):
             "Capabilities": CAPABILITIES,
             "Tags": tags(t),
             "AdministrationRoleARN": f"arn:{awsdata.partition(self.admin_region)}:iam::{self.accounts[0]}:role/"
-                                     f"{ADMINISTRATION_ROLE}",
-            "ExecutionRoleName": EXECUTION_ROLE,
+                                     f"{administration_role(self.bp)}",
+            "ExecutionRoleName": execution_role(self.bp),
         }
         current = self._describe_stack_set(cf, name)
         instances = self._instances(cf, name) if current else {}
