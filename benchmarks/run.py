@@ -154,7 +154,7 @@ def bench_deploy() -> None:
     from moto import mock_aws
 
     import drgen
-    from drgen.deploying import DeployOptions
+    from drgen.aws.deploy import DeployOptions
 
     sys.path.insert(0, str(ROOT))
     from tests import motocompat

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-    from drgen.deploying import DeployOptions, DeployResult
-    from drgen.deploying import Event as DeployEvent
+    from drgen.aws.deploy import DeployOptions, DeployResult
+    from drgen.aws.deploy import Event as DeployEvent
     from drgen.diagnostics import Diagnostic
     from drgen.drilling import DrillReport
     from drgen.model import Blueprint
@@ -138,8 +138,8 @@ def deploy(rendered: Rendered | Blueprint | str | os.PathLike[str], session: Any
            on_event: Callable[[DeployEvent], None] | None = None,
            options: DeployOptions | None = None) -> DeployResult:
     """Deploy a render (or a blueprint, rendered first) with the clients of ``session`` (a ``boto3.Session``;
-    default: boto3's default session). ``on_event`` receives progress; see ``drgen.deploying``."""
-    from drgen.deploying import DeployOptions, deploy_rendered
+    default: boto3's default session). ``on_event`` receives progress; see ``drgen.aws.deploy``."""
+    from drgen.aws.deploy import DeployOptions, deploy_rendered
     from drgen.model import Blueprint
     from drgen.rendering import Rendered as RenderedType
 
@@ -154,7 +154,7 @@ def deploy(rendered: Rendered | Blueprint | str | os.PathLike[str], session: Any
         _expect("deploy", "endpoint_url", endpoint_url, (str,), "a str (a URL) or None")
     if options is None:
         options = DeployOptions(dry_run=dry_run, endpoint_url=endpoint_url)
-    _expect("deploy", "options", options, (DeployOptions,), "a drgen.deploying.DeployOptions or None")
+    _expect("deploy", "options", options, (DeployOptions,), "a drgen.aws.deploy.DeployOptions or None")
     if not isinstance(rendered, RenderedType):
         rendered = render(rendered)
     if session is None:

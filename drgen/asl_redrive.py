@@ -20,8 +20,8 @@ import math
 from typing import Any
 
 from drgen.asl_tasks import lambda_task, notify
+from drgen.aws.redrive import plan
 from drgen.model import Blueprint
-from drgen.redrive import plan
 
 WAIT_SECONDS = 60
 """Between two rounds: messages the old region's consumers held reappear when their visibility timeout ends."""
@@ -62,7 +62,7 @@ def applies(bp: Blueprint) -> bool:
 
 
 def moves(bp: Blueprint, old_region: bool = True) -> list[dict[str, Any]]:
-    """``drgen.redrive.plan`` (the old region's dead-letter queues and queues), then this region's own dead letters."""
+    """``drgen.aws.redrive.plan`` (the old region's dead-letter queues and queues), then this region's own dead letters."""
     old = [{"source": s, "target": t, "fifo": fifo, "own": False} for s, t, fifo in plan(bp)] if old_region else []
     return old + [{"source": s, "target": t, "fifo": fifo, "own": True} for s, t, fifo in plan(bp) if s != t]
 

@@ -194,7 +194,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
 def cmd_deploy(args: argparse.Namespace) -> int:
     import drgen
-    from drgen.deploying import DeployOptions
+    from drgen.aws.deploy import DeployOptions
 
     options = DeployOptions(dry_run=args.dry_run, endpoint_url=args.endpoint_url)  # a bad URL stops here, first
     blueprint = drgen.load(_existing(args.blueprint), source_root=_source_root(args))
@@ -225,11 +225,60 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bootstrap(args: argparse.Namespace) -> int:
+    from drgen.aws.bootstrap import bootstrap_rendered
+
+    options, rendered, session = _aws_run(args)
+    return _show_run(args, lambda progress: bootstrap_rendered(rendered, session, options, progress))
+
+
+def cmd_destroy(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from drgen.aws.destroy import destroy_rendered
+
+    options, rendered, session = _aws_run(args)
+    prefix = rendered.blueprint.prefix
+    if not args.dry_run and not args.yes:
+        preview = destroy_rendered(rendered, session, replace(options, dry_run=True))
+        _out(preview.text())
+        if not preview.changed:
+            return 0
+        if not sys.stdin.isatty():
+            raise UsageError("drgen destroy asks for the blueprint's prefix before it deletes anything; pass --yes "
+                             "to destroy without asking, or --dry-run to only see what would be deleted")
+        if input(f"type {prefix} to delete these: ").strip() != prefix:
+            _err("drgen: nothing deleted")
+            return 1
+    return _show_run(args, lambda progress: destroy_rendered(rendered, session, options, progress))
+
+
+def _aws_run(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    """The options (a bad --endpoint-url stops here, first), the render and the session of an AWS command."""
+    import drgen
+    from drgen.aws.deploy import DeployOptions
+
+    options = DeployOptions(dry_run=args.dry_run, endpoint_url=args.endpoint_url)
+    rendered = drgen.render(drgen.load(_existing(args.blueprint), source_root=_source_root(args)))
+    return options, rendered, _session(args.profile)
+
+
+def _show_run(args: argparse.Namespace, run: Any) -> int:
+    """Run ``run(on_event)`` with progress on standard error (none for a dry run or JSON), then its summary."""
+    progress = None if args.format == "json" or args.dry_run else Progress(sys.stderr, live=sys.stderr.isatty()
+                                                                               and not args.quiet)
+    result = run(progress)
+    if progress is not None:
+        progress.finish()
+    _out(json.dumps(result.to_dict(), indent=2, sort_keys=True) if args.format == "json" else result.text())
+    return 0
+
+
 def cmd_redrive(args: argparse.Namespace) -> int:
     import drgen
-    from drgen.awsclients import Clients
-    from drgen.deploying import DeployOptions
-    from drgen.redrive import redrive
+    from drgen.aws.clients import Clients
+    from drgen.aws.deploy import DeployOptions
+    from drgen.aws.redrive import redrive
 
     blueprint = drgen.load(_existing(args.blueprint), source_root=_source_root(args))
     clients = Clients(_session(args.profile), DeployOptions(endpoint_url=args.endpoint_url))
@@ -251,7 +300,7 @@ class Progress:
         self.open_line = False
 
     def __call__(self, event: Any) -> None:
-        from drgen.deploying import pending
+        from drgen.aws.operations import pending
 
         key = (event.layer, event.region, event.action, event.status)
         if self.tty:
@@ -299,6 +348,17 @@ def _source_root(args: argparse.Namespace) -> str | None:
     if root is not None and not Path(root).is_dir():
         raise UsageError(f"--source-root {root}: no such folder")
     return root
+
+
+def _aws_arguments(p: argparse.ArgumentParser, dry_run: str) -> None:
+    p.add_argument("blueprint", metavar="BLUEPRINT")
+    p.add_argument("--profile", help="the AWS profile to use (default: boto3's usual credential chain)")
+    p.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint for every service (e.g. moto)")
+    p.add_argument("--dry-run", action="store_true", help=dry_run)
+    p.add_argument("--quiet", action="store_true",
+                   help="plain progress lines, one per status change, even on a terminal")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="the summary's form")
+    _with_source_root(p)
 
 
 def _with_source_root(p: argparse.ArgumentParser) -> None:
@@ -370,6 +430,23 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text", help="the summary's form")
     _with_source_root(p)
     p.set_defaults(run=cmd_deploy)
+
+    p = sub.add_parser("bootstrap", help="deploy the StackSet roles and artifact buckets a blueprint needs",
+                       description="Deploy (or update) what drgen deploy needs in the account: the blueprint's "
+                                   "StackSet roles (the stack <prefix>-stackset-roles) and the bootstrap StackSet "
+                                   "(each region's key and artifact bucket). A second run changes nothing. "
+                                   "Exit 0 done (or nothing to do), 1 failed.")
+    _aws_arguments(p, "say what would be created or updated; read-only")
+    p.set_defaults(run=cmd_bootstrap)
+
+    p = sub.add_parser("destroy", help="delete what drgen deployed of a blueprint, in the reverse of the plan",
+                       description="Delete the blueprint's stack instances, StackSets and stacks, last layer first, "
+                                   "then its StackSet roles; data stores stay as their DeletionPolicy says and are "
+                                   "listed. Only what drgen's names and tags mark as this blueprint's. Asks for the "
+                                   "blueprint's prefix unless --yes. Exit 0 done (or nothing to do), 1 failed.")
+    _aws_arguments(p, "say what would be deleted and kept; read-only")
+    p.add_argument("--yes", action="store_true", help="do not ask for the prefix before deleting (for pipelines)")
+    p.set_defaults(run=cmd_destroy)
 
     p = sub.add_parser("redrive", help="move a region's waiting messages into the active region's queues",
                        description="Move every message of the queues and dead-letter queues of a region that is not "

@@ -263,6 +263,8 @@ class Blueprint:
     description: str = ""
     tags: tuple[tuple[str, str], ...] = ()
     accounts: tuple[str, ...] = ()
+    stackset_roles: Literal["blueprint", "aws-default"] = "blueprint"
+    """Whose names the StackSet roles carry: the blueprint's (``drgen.<prefix>.stackset-...``) or AWS's default ones."""
     network: Network = Network()
     databases: tuple[Database, ...] = ()
     tables: tuple[Table, ...] = ()

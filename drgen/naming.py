@@ -89,6 +89,20 @@ def role(p: str, name: str, region: str) -> str:
     return f"{p}-{name}-{region}"
 
 
+def stackset_administration_role(p: str) -> str:
+    """The role CloudFormation assumes to run the blueprint's StackSets (``stackset_roles: blueprint``).
+
+    Not ``<prefix>-...``: the execution policy lets a blueprint's stacks manage the roles ``role/<prefix>-*``, which
+    must not take in the StackSet roles themselves (nor another blueprint's): no prefix has a dot.
+    """
+    return f"drgen.{p}.stackset-administration"
+
+
+def stackset_execution_role(p: str) -> str:
+    """The role in each target account that runs the blueprint's stack instances (``stackset_roles: blueprint``)."""
+    return f"drgen.{p}.stackset-execution"
+
+
 def queue(p: str, name: str, fifo: bool = False) -> str:
     return f"{p}-{name}" + (".fifo" if fifo else "")
 

@@ -4,7 +4,7 @@ moto creates real emulated resources for most of the types drgen renders (KMS ke
 its subnets, IAM roles, Lambda functions, SQS queues, SNS topics, Step Functions, Route 53...). For the types
 in ``PLACEHOLDER_TYPES`` it has no CloudFormation model and fails the whole stack; here each becomes a
 placeholder that gives the stack a physical id and the attributes other resources read, and creates
-nothing. The deploy tests say so and assert nothing of them. Seven moto bugs are worked around:
+nothing. The deploy tests say so and assert nothing of them. Ten moto bugs are worked around:
 
 - ``AWS::KMS::Key`` passes CloudFormation's ``Key``/``Value`` tags to the KMS API, which wants
   ``TagKey``/``TagValue`` (KeyError: 'TagKey'), and ``AWS::SSM::Parameter`` its tag map where a list is
@@ -15,6 +15,10 @@ nothing. The deploy tests say so and assert nothing of them. Seven moto bugs are
   them: "any parameter values overridden for a stack instance aren't updated");
 - a stack instance reports the id of a stack that does not exist, not its own stack's;
 - ``Fn::If`` choosing ``AWS::NoValue`` inside a list leaves a null item there, where AWS drops it;
+- ``AWS::EC2::VPCEndpoint`` and ``AWS::EC2::RouteTable`` cannot be deleted by CloudFormation (a route table
+  keeps its subnet associations), so deleting a network stack fails on its VPC ("has dependencies"); here
+  they are removed as the EC2 API's ``DeleteVpcEndpoints`` and ``DeleteRouteTable`` would; nor can
+  ``AWS::IAM::ManagedPolicy``, so a role it is attached to cannot be deleted ("must detach all policies");
 - the map from resource type to model is cached the first time a template is parsed, before the service
   modules of later types are imported: every model used is imported first.
 
@@ -88,6 +92,7 @@ def install() -> None:
     _fix_hosted_zone_name_servers()
     _fix_instance_parameters()
     _fix_no_value_in_lists()
+    _fix_delete()
     parsing.get_model_list.cache_clear()
     parsing.get_model_map.cache_clear()
     parsing.get_name_type_map.cache_clear()
@@ -225,14 +230,45 @@ def _fix_no_value_in_lists() -> None:
     parsing.clean_json = clean_json
 
 
+def _fix_delete() -> None:
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.route_tables import RouteTable
+    from moto.ec2.models.vpcs import VPCEndPoint
+
+    def delete_endpoint(self: Any, account_id: str, region_name: str) -> None:
+        backend = ec2_backends[account_id][region_name]
+        self.route_table_ids = [r for r in self.route_table_ids or [] if r in backend.route_tables]
+        backend.delete_vpc_endpoints([self.id])
+        backend.vpc_end_points.pop(self.id, None)
+
+    def delete_route_table(self: Any, account_id: str, region_name: str) -> None:
+        self._associations.clear()  # the stack's SubnetRouteTableAssociations, which moto cannot delete
+        ec2_backends[account_id][region_name].route_tables.pop(self.id, None)
+
+    VPCEndPoint.delete = delete_endpoint  # type: ignore[attr-defined]
+    from moto.iam.models import ManagedPolicy
+
+    def delete_policy(self: Any, account_id: str, region_name: str) -> None:
+        for role in self.backend.roles.values():
+            if self.arn in role.managed_policies:
+                self.detach_from(role)
+        self.backend.managed_policies.pop(self.arn, None)
+
+    ManagedPolicy.delete = delete_policy  # type: ignore[attr-defined]
+    RouteTable.delete = delete_route_table  # type: ignore[attr-defined]
+
+
 def create_stackset_roles(session: Any, rendered: Any, endpoint_url: str | None = None) -> None:
-    """Deploy the render's StackSet roles template, as a user does once per account before ``drgen deploy``."""
+    """Deploy the render's StackSet roles template alone (what ``drgen bootstrap`` deploys first), tagged as it
+    tags it, so that ``drgen deploy``'s own bootstrap layer is still to do."""
+    from drgen.aws.bootstrap import roles_tags
     from drgen.rendering import ROLES_FILE
 
     primary = rendered.blueprint.primary.name
     cf = session.client("cloudformation", region_name=primary, endpoint_url=endpoint_url)
     cf.create_stack(StackName=f"{rendered.blueprint.prefix}-stackset-roles",
-                    TemplateBody=rendered.files[ROLES_FILE].decode("utf-8"), Capabilities=["CAPABILITY_NAMED_IAM"])
+                    TemplateBody=rendered.files[ROLES_FILE].decode("utf-8"), Capabilities=["CAPABILITY_NAMED_IAM"],
+                    Tags=roles_tags(rendered))
 
 
 def main(argv: list[str]) -> None:

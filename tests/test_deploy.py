@@ -25,7 +25,7 @@ from moto import mock_aws
 
 import drgen
 from drgen import naming
-from drgen.deploying import DeployOptions, DeployResult, Event, deploy_rendered
+from drgen.aws.deploy import DeployOptions, DeployResult, Event, deploy_rendered
 from drgen.errors import DeployError
 from drgen.rendering import Rendered
 from tests import motocompat
@@ -405,10 +405,10 @@ def test_missing_stackset_roles_are_named_before_anything_is_created(monkeypatch
         bare = boto3.Session(region_name="us-east-1")
         with pytest.raises(DeployError) as failure:
             deploy(reference, bare)
-        assert str(failure.value).startswith("AWSCloudFormationStackSetAdministrationRole and "
-                                             "AWSCloudFormationStackSetExecutionRole do not exist in account "
+        assert str(failure.value).startswith(f"drgen.{PREFIX}.stackset-administration and "
+                                             f"drgen.{PREFIX}.stackset-execution do not exist in account "
                                              f"{ACCOUNT}: StackSets need both roles")
-        assert "roles/stackset-roles.json" in str(failure.value)
+        assert "Run drgen bootstrap with this blueprint first" in str(failure.value)
         assert bare.client("cloudformation").list_stack_sets()["Summaries"] == []
 
 
@@ -428,6 +428,7 @@ def test_the_other_example_blueprints_deploy_then_find_nothing_to_do(name: str, 
     if dns is not None and dns.zone_id:  # the blueprint names an existing zone: make it exist, with that id
         monkeypatch.setattr(models, "create_route53_zone_id", lambda **_: dns.zone_id)
         session.client("route53").create_hosted_zone(Name=dns.zone, CallerReference="test")
+    motocompat.create_stackset_roles(session, rendered)  # its own roles, beside the reference blueprint's
     first = deploy(rendered, session)
     assert len(first.operations) == sum(len(layer.regions) if layer.kind == "stackset" else 1
                                         for layer in rendered.plan.layers) + bool(rendered.blueprint.buckets)

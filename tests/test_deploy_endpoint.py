@@ -14,8 +14,8 @@ import boto3
 import pytest
 
 import drgen
+from drgen.aws.deploy import DeployOptions
 from drgen.cli import main
-from drgen.deploying import DeployOptions
 from drgen.rendering import Rendered
 
 ROOT = Path(__file__).resolve().parents[1]

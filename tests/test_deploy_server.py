@@ -102,6 +102,8 @@ def test_cli_without_yes_off_a_terminal_refuses_to_change_anything(endpoint: str
     blueprint = tmp_path / "other.yaml"
     assert main(["init", str(blueprint), "--name", "other-service"]) == 0
     capsys.readouterr()
+    motocompat.create_stackset_roles(boto3.Session(region_name="us-east-1"), drgen.render(drgen.load(blueprint)),
+                                     endpoint_url=endpoint)
     assert main(["deploy", str(blueprint), "--endpoint-url", endpoint]) == 2
     out = capsys.readouterr()
     assert "create    bootstrap" in out.out

@@ -15,12 +15,12 @@ from moto import mock_aws
 
 import drgen
 from drgen import naming
-from drgen.awsclients import Clients
+from drgen.aws.clients import Clients
+from drgen.aws.deploy import DeployOptions
+from drgen.aws.redrive import plan, redrive
 from drgen.cli import main
-from drgen.deploying import DeployOptions
 from drgen.errors import DeployError
 from drgen.model import Blueprint, DeadLetter, Queue
-from drgen.redrive import plan, redrive
 
 ROOT = Path(__file__).resolve().parents[1]
 OLD, ACTIVE = "us-east-1", "us-east-2"

@@ -14,16 +14,19 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from moto import mock_aws
 from troposphere import encode_to_dict
 
 import drgen
+from drgen import naming
 from drgen.errors import RenderError
 from drgen.lint import lint_text, regions_for
 from drgen.rendering import ROLES_FILE, Rendered, render_blueprint
 from drgen.synth import permissions
 from drgen.synth.roles import StackSetFacts, execution_statements, iter_statements, pack, roles_template, stackset_facts
-from drgen.synth.stacksets import ADMINISTRATION_ROLE, EXECUTION_ROLE
+from drgen.synth.stacksets import ADMINISTRATION_ROLE, EXECUTION_ROLE, administration_role, execution_role
 
 ROOT = Path(__file__).resolve().parents[1]
 BLUEPRINTS = sorted((ROOT / "blueprints").glob("*.yaml")) + sorted((ROOT / "tests" / "cases" / "valid").glob("*/*.yaml"))
@@ -87,18 +90,63 @@ def granted(statements: list[dict[str, Any]], action: str) -> bool:
 def test_the_roles_have_the_names_stacksets_expect_and_trust_the_right_principals(rendered: Rendered) -> None:
     resources = _roles(rendered)["Resources"]
     roles = {r["Properties"]["RoleName"]: r["Properties"] for r in resources.values() if r["Type"] == "AWS::IAM::Role"}
-    assert set(roles) == {ADMINISTRATION_ROLE, EXECUTION_ROLE}
-    (trust,) = roles[ADMINISTRATION_ROLE]["AssumeRolePolicyDocument"]["Statement"]
+    bp = rendered.blueprint
+    admin, execution = administration_role(bp), execution_role(bp)
+    assert set(roles) == {f"drgen.{bp.prefix}.stackset-administration", f"drgen.{bp.prefix}.stackset-execution"}
+    stackset = json.loads(rendered.files["stacksets/bootstrap.json"])["Resources"]["BootstrapStackSet"]["Properties"]
+    assert stackset["ExecutionRoleName"] == execution
+    assert stackset["AdministrationRoleARN"] == {
+        "Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{admin}"}
+    (trust,) = roles[admin]["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": ["cloudformation.amazonaws.com"]}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
-    (assume,) = roles[ADMINISTRATION_ROLE]["Policies"][0]["PolicyDocument"]["Statement"]
+    (assume,) = roles[admin]["Policies"][0]["PolicyDocument"]["Statement"]
     assert assume["Action"] == ["sts:AssumeRole"]
-    assert [_pattern(r) for r in assume["Resource"]] == [f"arn:aws:iam::{ACCOUNT}:role/{EXECUTION_ROLE}"]
-    (trust,) = roles[EXECUTION_ROLE]["AssumeRolePolicyDocument"]["Statement"]
+    assert [_pattern(r) for r in assume["Resource"]] == [f"arn:aws:iam::{ACCOUNT}:role/{execution}"]
+    (trust,) = roles[execution]["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"AWS": [{"Fn::GetAtt": ["AdministrationRole", "Arn"]}]}
     policies = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::IAM::ManagedPolicy"]
     assert policies and all(p["Roles"] == [{"Ref": "ExecutionRole"}] for p in policies)
     assert "AdministratorAccess" not in rendered.files[ROLES_FILE].decode()
+
+
+def test_aws_default_roles_keep_the_names_aws_expects() -> None:
+    bp = dataclasses.replace(drgen.load(ROOT / "blueprints" / "trading-platform.yaml"), stackset_roles="aws-default")
+    template = json.loads(roles_template(bp).to_json())
+    names = {r["Properties"]["RoleName"] for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"}
+    assert names == {ADMINISTRATION_ROLE, EXECUTION_ROLE}
+
+
+def test_two_blueprints_have_their_own_roles_each_scoped_to_itself() -> None:
+    one = drgen.load(ROOT / "blueprints" / "trading-platform.yaml")
+    two = dataclasses.replace(one, name="payments")
+    assert administration_role(one) != administration_role(two) and execution_role(one) != execution_role(two)
+    for bp in (one, two):
+        statements = [encode_to_dict(s) for s in execution_statements(bp, stackset_facts(
+            render_blueprint(bp).layer_templates))]
+        (assume,) = json.loads(roles_template(bp).to_json())["Resources"]["AdministrationRole"]["Properties"][
+            "Policies"][0]["PolicyDocument"]["Statement"]
+        assert [_pattern(r) for r in assume["Resource"]] == [f"arn:aws:iam::{ACCOUNT}:role/{execution_role(bp)}"]
+        for other in (one, two):  # no blueprint's stacks may change a StackSet role, its own or another's
+            for role in (administration_role(other), execution_role(other)):
+                arn = f"arn:aws:iam::{ACCOUNT}:role/{role}"
+                assert not any(allowed(statements, action, arn) for action in (
+                    "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole"))
+
+
+def _names(most: int) -> st.SearchStrategy[str]:
+    """Names as the schema allows them (a letter, then letters, digits, hyphens; no hyphen last), few letters."""
+    return st.builds(lambda a, b, c: a + b + c, st.sampled_from("ad"), st.text("ad1-", max_size=most),
+                     st.sampled_from("ad1"))
+
+
+@given(_names(38), _names(14), _names(38), _names(14))
+def test_no_prefix_scope_takes_in_a_stackset_role(name: str, environment: str, other: str, other_env: str) -> None:
+    """The execution policy's IAM scope is ``role/<prefix>-*``: it must match no blueprint's StackSet role."""
+    prefix = f"{name}-{environment}"
+    for role in (naming.stackset_administration_role(prefix), naming.stackset_execution_role(prefix)):
+        for scope in (f"role/{prefix}-*", f"role/{other}-{other_env}-*"):  # its own blueprint's, another's
+            assert not fnmatchcase(f"role/{role}", scope)
 
 
 def test_the_manifest_names_the_roles_file(rendered: Rendered) -> None:
@@ -116,12 +164,12 @@ def test_with_accounts_the_administration_role_is_only_in_the_first_one() -> Non
     assert template["Conditions"]["IsAdministrationAccount"] == {"Fn::Equals": [{"Ref": "AWS::AccountId"},
                                                                                 "111111111111"]}
     (assume,) = administration["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-    assert [_pattern(r) for r in assume["Resource"]] == [f"arn:aws:iam::{a}:role/{EXECUTION_ROLE}"
+    assert [_pattern(r) for r in assume["Resource"]] == [f"arn:aws:iam::{a}:role/{execution_role(bp)}"
                                                          for a in ("111111111111", "222222222222")]
     (trust,) = template["Resources"]["ExecutionRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"]["AWS"] == [{"Fn::If": [
         "IsAdministrationAccount", {"Fn::GetAtt": ["AdministrationRole", "Arn"]},
-        {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::111111111111:role/{ADMINISTRATION_ROLE}"}]}]
+        {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::111111111111:role/{administration_role(bp)}"}]}]
     assert lint_text("roles", json.dumps(template), regions_for(bp)) == []
 
 
@@ -374,16 +422,17 @@ def test_the_roles_template_deploys_both_roles_with_the_policy(session: boto3.Se
     assert stack["StackStatus"] == "CREATE_COMPLETE"
     account = session.client("sts").get_caller_identity()["Account"]
     iam = session.client("iam")
-    administration = iam.get_role(RoleName=ADMINISTRATION_ROLE)["Role"]
-    execution = iam.get_role(RoleName=EXECUTION_ROLE)["Role"]
+    admin, execution_name = administration_role(rendered.blueprint), execution_role(rendered.blueprint)
+    administration = iam.get_role(RoleName=admin)["Role"]
+    execution = iam.get_role(RoleName=execution_name)["Role"]
     assert execution["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"] == [administration["Arn"]]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
     assert outputs == {"AdministrationRoleArn": administration["Arn"], "ExecutionRoleArn": execution["Arn"]}
-    inline = iam.get_role_policy(RoleName=ADMINISTRATION_ROLE, PolicyName="assume-execution-roles")["PolicyDocument"]
+    inline = iam.get_role_policy(RoleName=admin, PolicyName="assume-execution-roles")["PolicyDocument"]
     inline = ast.literal_eval(inline) if isinstance(inline, str) else inline  # moto keeps it as a Python repr
     assert inline["Statement"][0]["Resource"] == [
-        f"arn:aws:iam::{account}:role/{EXECUTION_ROLE}"]
-    attached = iam.list_attached_role_policies(RoleName=EXECUTION_ROLE)["AttachedPolicies"]
+        f"arn:aws:iam::{account}:role/{execution_name}"]
+    attached = iam.list_attached_role_policies(RoleName=execution_name)["AttachedPolicies"]
     deployed = []
     for policy in attached:
         version = iam.get_policy(PolicyArn=policy["PolicyArn"])["Policy"]["DefaultVersionId"]

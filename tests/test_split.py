@@ -16,7 +16,7 @@ from moto import mock_aws
 
 import drgen
 from drgen import footprint, naming
-from drgen.deploying import DeployOptions
+from drgen.aws.results import DeployOptions
 from drgen.layers import layers
 from drgen.lint import lint_text, regions_for
 from drgen.rendering import Rendered, render_blueprint

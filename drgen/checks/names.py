@@ -72,6 +72,9 @@ def check_physical_names(ctx: Context) -> Iterator[Diagnostic]:
     yield from verdict("state_machine", naming.state_machine(prefix), top)
     yield from verdict("table", naming.control_table(prefix), top)
     yield from verdict("bucket", naming.artifact_bucket(prefix, region), top, _bucket_rule)
+    if ctx.data.get("stackset_roles", "blueprint") == "blueprint":
+        yield from verdict("role", naming.stackset_administration_role(prefix), top)
+        yield from verdict("role", naming.stackset_execution_role(prefix), top)
     api = ctx.data.get("api")
     jwt = ["authorizer"] if isinstance(api, dict) and isinstance(api.get("jwt"), dict) else []
     for own in (*OWN_FUNCTIONS, *jwt):

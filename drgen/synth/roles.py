@@ -1,7 +1,10 @@
-"""The StackSet roles: a template the user deploys once per account, in the primary region, before ``drgen deploy``.
+"""The StackSet roles: a template ``drgen bootstrap`` deploys once per account, in the primary region, before
+``drgen deploy`` (as the stack ``<prefix>-stackset-roles``).
 
-``AWSCloudFormationStackSetAdministrationRole`` (the administration account's; CloudFormation assumes it)
-may assume only ``AWSCloudFormationStackSetExecutionRole`` in the blueprint's accounts. The execution role
+The roles carry the blueprint's names (``drgen.<prefix>.stackset-administration``, ``...-execution``;
+with ``stackset_roles: aws-default``, AWS's ``AWSCloudFormationStackSetAdministrationRole`` and
+``AWSCloudFormationStackSetExecutionRole``). The administration role (the administration account's;
+CloudFormation assumes it) may assume only the blueprint's execution role in the blueprint's accounts. The execution role
 (each target account's; the administration role assumes it) runs every stack instance, so it may do what
 CloudFormation needs for the resource types of the blueprint's StackSet templates and nothing more: the
 actions of ``permissions.ACTIONS`` for those types, on the ARNs ``permissions.scopes`` names with the
@@ -37,7 +40,7 @@ from drgen.model import Blueprint
 from drgen.synth import permissions, policies
 from drgen.synth.base import LayerTemplate
 from drgen.synth.permissions import ACCOUNT, ARN
-from drgen.synth.stacksets import ADMINISTRATION_ROLE, EXECUTION_ROLE
+from drgen.synth.stacksets import administration_role, execution_role
 
 IS_ADMINISTRATION_ACCOUNT = "IsAdministrationAccount"
 MANAGED_POLICY_CHARS = 6_144
@@ -175,9 +178,9 @@ def _accounts(bp: Blueprint) -> list[str]:
 
 
 def _administration_role(bp: Blueprint, tags: Tags) -> iam.Role:
-    executions = [Sub(f"{ARN}:iam::{account}:role/{EXECUTION_ROLE}") for account in _accounts(bp)]
+    executions = [Sub(f"{ARN}:iam::{account}:role/{execution_role(bp)}") for account in _accounts(bp)]
     role = iam.Role(
-        "AdministrationRole", RoleName=ADMINISTRATION_ROLE,
+        "AdministrationRole", RoleName=administration_role(bp),
         Description=f"CloudFormation StackSets assume it to run {bp.prefix}'s StackSets in the target accounts",
         AssumeRolePolicyDocument=policies.trust("cloudformation.amazonaws.com"),
         Policies=[iam.Policy(PolicyName="assume-execution-roles", PolicyDocument=PolicyDocument(
@@ -203,8 +206,8 @@ def roles_template(bp: Blueprint, layer_templates: Mapping[str, LayerTemplate] |
         layer_templates = synthesize(bp, build_packages(bp))
     facts = stackset_facts(layer_templates)
     administering = bp.accounts[0] if bp.accounts else ACCOUNT
-    out = Template(Description=f"drgen {bp.prefix}: the StackSet administration and execution roles. Deploy once "
-                               f"per account, in {bp.primary.name}, before drgen deploy"[:1024])
+    out = Template(Description=f"drgen {bp.prefix}: the StackSet administration and execution roles. drgen "
+                               f"bootstrap deploys them once per account, in {bp.primary.name}"[:1024])
     out.set_version("2010-09-09")
     tags = _tags(bp)
     if bp.accounts:
@@ -213,13 +216,13 @@ def roles_template(bp: Blueprint, layer_templates: Mapping[str, LayerTemplate] |
     administration_arn: Any = GetAtt(administration, "Arn")
     if bp.accounts:
         administration_arn = If(IS_ADMINISTRATION_ACCOUNT, administration_arn,
-                                Sub(f"{ARN}:iam::{administering}:role/{ADMINISTRATION_ROLE}"))
+                                Sub(f"{ARN}:iam::{administering}:role/{administration_role(bp)}"))
     groups = pack(execution_statements(bp, facts))
     if len(groups) > MANAGED_POLICIES_PER_ROLE:
         raise RenderError(f"the execution role would need {len(groups)} managed policies (IAM attaches at most "
                           f"{MANAGED_POLICIES_PER_ROLE} to a role): split the blueprint")
     execution = out.add_resource(iam.Role(
-        "ExecutionRole", RoleName=EXECUTION_ROLE,
+        "ExecutionRole", RoleName=execution_role(bp),
         Description=f"Runs the stack instances of {bp.prefix}'s StackSets: only what their templates create",
         AssumeRolePolicyDocument=PolicyDocument(Version=policies.VERSION, Statement=[Statement(
             Effect=Allow, Principal=Principal("AWS", [administration_arn]), Action=[sts.AssumeRole])]),

@@ -22,11 +22,26 @@ from troposphere.cloudformation import (
 from troposphere.cloudformation import Parameter as StackSetParameter
 
 from drgen import naming
+from drgen.model import Blueprint
 from drgen.synth.base import LayerTemplate
 
 INLINE_BODY_LIMIT = 51_200
 ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
+"""AWS's default administration role name (``stackset_roles: aws-default``)."""
 EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
+"""AWS's default execution role name (``stackset_roles: aws-default``)."""
+ROLES_LAYER = "stackset-roles"
+"""The roles stack's name is ``<prefix>-stackset-roles``; ``drgen bootstrap`` deploys it."""
+
+
+def administration_role(bp: Blueprint) -> str:
+    """The name of the role CloudFormation assumes to administer ``bp``'s StackSets."""
+    return ADMINISTRATION_ROLE if bp.stackset_roles == "aws-default" else naming.stackset_administration_role(bp.prefix)
+
+
+def execution_role(bp: Blueprint) -> str:
+    """The name of the role, in each target account, that runs ``bp``'s stack instances."""
+    return EXECUTION_ROLE if bp.stackset_roles == "aws-default" else naming.stackset_execution_role(bp.prefix)
 
 
 def template_key(layer: str, sha256: str) -> str:
@@ -84,8 +99,8 @@ def definition(t: LayerTemplate, body: str, sha256: str) -> Template:
         StackSetName=naming.stack(bp.prefix, layer.name),
         Description=layer.summary[:1024],
         PermissionModel="SELF_MANAGED",
-        AdministrationRoleARN=Sub(f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{ADMINISTRATION_ROLE}"),
-        ExecutionRoleName=EXECUTION_ROLE,
+        AdministrationRoleARN=Sub(f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{administration_role(bp)}"),
+        ExecutionRoleName=execution_role(bp),
         Capabilities=["CAPABILITY_NAMED_IAM"],
         ManagedExecution=ManagedExecution(Active=False),
         OperationPreferences=preferences,

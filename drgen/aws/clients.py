@@ -14,7 +14,7 @@ from drgen.diagnostics import clip
 from drgen.errors import DeployError, DrgenError, UsageError
 
 if TYPE_CHECKING:
-    from drgen.deploying import DeployOptions
+    from drgen.aws.results import DeployOptions
 
 MISSING_CODES = {"404", "NoSuchKey", "NoSuchBucket", "NotFound", "StackSetNotFoundException",
                  "StackInstanceNotFoundException", "OperationNotFoundException"}

@@ -1,0 +1,63 @@
+"""The parameters known only once earlier layers exist: the zone's id, the peer buckets' readiness, each
+region's API host and domain target."""
+
+from __future__ import annotations
+
+from drgen import naming
+from drgen.aws.operations import Runner
+from drgen.errors import DeployError
+from drgen.layers import Layer
+from drgen.synth.base import LayerTemplate
+from drgen.synth.dns import region_id
+from drgen.synth.storage import PEER_BUCKETS
+
+UNKNOWN = "(known after an earlier step)"
+
+
+class Values(Runner):
+    def _deploy_values(self, t: LayerTemplate) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for name in t.deploy_parameters:
+            if name == "HostedZoneId":
+                values[name] = self._stack_output("zone", "HostedZoneId")
+            elif name == PEER_BUCKETS:
+                ready = self._everywhere(t.layer)
+                self.peers_pending = not ready
+                values[name] = "ready" if ready else "pending"
+            elif name.startswith(("ApiHost", "ApiDomainTarget")):
+                output = "ApiHost" if name.startswith("ApiHost") else "ApiDomainTarget"
+                region = next(r for r in self.bp.region_names if region_id(r) == name.removeprefix(output))
+                values[name] = self._export(region, "app", output)
+            else:  # pragma: no cover - a new deploy-time parameter must be taught here
+                raise DeployError(f"drgen does not know where the {t.layer.name} parameter {name} comes from")
+        return values
+
+    def _everywhere(self, layer: Layer) -> bool:
+        """Whether ``layer``'s StackSet has a current instance in every region of the layer."""
+        cf = self.clients.client("cloudformation", self.admin_region)
+        name = naming.stack(self.bp.prefix, layer.name)
+        if self._describe_stack_set(cf, name) is None:
+            return False
+        instances = self._instances(cf, name)
+        return all(instances.get(region, {}).get("Status") == "CURRENT" for region in layer.regions)
+
+    def _stack_output(self, layer: str, output: str) -> str:
+        region = next(x.regions[0] for x in self.rendered.plan.layers if x.name == layer)
+        stack = self._describe_stack(self.clients.client("cloudformation", region), naming.stack(self.bp.prefix, layer))
+        for item in (stack or {}).get("Outputs", []):
+            if item["OutputKey"] == output:
+                return str(item["OutputValue"])
+        if self.options.dry_run:
+            return UNKNOWN
+        raise DeployError(f"the {layer} stack has no output {output}: deploy it first")
+
+    def _export(self, region: str, layer: str, output: str) -> str:
+        wanted = naming.export(self.bp.prefix, layer, output)
+        paginator = self.clients.client("cloudformation", region).get_paginator("list_exports")
+        for page in paginator.paginate():
+            for item in page.get("Exports", []):
+                if item["Name"] == wanted:
+                    return str(item["Value"])
+        if self.options.dry_run:
+            return UNKNOWN
+        raise DeployError(f"no export {wanted} in {region}: the {layer} layer must be deployed there first")
