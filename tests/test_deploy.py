@@ -220,15 +220,16 @@ def test_a_changed_zone_list_updates_only_that_regions_network_instance(session:
 
 def test_a_changed_ttl_updates_only_the_dns_stack(session: boto3.Session, reference: Rendered,
                                                    tmp_path: Path) -> None:
+    """45 s keeps the state machine's redrive rounds (drgen.asl_redrive: they wait out the DNS drain)."""
     deploy(reference, session)
-    changed = edited(tmp_path, "ttl: 60s", "ttl: 30s")
+    changed = edited(tmp_path, "ttl: 60s", "ttl: 45s")
     result = deploy(changed, session)
     updates = [(c.layer, c.region, c.action) for c in result.changes if c.action not in ("unchanged", "upload")]
     assert updates == [("dns", "us-east-1", "update")]
     assert len(result.operations) == 1
     zone = session.client("route53").list_hosted_zones()["HostedZones"][0]["Id"]
     records = session.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
-    assert {r["TTL"] for r in records if r["Name"] == "api.trading-platform.example.com."} == {30}
+    assert {r["TTL"] for r in records if r["Name"] == "api.trading-platform.example.com."} == {45}
 
 
 # ---- dry runs ------------------------------------------------------------------------------------------
@@ -257,8 +258,9 @@ def test_a_dry_run_after_an_edit_names_the_update(session: boto3.Session, refere
     calls = _record_calls(session)
     result = deploy(changed, session, dry_run=True)
     assert all(name.startswith(READ_ONLY) for name in calls)
+    # the queue, and the state machine's redrive, which waits out the longest visibility timeout
     assert [(c.layer, c.action) for c in result.changes if c.action not in ("unchanged", "upload")] == [
-        ("app", "update")]
+        ("app", "update"), ("orchestration", "update")]
     assert deploy(changed, session).operations  # and the real run does it
 
 

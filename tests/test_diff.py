@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -186,12 +187,10 @@ def test_markdown_has_a_collapsible_section_per_template_opened_where_dangerous(
 
 
 def test_json_carries_counts_types_and_the_runbook(base: dict[str, bytes], tmp_path: Path) -> None:
-    edited = REFERENCE.parent / ".diff-json.yaml"
+    shutil.copytree(REFERENCE.parent, tmp_path / "blueprints")  # never write into the project while tests run
+    edited = tmp_path / "blueprints" / REFERENCE.name
     edited.write_text(REFERENCE.read_text().replace("allow_data_loss: false", "allow_data_loss: true"))
-    try:
-        result = diff_files(base, drgen.render(drgen.load(edited)).files).to_dict()
-    finally:
-        edited.unlink()
+    result = diff_files(base, drgen.render(drgen.load(edited)).files).to_dict()
     assert result["summary"] == {"templates": 2, "added": 0, "changed": 2, "removed": 0, "replaced": 0,
                                  "dangerous": 0}
     machine = next(r for t in result["templates"] for r in t["resources"] if r["name"] == "StateMachine")

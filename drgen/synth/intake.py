@@ -185,5 +185,6 @@ def consumer_environment(t: LayerTemplate, function_name: str) -> dict[str, str]
 
 
 def contribute(t: LayerTemplate) -> None:
-    if configs.intake_queues(t.bp):
+    """The drainer stays in the layer's first part, with the queues it sends to (``drgen.splitting``)."""
+    if configs.intake_queues(t.bp) and t.layer.holds(""):
         _drainer(t)
