@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drgen import configs, metrics, naming
-from drgen.model import Blueprint
+from drgen.model import Alarm, Blueprint
 
 MAX_STOP_CONDITIONS = 5
 """AWS FIS User Guide, "Quotas and limitations": stop conditions per experiment template."""
@@ -121,8 +121,13 @@ def stop_alarms(bp: Blueprint) -> tuple[str, ...]:
     if bp.game_days is None:
         return ()
     chosen = bp.game_days.stop_alarms
-    alarms = [a for a in bp.alarms if (a.name in chosen if chosen is not None else can_stop(bp, a.name) is None)]
-    out = []
+    return cloudwatch_names(bp, [a for a in bp.alarms
+                                 if (a.name in chosen if chosen is not None else can_stop(bp, a.name) is None)])
+
+
+def cloudwatch_names(bp: Blueprint, alarms: list[Alarm]) -> tuple[str, ...]:
+    """The CloudWatch alarms the blueprint's ``alarms`` are, by name: one per dimension set (``drgen.synth.alarms``)."""
+    out: list[str] = []
     for alarm in alarms:
         sets = configs.dimension_sets(bp, alarm)
         base = naming.alarm(bp.prefix, alarm.name)
