@@ -28,6 +28,7 @@ from drgen.model import (
     Dns,
     Failover,
     Function,
+    GameDays,
     Grant,
     HealthCheck,
     Jwt,
@@ -37,6 +38,7 @@ from drgen.model import (
     ObjectLock,
     Queue,
     Region,
+    ResilienceHub,
     Route,
     Table,
     Throttle,
@@ -196,6 +198,18 @@ def _alarm(a: dict[str, Any]) -> Alarm:
                  periods=a.get("periods", 1), triggers_failover=a.get("triggers_failover", False), subject=subject)
 
 
+def _resilience_hub(r: dict[str, Any] | None) -> ResilienceHub | None:
+    if not r or not r.get("enabled", False):
+        return None
+    return ResilienceHub(r.get("assessment_schedule", "daily"), r.get("tier"), r.get("data_location", "AnyLocation"))
+
+
+def _game_days(g: dict[str, Any] | None) -> GameDays | None:
+    if not g or not g.get("enabled", False):
+        return None
+    return GameDays(parse(g.get("duration", "10m")), tuple(g["stop_alarms"]) if "stop_alarms" in g else None)
+
+
 def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".",
               source_root: str | None = None) -> Blueprint:
     """The model of validated blueprint data ``raw``."""
@@ -220,6 +234,8 @@ def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".",
         api=_api(data["api"], {q["name"] for q in data.get("queues", []) if q.get("fifo")}) if "api" in data else None,
         dns=_dns(data["dns"]) if "dns" in data else None,
         alarms=tuple(_alarm(a) for a in data.get("alarms", [])),
+        resilience_hub=_resilience_hub(data.get("resilience_hub")),
+        game_days=_game_days(data.get("game_days")),
         failover=Failover(
             mode=failover["mode"], allow_data_loss=failover.get("allow_data_loss", False),
             promotion_timeout=parse(failover.get("promotion_timeout", "10m")),
@@ -300,6 +316,8 @@ def partial(schema: dict[str, Any], raw: dict[str, Any], base_dir: str, broken: 
     if "dns" in data and dns is None:
         dropped.add(("dns",))
     failover = _failover(data.get("failover"), broken, dropped)
+    hub = _sound(lambda: _resilience_hub(data["resilience_hub"]), "resilience_hub", data, broken, dropped)
+    game_days = _sound(lambda: _game_days(data["game_days"]), "game_days", data, broken, dropped)
     try:
         network = data.get("network", {}) if not broken(("network",)) else {}
         tags = data.get("tags", {}) if not broken(("tags",)) else {}
@@ -315,7 +333,8 @@ def partial(schema: dict[str, Any], raw: dict[str, Any], base_dir: str, broken: 
                             else derived_endpoints(data)),
             databases=tuple(parts["databases"]), tables=tuple(parts["tables"]), buckets=tuple(parts["buckets"]),
             queues=tuple(parts["queues"]), functions=tuple(parts["functions"]), api=api, dns=dns,
-            alarms=tuple(alarms), failover=failover, base_dir=base_dir, source_root=source_root)
+            alarms=tuple(alarms), resilience_hub=hub, game_days=game_days, failover=failover, base_dir=base_dir,
+            source_root=source_root)
     except _BROKEN:
         return None
     return model, frozenset(dropped)

@@ -23,10 +23,13 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any, TextIO  # noqa: E402
+from typing import TYPE_CHECKING, Any, TextIO  # noqa: E402
 
 from drgen import __version__  # noqa: E402
 from drgen.errors import DrgenError, InvalidBlueprint, LintError, UsageError  # noqa: E402
+
+if TYPE_CHECKING:
+    from drgen.model import Blueprint
 
 STRATEGIES = ("backup-restore", "pilot-light", "warm-standby", "hot-standby")
 
@@ -173,9 +176,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_drill(args: argparse.Namespace) -> int:
     import drgen
+    from drgen import gamedays
     from drgen.drilling import DrillReport, drill, drill_live
 
     blueprint = drgen.load(_existing(args.blueprint), source_root=_source_root(args))
+    if args.live and args.scenario and len(args.scenario) == 1 and args.scenario[0] in gamedays.names(blueprint):
+        return _game_day(blueprint, args)
     if args.live:
         import boto3
 
@@ -189,6 +195,26 @@ def cmd_drill(args: argparse.Namespace) -> int:
     else:
         report = drill(blueprint, args.scenario, args.region)
     _out(report.json() if args.format == "json" else report.text())
+    return 0 if report.ok else 1
+
+
+def _game_day(blueprint: Blueprint, args: argparse.Namespace) -> int:
+    """``drill --live --scenario NAME`` for a game day: its FIS experiment, measured; the report written to -o."""
+    import boto3
+
+    from drgen.drilling.gameday import drill_game_day
+
+    report = drill_game_day(blueprint, boto3.Session(profile_name=args.profile), args.scenario[0], args.region,
+                            confirm=args.yes_really_fail_over)
+    if args.output is not None:
+        folder = Path(args.output)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"gameday-{report.game_day}.json").write_text(report.json(), encoding="utf-8")
+            (folder / f"gameday-{report.game_day}.md").write_text(report.markdown(), encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write the report to {folder}: {error.strerror}") from error
+    _out(report.json() if args.format == "json" else report.markdown())
     return 0 if report.ok else 1
 
 
@@ -467,13 +493,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", action="append", metavar="NAME",
                    help="run only this scenario (repeatable): switchover, region-outage, probe-blip, "
                         "standby-self-alarm, race, resume, fail-back, approve, deny, timeout, not-ready; "
-                        "--live: switchover or fail-back")
+                        "--live: switchover or fail-back, or a game day of the blueprint's game_days "
+                        "(region-outage, replication-paused, writer-failover: docs/aws-tooling.md)")
     p.add_argument("--region", help="the secondary region to fail over to (default: every secondary; --live: the "
                                     "first, or the primary for fail-back)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--live", action="store_true", help="start and follow a real execution of the deployed state machine")
     p.add_argument("--yes-really-fail-over", action="store_true", help="the confirmation --live requires")
     p.add_argument("--profile", help="AWS profile for --live")
+    p.add_argument("-o", "--output", metavar="DIR", help="--live game day: also write the report there "
+                                                         "(gameday-NAME.json and the runbook section gameday-NAME.md)")
     _with_source_root(p)
     p.set_defaults(run=cmd_drill)
 

@@ -35,6 +35,7 @@ FAMILIES = {
     "5": "Physical names",
     "6": "Engines and versions",
     "7": "Objectives",
+    "9": "AWS resilience tooling (Resilience Hub, FIS)",
 }
 
 _ALL = [
@@ -306,6 +307,33 @@ _ALL = [
          "unplanned path: detection, the approval when required, promotion, traffic) exceeds the objective; "
          "the message names the step that dominates."),
     Code("W703", "objective met with a thin margin", "The estimate is within 10 % of the objective."),
+    # AWS resilience tooling
+    Code("E901", "service not offered in the primary region", "`resilience_hub` or `game_days` is enabled, but "
+         "CloudFormation does not offer its resource types (`AWS::ResilienceHub::ResiliencyPolicy` and "
+         "`AWS::ResilienceHub::App`, or `AWS::FIS::ExperimentTemplate`) in the primary region, where drgen puts "
+         "them. Choose a primary region that offers the service, or leave it disabled.",
+         source="AWS CloudFormation resource type support by region, as the per-region resource provider schemas "
+                "of cfn-lint 1.58.0 list it (cfnlint/data/schemas/providers/<region>.json); AWS General Reference, "
+                "\"AWS Resilience Hub endpoints and quotas\" and \"AWS Fault Injection Service endpoints and quotas\""),
+    Code("E902", "game days need a failover machine", "`game_days` is enabled on a `backup-restore` blueprint, "
+         "which recovers by its runbook and deploys no failover machine: a game day would provoke an outage "
+         "nothing follows or recovers from. drgen's rule."),
+    Code("E903", "alarm cannot stop a game day", "A `game_days.stop_alarms` entry names no alarm of the "
+         "blueprint, or an alarm that triggers the failover (the game days provoke it: it would stop them as they "
+         "start working), or one measured only in the secondaries (FIS reads a stop condition in the experiment's "
+         "region, the primary).",
+         source="AWS FIS User Guide, \"Stop conditions for AWS FIS\" (a stop condition is a CloudWatch alarm ARN of "
+                "the experiment's account and Region)"),
+    Code("E904", "no stop condition for the game days", "`game_days` is enabled but no alarm can stop an "
+         "experiment: declare an alarm measured in the primary that does not trigger the failover (an error rate, "
+         "a queue's age), or name one in `stop_alarms`. FIS accepts a template without one; drgen does not "
+         "render an experiment that cannot stop itself. drgen's rule."),
+    Code("E905", "too many stop conditions", "The stop alarms come to more than 5 CloudWatch alarms (a table "
+         "alarm is one per region, a bucket alarm one per secondary): name fewer in `game_days.stop_alarms`.",
+         source="AWS FIS User Guide, \"Quotas and limitations\" (stop conditions per experiment template: 5)"),
+    Code("E906", "game day duration out of range", "`game_days.duration` is below 1 minute or above 12 hours.",
+         source="AWS FIS User Guide, \"AWS FIS Actions reference\" (an action's duration is from one minute to "
+                "12 hours)"),
 ]
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _ALL}

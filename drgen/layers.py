@@ -131,6 +131,18 @@ def whole_layers(bp: Blueprint) -> tuple[Layer, ...]:
             dns_deps.append(Dependency("zone", "all-regions", "records go in the hosted zone"))
         out.append(Layer("dns", "stack", (ROUTE53_REGION,), False, "", tuple(dns_deps),
                          "health checks on every region's API and the failover records"))
+    if bp.game_days is not None:
+        game_deps = [Dependency("bootstrap", "same-region", "the experiment log group is encrypted with the regional key"),
+                     Dependency("app", "same-region", "the experiments stop on the app layer's alarms")]
+        if bp.needs_vpc:
+            game_deps.append(Dependency("network", "same-region", "the experiments cut the private subnets and routes"))
+        out.append(Layer("gamedays", "stack", (primary,), False, "", tuple(game_deps),
+                         "AWS FIS experiment templates of the game days, their role and log group"))
+    if bp.resilience_hub is not None:
+        out.append(Layer("resilience", "stack", (primary,), False, "",
+                         tuple(Dependency(x.name, "all-regions", "the Resilience Hub application maps its stacks")
+                               for x in out),
+                         "the AWS Resilience Hub resiliency policy and the application over every stack"))
     return tuple(out)
 
 

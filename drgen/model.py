@@ -252,6 +252,26 @@ class Failover:
 
 
 @dataclass(frozen=True)
+class ResilienceHub:
+    """The opt-in Resilience Hub policy and application (``drgen.resiliencehub``)."""
+
+    assessment_schedule: Literal["daily", "disabled"] = "daily"
+    tier: Literal["MissionCritical", "Critical", "Important", "CoreServices", "NonCritical"] | None = None
+    """The policy's tier as the blueprint names it; ``None``: it follows the strategy."""
+    data_location: Literal["AnyLocation", "SameContinent", "SameCountry"] = "AnyLocation"
+
+
+@dataclass(frozen=True)
+class GameDays:
+    """The opt-in FIS experiment templates (``drgen.gamedays``)."""
+
+    duration: Duration
+    """How long each disruption lasts."""
+    stop_alarms: tuple[str, ...] | None = None
+    """The blueprint's alarms that stop every experiment, as named; ``None``: every alarm that can."""
+
+
+@dataclass(frozen=True)
 class Blueprint:
     version: int
     name: str
@@ -274,6 +294,10 @@ class Blueprint:
     api: Api | None = None
     dns: Dns | None = None
     alarms: tuple[Alarm, ...] = ()
+    resilience_hub: ResilienceHub | None = None
+    """``None`` unless the blueprint enables it."""
+    game_days: GameDays | None = None
+    """``None`` unless the blueprint enables them."""
     base_dir: str = "."
     """The folder of the blueprint file: function sources are relative to it."""
     source_root: str | None = None

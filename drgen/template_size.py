@@ -29,6 +29,7 @@ TAGS: dict[str, tuple[str, int]] = {
     "table": ("list", 6),  # on each replica
     "queue-parameter": ("map", 4), "function-parameter": ("map", 4), "api-parameter": ("map", 4),
     "backup-vault": ("map", 4), "backup-plan": ("map", 4),
+    "resiliency-policy": ("map", 4), "resilience-app": ("map", 4), "fis-experiment": ("map", 4),
 }
 """Shapes whose tags are not a ``Tags`` list in their properties: (form, depth)."""
 
@@ -114,6 +115,7 @@ SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelo
     "export-HealthFunctionArn": (262, {"P": 1}),
     "export-KeyArn": (243, {"P": 1}),
     "export-PrivateSubnetIds": (-117, {"P": 1, "zones": 254}),
+    "export-PrivateRouteTableIds": (-60, {"P": 1, "zones": 270}),
     "export-queue": (300, {"L": 3, "N": 1, "P": 1}),
     "export-StateMachineArn": (229, {"P": 1}),
     "export-TopicArn": (188, {"P": 1}),
@@ -189,6 +191,20 @@ SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelo
     "trigger": (402, {"L": 2, "batch": 1, "switch": 1, "window": 1, "windows": 44}),
     "vpc": (211, {}),
     "zone-parameter": (132, {}),
+    # the opt-in tooling stacks (drgen.footprint.tooling): fitted by hand on renders of the shipped blueprints with
+    # both enabled, more tables and buckets and a shorter prefix; tests/test_aws_tooling.py holds the bound
+    "fis-experiment": (1500, {"L": 1, "P": 3, "actions": 960, "arns": 360, "names": 2, "prefixed": 1, "stops": 140,
+        "stopl": 1, "text": 1}),
+    "fis-log-group": (480, {"P": 3}),
+    "fis-output": (200, {"L": 1, "text": 1}),
+    "fis-role": (7800, {"P": 3, "named": 390, "names": 2, "prefixed": 2, "vpc": 4800, "zones": 1950}),
+    "resilience-app": (600, {"P": 2, "mappings": 420, "regions": 1}),
+    "resilience-output-AppArn": (240, {"P": 1}),
+    "resilience-output-AssessmentRoleArn": (280, {"P": 1}),
+    "resilience-output-PolicyArn": (210, {"P": 1}),
+    "resilience-role": (1260, {"P": 3}),
+    "resiliency-policy": (950, {"P": 2}),
+    "stackid-parameter": (120, {"L": 1, "layer": 1, "region": 1}),
 }
 
 

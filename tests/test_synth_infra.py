@@ -247,7 +247,7 @@ def test_log_groups_and_secrets_are_encrypted_with_the_regional_key(s: Synthesis
 def test_exports_follow_the_architecture(s: Synthesised) -> None:
     expected = {
         "bootstrap": {"KeyArn", "ArtifactBucket"},
-        "network": {"VpcId", "PrivateSubnetIds", "FunctionSecurityGroupId", "DatabaseSecurityGroupId"},
+        "network": {"VpcId", "PrivateSubnetIds", "PrivateRouteTableIds", "FunctionSecurityGroupId", "DatabaseSecurityGroupId"},
         "database": {f"{naming.logical_id(db.name)}{o}" for db in s.bp.databases
                      for o in ("ClusterArn", "ClusterResourceId", "SecretArn", "Endpoint")},
     }

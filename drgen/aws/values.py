@@ -9,6 +9,7 @@ from drgen.errors import DeployError
 from drgen.layers import Layer
 from drgen.synth.base import LayerTemplate
 from drgen.synth.dns import region_id
+from drgen.synth.resilience import stack_parameters
 from drgen.synth.storage import PEER_BUCKETS
 
 UNKNOWN = "(known after an earlier step)"
@@ -24,6 +25,8 @@ class Values(Runner):
                 ready = self._everywhere(t.layer)
                 self.peers_pending = not ready
                 values[name] = "ready" if ready else "pending"
+            elif name in stack_parameters(t):
+                values[name] = self._stack_id(*stack_parameters(t)[name])
             elif name.startswith(("ApiHost", "ApiDomainTarget")):
                 output = "ApiHost" if name.startswith("ApiHost") else "ApiDomainTarget"
                 region = next(r for r in self.bp.region_names if region_id(r) == name.removeprefix(output))
@@ -31,6 +34,23 @@ class Values(Runner):
             else:  # pragma: no cover - a new deploy-time parameter must be taught here
                 raise DeployError(f"drgen does not know where the {t.layer.name} parameter {name} comes from")
         return values
+
+    def _stack_id(self, layer: str, region: str) -> str:
+        """The stack ID of ``layer`` in ``region``: a once-only stack's, or its StackSet's instance there."""
+        kind = next(x.kind for x in self.rendered.plan.layers if x.name == layer)
+        name = naming.stack(self.bp.prefix, layer)
+        if kind == "stack":
+            stack = self._describe_stack(self.clients.client("cloudformation", region), name)
+            found = (stack or {}).get("StackId")
+        else:
+            cf = self.clients.client("cloudformation", self.admin_region)
+            found = self._instances(cf, name).get(region, {}).get("StackId") \
+                if self._describe_stack_set(cf, name) is not None else None
+        if found:
+            return str(found)
+        if self.options.dry_run:
+            return UNKNOWN
+        raise DeployError(f"the {layer} stack in {region} does not exist: deploy it first")
 
     def _everywhere(self, layer: Layer) -> bool:
         """Whether ``layer``'s StackSet has a current instance in every region of the layer."""

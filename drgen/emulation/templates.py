@@ -34,7 +34,10 @@ _ARN = {
     "AWS::DynamoDB::GlobalTable": "arn:aws:dynamodb:{r}:{a}:table/{n}", "AWS::S3::Bucket": "arn:aws:s3:::{n}",
     "AWS::Logs::LogGroup": "arn:aws:logs:{r}:{a}:log-group:{n}", "AWS::KMS::Key": "arn:aws:kms:{r}:{a}:key/{n}",
 }
-_REF_IS_ARN = {"AWS::SNS::Topic", "AWS::StepFunctions::StateMachine"}
+_ARN.update({"AWS::ResilienceHub::ResiliencyPolicy": "arn:aws:resiliencehub:{r}:{a}:resiliency-policy/{n}",
+             "AWS::ResilienceHub::App": "arn:aws:resiliencehub:{r}:{a}:app/{n}"})
+_REF_IS_ARN = {"AWS::SNS::Topic", "AWS::StepFunctions::StateMachine", "AWS::ResilienceHub::ResiliencyPolicy",
+               "AWS::ResilienceHub::App"}
 
 
 @dataclass

@@ -60,8 +60,9 @@ def network(bp: Blueprint, f: Footprint) -> None:
                    f"the {service} endpoint", "endpoint", service=len(service), interface=int(service in interface),
                    izones=zones * (service in interface), gzones=zones * (service not in interface))
     zones = max(len(r.zones) for r in bp.regions)
-    for name in ("VpcId", "PrivateSubnetIds", "FunctionSecurityGroupId", "DatabaseSecurityGroupId"):
-        export(f, name, OWN, f"the {name} export", zones=zones * (name == "PrivateSubnetIds"))
+    for name in ("VpcId", "PrivateSubnetIds", "PrivateRouteTableIds", "FunctionSecurityGroupId",
+                 "DatabaseSecurityGroupId"):
+        export(f, name, OWN, f"the {name} export", zones=zones * (name in ("PrivateSubnetIds", "PrivateRouteTableIds")))
 
 
 def zone(bp: Blueprint, f: Footprint) -> None:

@@ -24,6 +24,8 @@ CONTRIBUTORS: dict[str, tuple[str, ...]] = {
     "app": ("topic", "queues", "functions", "intake", "api", "alarms", "dashboard"),
     "orchestration": ("orchestration",),
     "dns": ("dns",),
+    "gamedays": ("gamedays",),
+    "resilience": ("resilience",),
 }
 
 

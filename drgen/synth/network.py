@@ -118,6 +118,7 @@ def contribute(t: LayerTemplate) -> None:
     _endpoints(t, vpc, private_subnets, private_tables)
     t.export("VpcId", Ref(vpc), "The region's VPC")
     t.export("PrivateSubnetIds", Join(",", private_subnets), "The private subnets, comma-joined")
+    t.export("PrivateRouteTableIds", Join(",", private_tables), "The private subnets' route tables, comma-joined")
     t.export("FunctionSecurityGroupId", Ref(function_sg), "Security group of functions in the VPC")
     t.export("DatabaseSecurityGroupId", Ref(database_sg), "Security group of the Aurora clusters")
 
