@@ -98,6 +98,13 @@ def layers(bp: Blueprint) -> tuple[Layer, ...]:
             dns_deps.append(Dependency("zone", "all-regions", "records go in the hosted zone"))
         out.append(Layer("dns", "stack", (ROUTE53_REGION,), False, "", tuple(dns_deps),
                          "health checks on every region's API and the failover records"))
+    if bp.runs_compute_in_secondaries and bp.failover.orchestrator == "arc-region-switch":
+        deps = [Dependency("orchestration", "all-regions", "its steps invoke drgen's functions in every region")]
+        if bp.databases:
+            deps.append(Dependency("database", "all-regions", "it promotes the clusters of the global databases"))
+        out.append(Layer("regionswitch", "stack", (primary,), False, "", tuple(deps),
+                         "the ARC Region switch plan that makes a region the active one, its execution role and "
+                         "its approver role"))
     return tuple(out)
 
 

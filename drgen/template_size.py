@@ -27,7 +27,7 @@ ROLE_CONDITIONS = {"IsPrimary": {"Fn::Equals": [{"Ref": "Role"}, "primary"]},
 TAGS: dict[str, tuple[str, int]] = {
     "table": ("list", 6),  # on each replica
     "queue-parameter": ("map", 4), "function-parameter": ("map", 4), "api-parameter": ("map", 4),
-    "backup-vault": ("map", 4), "backup-plan": ("map", 4),
+    "backup-vault": ("map", 4), "backup-plan": ("map", 4), "rs-plan": ("map", 4),
 }
 """Shapes whose tags are not a ``Tags`` list in their properties: (form, depth)."""
 
@@ -149,6 +149,12 @@ SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelo
         "pairs": 375, "reg": 1020, "regid": 4, "regp": 1}),
     "rest-api": (246, {"N": 2, "P": 2}),
     "role-parameter": (177, {}),
+    "rs-approver-policy": (900, {"P": 1}),
+    "rs-approver-role": (900, {"P": 1}),
+    "rs-execution-role": (3000, {"P": 8, "dbl": 8, "dbs": 900}),
+    "rs-output": (300, {}),
+    "rs-plan": (20000, {"P": 40, "dbl": 20, "dbs": 3000, "consumerl": 20, "consumers": 200, "approval": 800,
+        "instances": 400}),
     "route": (728, {"L": -22, "cond": 31}),
     "route-table": (137, {"L": 1, "cond": 31}),
     "schedule": (809, {"P": 2, "age": 1, "schedule": 1}),

@@ -9,7 +9,7 @@ logical IDs, the same number of tag copies, a size bound that holds).
 
 from __future__ import annotations
 
-from drgen.footprint import app, data, failover
+from drgen.footprint import app, data, failover, regionswitch
 from drgen.footprint.items import OWN, Footprint, Item, embedded, js, lengths
 from drgen.layers import layers
 from drgen.model import Blueprint
@@ -18,7 +18,7 @@ __all__ = ["OWN", "Footprint", "Item", "embedded", "footprints", "js", "lengths"
 
 BUILDERS = {"bootstrap": data.bootstrap, "network": data.network, "zone": data.zone, "database": data.database,
             "storage": data.storage, "tables": data.tables, "app": app.app, "orchestration": failover.orchestration,
-            "dns": failover.dns}
+            "dns": failover.dns, "regionswitch": regionswitch.regionswitch}
 
 
 def footprints(bp: Blueprint) -> dict[str, Footprint]:

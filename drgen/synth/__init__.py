@@ -24,6 +24,7 @@ CONTRIBUTORS: dict[str, tuple[str, ...]] = {
     "app": ("topic", "queues", "functions", "api", "alarms", "dashboard"),
     "orchestration": ("orchestration",),
     "dns": ("dns",),
+    "regionswitch": ("regionswitch",),
 }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from awacs import awslambda, cloudwatch, dynamodb, events, kms, logs, rds, s3, sns, sqs, states, xray
 from awacs import iam as iam_actions
-from awacs.aws import Allow, Condition, PolicyDocument, Statement, StringEquals, StringLike
+from awacs.aws import Allow, Condition, ForAllValuesStringEquals, PolicyDocument, Statement, StringEquals, StringLike
 from troposphere import GetAtt, ImportValue, Ref, Sub, iam
 from troposphere import awslambda as lambdar
 from troposphere import stepfunctions as sfn
@@ -105,6 +105,11 @@ def _promoter(t: LayerTemplate) -> lambdar.Function:
         statements.append(Statement(Sid="PromoteGlobalClusters", Effect=Allow, Resource=resources, Action=[
             rds.SwitchoverGlobalCluster, rds.FailoverGlobalCluster, rds.DescribeGlobalClusters]))
     statements += _scale_statements(t)
+    if bp.failover.orchestrator == "arc-region-switch":  # the plan's take-traffic step: the flag, in this replica
+        statements.append(Statement(
+            Sid="TakeTraffic", Effect=Allow, Action=[dynamodb.GetItem, dynamodb.PutItem],
+            Resource=[arn("dynamodb", f"table/{naming.control_table(t.prefix)}")],
+            Condition=Condition(ForAllValuesStringEquals("dynamodb:LeadingKeys", [asl.FLAG_ITEM]))))
     names = asl.triggered_functions(bp)
     if names:
         anywhere = [Sub(f"arn:${{AWS::Partition}}:lambda:*:${{AWS::AccountId}}:function:{name}") for name in names]
