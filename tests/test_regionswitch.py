@@ -150,3 +150,52 @@ def test_the_drill_refuses_a_region_switch_blueprint_and_says_why(capsys: pytest
         drill_live(bp, None, "us-west-2", confirm=True)
     assert cli.main(["drill", str(ROOT / "blueprints" / "region-switch.yaml")]) == 1
     assert "graceful execution of the plan" in capsys.readouterr().err
+
+
+def _commands(text: str, service: str) -> list[str]:
+    """Every ``aws <service>`` command: the lines of code blocks (continued with a backslash) and inline code."""
+    joined = text.replace("\\\n", " ")
+    found = [line.strip() for line in joined.splitlines() if line.strip().startswith(f"aws {service} ")]
+    return found + re.findall(rf"`(aws {service} [^`]+)`", joined)
+
+
+def test_the_runbooks_region_switch_commands_are_real_operations_with_real_parameters() -> None:
+    import botocore.session
+
+    text = render_blueprint(drgen.load(ROOT / "blueprints" / "region-switch.yaml")).files["runbook.md"].decode()
+    model = botocore.session.get_session().get_service_model("arc-region-switch")
+    operations = {re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower(): name for name in model.operation_names}
+    commands = _commands(text, "arc-region-switch")
+    assert {c.split()[2] for c in commands} == {"start-plan-execution", "approve-plan-execution-step",
+                                                "get-plan-execution", "list-plan-executions"}
+    for command in commands:
+        shape = model.operation_model(operations[command.split()[2]]).input_shape
+        given = {re.sub(r"-(\w)", lambda m: m.group(1).upper(), flag[2:]): value
+                 for flag, value in re.findall(r"(--[a-z-]+) (\S+)", command) if flag != "--region"}
+        assert set(given) <= set(shape.members), command
+        assert set(shape.required_members) <= set(given), command
+        for name, value in given.items():
+            enum = shape.members[name].enum
+            assert not enum or value in enum, (command, name)
+    modes = [c for c in commands if "start-plan-execution" in c]
+    assert any("--mode ungraceful" in c and "--target-region us-west-2" in c for c in modes)
+    assert any("--mode graceful" in c and "--target-region us-east-1" in c for c in modes)  # fail back
+
+
+def test_after_an_ungraceful_execution_the_runbook_runs_the_skipped_steps_with_the_plans_events() -> None:
+    from drgen.regionswitch import custom_steps
+
+    bp = drgen.load(ROOT / "blueprints" / "region-switch.yaml")
+    text = render_blueprint(bp).files["runbook.md"].decode()
+    invoked = [c for c in _commands(text, "lambda") if " --region us-west-2 " in c]
+    expected = [s for s in custom_steps(bp) if s.after_databases and not s.skip_ungraceful]
+    assert [c.rsplit("# ", 1)[1] for c in invoked] == [s.name for s in expected]
+    for command, step in zip(invoked, expected, strict=True):
+        payload = re.search(r"--payload '(.*)' /dev/stdout", command)
+        assert payload is not None
+        account = "'\"$(aws sts get-caller-identity --region us-west-2 --query Account --output text)\"'"
+        event = json.loads(payload.group(1).replace(account, ACCOUNT))
+        wanted = json.loads(json.dumps(step.events["us-west-2"]).replace("${AWS::Partition}", "aws")
+                            .replace("${AWS::AccountId}", ACCOUNT))
+        assert event == wanted
+        assert f"--function-name ledger-rs-prod-{step.function} " in command

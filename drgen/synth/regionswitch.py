@@ -24,8 +24,9 @@ from awacs import iam as iam_actions
 from awacs.aws import Allow, AWSPrincipal, PolicyDocument, Principal, Statement
 from troposphere import AWSObject, GetAtt, Ref, Sub, iam
 
-from drgen import asl, naming
+from drgen import naming
 from drgen.model import Blueprint
+from drgen.regionswitch import CustomStep, custom_steps
 from drgen.synth import policies
 from drgen.synth.base import LayerTemplate, arn
 
@@ -66,16 +67,15 @@ def _payload(event: dict[str, Any]) -> Any:
     return Sub(text) if "${" in text else text
 
 
-def _custom(t: LayerTemplate, name: str, description: str, function: str, events: dict[str, dict[str, Any]],
-            skip_ungraceful: bool = False) -> dict[str, Any]:
-    """A custom action step running ``function`` in the activating region with that region's event."""
+def _custom(t: LayerTemplate, step: CustomStep) -> dict[str, Any]:
+    """A custom action step running drgen's function in the activating region with that region's event."""
     config: dict[str, Any] = {
-        "Lambdas": [{"Arn": _function(t, function, region), "Payload": _payload(events[region])}
+        "Lambdas": [{"Arn": _function(t, step.function, region), "Payload": _payload(step.events[region])}
                     for region in t.bp.region_names],
         "RegionToRun": "activatingRegion", "RetryIntervalMinutes": RETRY_MINUTES, "TimeoutMinutes": STEP_MINUTES}
-    if skip_ungraceful:
+    if step.skip_ungraceful:
         config["Ungraceful"] = {"Behavior": "skip"}
-    return {"Name": name, "Description": description, "ExecutionBlockType": "CustomActionLambda",
+    return {"Name": step.name, "Description": step.description, "ExecutionBlockType": "CustomActionLambda",
             "ExecutionBlockConfiguration": {"CustomActionLambdaConfig": config}}
 
 
@@ -98,11 +98,8 @@ def _databases(t: LayerTemplate) -> list[dict[str, Any]]:
 
 def _steps(t: LayerTemplate, approver: iam.Role | None) -> list[dict[str, Any]]:
     bp = t.bp
-    regions = bp.region_names
-    control = naming.control_table(t.prefix)
-    steps = [_custom(t, "check-readiness", "drgen's readiness checks of the region being activated; a failed check "
-                     "stops the plan before anything changes", "readiness",
-                     {r: {"phase": "pre", "require_ready": True} for r in regions})]
+    custom = custom_steps(bp)
+    steps = [_custom(t, step) for step in custom if not step.after_databases]
     if approver is not None:
         steps.append({"Name": "approve", "ExecutionBlockType": "ManualApproval",
                       "Description": "allow_data_loss is false: an operator who may assume the approver role "
@@ -111,29 +108,7 @@ def _steps(t: LayerTemplate, approver: iam.Role | None) -> list[dict[str, Any]]:
                           "ApprovalRole": GetAtt(approver, "Arn"),
                           "TimeoutMinutes": max(1, math.ceil(bp.failover.approval_time.seconds / 60))}}})
     steps += _databases(t)
-    scaled = [db for db in bp.databases if db.primary_instances > db.secondary_instances]
-    if asl.scales_up(bp) and (scaled or asl.scaled_functions(bp)):
-        steps.append(_custom(t, "scale-up", "the strategy's capacity for the new primary", "promoter", {r: {
-            "action": "scale", "functions": asl.scaled_functions(bp), "databases": [
-                {"cluster_arn": f"arn:${{AWS::Partition}}:rds:{r}:${{AWS::AccountId}}:cluster:"
-                                f"{naming.db_cluster(t.prefix, db.name, r)}",
-                 "instances": [naming.db_instance(t.prefix, db.name, r, i) for i in range(db.primary_instances)]}
-                for db in scaled]} for r in regions}))
-    steps.append(_custom(t, "take-traffic", "the active-region flag names this region; its health endpoint answers "
-                         "active and Route 53's routing health checks move traffic here", "promoter",
-                         {r: {"action": "take-traffic", "control_table": control} for r in regions}))
-    functions = asl.triggered_functions(bp)
-    if functions:
-        steps.append(_custom(t, "enable-consumers", "the queue consumers of this region", "promoter",
-                             {r: {"action": "activate", "functions": functions} for r in regions}))
-        steps.append(_custom(t, "disable-consumers", "the consumers of the region traffic left, through its API from "
-                             "here; skipped in an ungraceful execution (that region may be down: its consumers stay "
-                             "off when it returns, see the runbook)", "promoter",
-                             {r: {"action": "deactivate", "region": other, "functions": functions,
-                                  "pilot_light": bp.strategy == "pilot-light"}
-                              for r, other in zip(regions, reversed(regions), strict=True)}, skip_ungraceful=True))
-    steps.append(_custom(t, "validate", "this region's clusters write and the flag names it", "readiness",
-                         {r: {"phase": "post", "require_ready": True} for r in regions}))
+    steps += [_custom(t, step) for step in custom if step.after_databases]
     return steps
 
 
