@@ -40,7 +40,8 @@ def orchestration(bp: Blueprint, f: Footprint) -> None:
                      "scaledl": lengths(naming.db_cluster(p, name, here) for name in scaled),
                      "fns": len(functions), "fnl": lengths(functions), "anyfn": int(bool(functions)),
                      "pilot": int(pilot), "lifted": len(lifted), "liftedl": lengths(lifted),
-                     "dim": int(pilot and bool(functions))}, {})
+                     "dim": int(pilot and bool(functions)),
+                     "flag": int(bp.failover.orchestrator == "arc-region-switch")}, {})
     f.resource("StateMachineLogs", OWN, "the state machine's log group", "log-group")
     f.resource("StateMachineRole", OWN, "the state machine's role", "state-machine-role", anydb=int(bool(dbs)))
     definition = asl.definition(bp)

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from drgen import asl
+import json
+
 from drgen.footprint.items import OWN, Footprint, lengths
 from drgen.model import Blueprint
+from drgen.regionswitch import custom_steps
 
 
 def regionswitch(bp: Blueprint, f: Footprint) -> None:
     owner = ("failover", "orchestrator")
+    p = len(bp.prefix)
+    steps = custom_steps(bp)
+    dbl = lengths(db.name for db in bp.databases)
     f.resource("PlanExecutionRole", owner, "the Region switch plan's execution role", "rs-execution-role",
-               dbs=len(bp.databases), dbl=lengths(db.name for db in bp.databases))
-    f.resource("Plan", owner, "the Region switch plan", "rs-plan", dbs=len(bp.databases),
-               dbl=lengths(db.name for db in bp.databases), consumers=len(asl.triggered_functions(bp)),
-               consumerl=lengths(asl.triggered_functions(bp)), approval=int(not bp.failover.allow_data_loss),
-               instances=sum(db.primary_instances for db in bp.databases))
+               dbs=len(bp.databases), dbp=len(bp.databases) * p, dbl=dbl)
+    f.resource("Plan", owner, "the Region switch plan", "rs-plan", steps=len(steps), stepp=len(steps) * p,
+               eventl=sum(len(json.dumps(e, separators=(",", ":"))) for s in steps for e in s.events.values()),
+               descl=lengths(s.description for s in steps), dbs=len(bp.databases), dbp=len(bp.databases) * p, dbl=dbl,
+               approval=int(not bp.failover.allow_data_loss))
     f.add("output", "PlanArn", OWN, "the plan's ARN", "rs-output")
     if not bp.failover.allow_data_loss:
         f.resource("PlanApproverRole", owner, "the plan's approver role", "rs-approver-role")
