@@ -420,7 +420,8 @@ def test_budget_lines_show_every_step_with_its_source() -> None:
 VARIANTS: list[dict[str, Any]] = [
     {}, {"strategy": "backup-restore"}, {"strategy": "pilot-light"}, {"failover__mode": "manual"}, {"dns": DELETE},
     {"buckets__0__replication": {"time_control": False}},
-    {"strategy": "backup-restore", "dns": DELETE}, {"queues__0__region_outage": "durable"}]
+    {"strategy": "backup-restore", "dns": DELETE}, {"queues__0__region_outage": "durable"},
+    {"failover__mode": "manual", "failover__orchestrator": "arc-region-switch"}]
 
 
 @pytest.mark.parametrize("changes", VARIANTS)

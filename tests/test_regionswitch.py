@@ -199,3 +199,19 @@ def test_after_an_ungraceful_execution_the_runbook_runs_the_skipped_steps_with_t
                             .replace("${AWS::AccountId}", ACCOUNT))
         assert event == wanted
         assert f"--function-name ledger-rs-prod-{step.function} " in command
+
+
+def test_the_rto_estimate_follows_the_orchestrator() -> None:
+    from drgen import objectives
+
+    bp = drgen.load(ROOT / "blueprints" / "region-switch.yaml")
+    machine = dataclasses.replace(bp, failover=dataclasses.replace(bp.failover, orchestrator="drgen"))
+    arc, own = objectives.assess(bp), objectives.assess(machine)
+    sources = {name: [t.source for t in a.unplanned.terms] for name, a in (("arc", arc), ("own", own))}
+    assert {"rank-delay", "lock-settle", "decide"} <= set(sources["own"])
+    assert not {"rank-delay", "lock-settle", "decide"} & set(sources["arc"])  # the operator chose the mode
+    assert "skipped-steps" in sources["arc"] and "skipped-steps" not in sources["own"]
+    # the plan's approval step asks in a switchover too; drgen's machine only before a lossy failover
+    assert "approval" in [t.source for t in arc.planned.terms]
+    assert "approval" not in [t.source for t in own.planned.terms]
+    assert arc.unplanned.millis == own.unplanned.millis - 40_000 + objectives.SKIPPED_STEPS
