@@ -245,6 +245,7 @@ def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".",
             else Detection(parse("1m"), 3),
             approval_time=parse(failover.get("approval_time", "15m")),
             emails=tuple(failover.get("notify", {}).get("emails", [])),
+            orchestrator=failover.get("orchestrator", "drgen"),
         ),
         base_dir=base_dir,
         source_root=source_root,
@@ -362,7 +363,8 @@ def _failover(raw: Any, broken: Callable[[Path], bool], dropped: set[Path]) -> F
                     allow_data_loss=sound("allow_data_loss", False) is True,
                     promotion_timeout=sound("promotion_timeout", parse("10m"), parse),
                     validation_schedule=str(sound("validation_schedule", "rate(1 hour)")),
-                    detection=detection, approval_time=sound("approval_time", parse("15m"), parse), emails=emails)
+                    detection=detection, approval_time=sound("approval_time", parse("15m"), parse), emails=emails,
+                    orchestrator="arc-region-switch" if raw.get("orchestrator") == "arc-region-switch" else "drgen")
 
 
 def _measurable(alarm: Alarm, item: dict[str, Any], known: dict[str, set[str]], api: Api | None) -> bool:

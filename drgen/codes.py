@@ -35,6 +35,7 @@ FAMILIES = {
     "5": "Physical names",
     "6": "Engines and versions",
     "7": "Objectives",
+    "8": "Orchestrators",
     "9": "AWS resilience tooling (Resilience Hub, FIS)",
 }
 
@@ -307,6 +308,27 @@ _ALL = [
          "unplanned path: detection, the approval when required, promotion, traffic) exceeds the objective; "
          "the message names the step that dominates."),
     Code("W703", "objective met with a thin margin", "The estimate is within 10 % of the objective."),
+    # Orchestrators
+    Code("E801", "Region switch plan needs two regions", "`failover.orchestrator: arc-region-switch` renders one "
+         "ARC Region switch plan, and a plan has exactly two Regions, a primary and a standby. drgen's own "
+         "orchestrator (`drgen`) runs in any number of regions.",
+         source="AWS CloudFormation Template Reference, \"AWS::ARCRegionSwitch::Plan\", property Regions (minimum "
+                "2, maximum 2 items); Amazon Application Recovery Controller Developer Guide, \"Create a Region "
+                "switch plan\" (an active/passive plan deploys two application replicas into two Regions)"),
+    Code("E802", "Region switch plan name invalid", "The plan is named after the blueprint (`<name>-<environment>`), "
+         "and a plan name is 1 to 32 letters, digits and hyphens, neither first nor last a hyphen.",
+         source="AWS CloudFormation Template Reference, \"AWS::ARCRegionSwitch::Plan\", property Name (length 1 to "
+                "32, pattern ^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$)"),
+    Code("E803", "no standby to switch to", "`arc-region-switch` with strategy backup-restore: nothing runs in "
+         "the standby until the runbook restores it, so there is nothing for either orchestrator to switch to."),
+    Code("E804", "automatic failover under Region switch", "`arc-region-switch` with `failover.mode: automatic`: "
+         "drgen renders no Region switch triggers (a trigger would start the plan from an alarm without drgen's "
+         "checks of who is active), so an operator executes the plan; the standby's detection alarm pages. Use "
+         "mode manual, or orchestrator drgen."),
+    Code("W805", "lossy failover without the lag check", "`arc-region-switch` with `allow_data_loss: true`: a "
+         "Region switch plan cannot make its approval depend on the last known-good lag, so drgen renders no "
+         "approval step and an ungraceful execution fails the global databases over whatever they may lose. "
+         "drgen's machine skips the question only when that lag was within `max_replication_lag`."),
     # AWS resilience tooling
     Code("E901", "service not offered in the primary region", "`resilience_hub` or `game_days` is enabled, but "
          "CloudFormation does not offer its resource types (`AWS::ResilienceHub::ResiliencyPolicy` and "

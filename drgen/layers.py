@@ -138,6 +138,13 @@ def whole_layers(bp: Blueprint) -> tuple[Layer, ...]:
             game_deps.append(Dependency("network", "same-region", "the experiments cut the private subnets and routes"))
         out.append(Layer("gamedays", "stack", (primary,), False, "", tuple(game_deps),
                          "AWS FIS experiment templates of the game days, their role and log group"))
+    if bp.runs_compute_in_secondaries and bp.failover.orchestrator == "arc-region-switch":
+        deps = [Dependency("orchestration", "all-regions", "its steps invoke drgen's functions in every region")]
+        if bp.databases:
+            deps.append(Dependency("database", "all-regions", "it promotes the clusters of the global databases"))
+        out.append(Layer("regionswitch", "stack", (primary,), False, "", tuple(deps),
+                         "the ARC Region switch plan that makes a region the active one, its execution role and "
+                         "its approver role"))
     if bp.resilience_hub is not None:
         out.append(Layer("resilience", "stack", (primary,), False, "",
                          tuple(Dependency(x.name, "all-regions", "the Resilience Hub application maps its stacks")

@@ -249,6 +249,8 @@ class Failover:
     detection: Detection
     approval_time: Duration
     emails: tuple[str, ...] = ()
+    orchestrator: Literal["drgen", "arc-region-switch"] = "drgen"
+    """What runs a failover: drgen's state machine, or an ARC Region switch plan calling drgen's functions."""
 
 
 @dataclass(frozen=True)

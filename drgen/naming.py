@@ -115,6 +115,11 @@ def table(p: str, name: str) -> str:
     return f"{p}-{name}"
 
 
+def region_switch_plan(p: str) -> str:
+    """The ARC Region switch plan (``failover.orchestrator: arc-region-switch``): at most 32 characters."""
+    return p
+
+
 def control_table(p: str) -> str:
     """drgen's own global table: the replicated active-region flag."""
     return f"{p}-drgen-control"

@@ -46,6 +46,7 @@ WARM_STANDBY_SCALE = 1 * MIN        # [warm-standby] Aurora Serverless v2 and co
 PILOT_LIGHT_SCALE = 1 * MIN         # [pilot-light] lifting reserved concurrency 0, cold starts under load
 RESTORE_CLUSTER = 60 * MIN          # [aurora-restore] snapshot -> new cluster: "up to a few hours" for large ones
 DEPLOY_COMPUTE = 20 * MIN           # [deploy-compute] the runbook's render and deploy into the recovery region
+SKIPPED_STEPS = 5 * MIN             # [skipped-steps] the steps an ungraceful Region switch execution skips, by hand
 THIN_MARGIN = 0.10
 
 Scenario = Literal["", "planned", "unplanned"]
@@ -220,6 +221,9 @@ def _detection(bp: Blueprint) -> list[Term]:
 
 def _machine_start(bp: Blueprint) -> list[Term]:
     """From the execution's start to the choice of switchover or failover, in the first secondary."""
+    if bp.failover.orchestrator == "arc-region-switch":  # no rank, no lock, no Decide: the operator chose the mode
+        return [Term("the Region switch execution starts (and, graceful, check-readiness)", ORCHESTRATION,
+                     "orchestration")]
     first = bp.secondaries[0].name
     return [Term("the state machine starts; Inspect reads the flag and the writers", ORCHESTRATION, "orchestration"),
             Term(f"rank delay ({first}, the first secondary: none)", 0, "rank-delay"),
@@ -238,14 +242,18 @@ def _promotions(bp: Blueprint, planned: bool) -> list[Term]:
     caught_up = f" after catching up its lag bound, {slowest.max_replication_lag}" if planned else ""
     component = (f"Aurora {operation} of {slowest.name}{caught_up}" if len(figures) == 1 else
                  f"Aurora {operation} of {len(figures)} databases in parallel, the slowest {slowest.name}{caught_up}")
-    return [Term(component, millis, "aurora-promotion"),
-            Term(f"the machine sees the new writer (it polls every {POLL_SECONDS}s)", POLL, "poll")]
+    seen = (f"Region switch sees the new writer (counted as drgen's {POLL_SECONDS}s poll)"
+            if bp.failover.orchestrator == "arc-region-switch" else
+            f"the machine sees the new writer (it polls every {POLL_SECONDS}s)")
+    return [Term(component, millis, "aurora-promotion"), Term(seen, POLL, "poll")]
 
 
 def _approval(bp: Blueprint) -> list[Term]:
     if bp.failover.allow_data_loss or not bp.databases:
         return []
-    return [Term(f"an operator approves the lossy failover (failover.approval_time {bp.failover.approval_time})",
+    what = ("the plan's approval step (every execution)" if bp.failover.orchestrator == "arc-region-switch" else
+            "the lossy failover")
+    return [Term(f"an operator approves {what} (failover.approval_time {bp.failover.approval_time})",
                  bp.failover.approval_time.millis, "approval")]
 
 
@@ -304,9 +312,13 @@ def rto_steps(bp: Blueprint, scenario: Literal["planned", "unplanned"]) -> list[
         paging = _paging(bp)
         return [Term("operator decision (backup-restore: the runbook)", OPERATOR_RESPONSE, "operator"),
                 *([paging] if paging else []), *_restore(bp)]
+    arc = bp.failover.orchestrator == "arc-region-switch"  # its approval step asks in every execution
     if scenario == "planned":
-        return [*_machine_start(bp), *_promotions(bp, planned=True), *_traffic_and_capacity(bp)]
-    return [*_detection(bp), *_machine_start(bp), *_approval(bp), *_promotions(bp, planned=False),
+        return [*_machine_start(bp), *(_approval(bp) if arc else []), *_promotions(bp, planned=True),
+                *_traffic_and_capacity(bp)]
+    skipped = [Term("an operator runs the steps an ungraceful execution skips (the runbook)", SKIPPED_STEPS,
+                    "skipped-steps")] if arc else []
+    return [*_detection(bp), *_machine_start(bp), *_approval(bp), *_promotions(bp, planned=False), *skipped,
             *_traffic_and_capacity(bp)]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -13,6 +14,7 @@ from drgen.layers import ROUTE53_REGION
 from drgen.model import Blueprint
 from drgen.objectives import Assessment, budget_lines
 from drgen.planning import Plan
+from drgen.regionswitch import CustomStep, custom_steps
 
 
 def _mermaid_id(text: str) -> str:
@@ -50,7 +52,25 @@ def context(bp: Blueprint, plan: Plan, assessment: Assessment) -> dict[str, Any]
         "app_user": naming.DB_APP_USER, "db_users": _db_users(bp), "account_in": account_in,
         "partition": awsdata.partition(bp.primary.name), "blueprint_file": "<blueprint>.yaml",
         "intake_queues": [q.name for q in configs.intake_queues(bp)], "outbox": naming.outbox_table(bp.prefix),
+        "rs": _region_switch(bp),
     }
+
+
+def _region_switch(bp: Blueprint) -> dict[str, Any] | None:
+    """What the runbook says of the Region switch plan, when it is the orchestrator."""
+    if bp.failover.orchestrator != "arc-region-switch":
+        return None
+
+    def event(step: CustomStep, region: str) -> str:
+        """The event, to go between single quotes in a shell command (a command substitution is left unquoted)."""
+        account = account_in(bp, region)
+        account = f"'\"{account}\"'" if account.startswith("$(") else account
+        text = json.dumps(step.events[region], sort_keys=True, separators=(",", ":"))
+        return text.replace("${AWS::Partition}", awsdata.partition(region)).replace("${AWS::AccountId}", account)
+
+    return {"plan": naming.region_switch_plan(bp.prefix), "stack": naming.stack(bp.prefix, "regionswitch"),
+            "approver": naming.role(bp.prefix, "rs-approver", bp.primary.name), "steps": custom_steps(bp),
+            "event": event}
 
 
 def _db_users(bp: Blueprint) -> list[dict[str, Any]]:

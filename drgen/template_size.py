@@ -28,7 +28,7 @@ ROLE_CONDITIONS = {"IsPrimary": {"Fn::Equals": [{"Ref": "Role"}, "primary"]},
 TAGS: dict[str, tuple[str, int]] = {
     "table": ("list", 6),  # on each replica
     "queue-parameter": ("map", 4), "function-parameter": ("map", 4), "api-parameter": ("map", 4),
-    "backup-vault": ("map", 4), "backup-plan": ("map", 4),
+    "backup-vault": ("map", 4), "backup-plan": ("map", 4), "rs-plan": ("map", 4),
     "resiliency-policy": ("map", 4), "resilience-app": ("map", 4), "fis-experiment": ("map", 4),
 }
 """Shapes whose tags are not a ``Tags`` list in their properties: (form, depth)."""
@@ -152,10 +152,10 @@ SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelo
     "probe": (826, {"P": 2, "age": 2, "rate": 1}),
     "probe-permission": (392, {}),
     "promoter-function": (1893, {"P": 4}),
-    "promoter-role": (2151, {"P": 2, "anydb": 374, "anyfn": 3441, "anyscaled": 1890, "dbl": 1, "dbr": 134, "dbrl": 1,
-        "dbs": 141, "dim": 268, "dimfnl": 1, "dimfns": 145, "fnl": 2, "fns": 148, "lifted": 152, "liftedl": 1, "pilot":
-        276, "rdd": 144, "rddl": 1, "rdl": 1, "rdn": 126, "rdq": 138, "rdql": 2, "rdr": 180, "rdrl": 2, "scaled": 559,
-        "scaledl": 5}),
+    "promoter-role": (2150, {"P": 2, "anydb": 374, "anyfn": 3447, "anyscaled": 1896, "dbl": 1, "dbr": 131, "dbrl": 2,
+        "dbs": 147, "dim": 262, "dimfnl": 1, "dimfns": 153, "flag": 702, "fnl": 2, "fns": 144, "lifted": 148, "liftedl":
+        2, "pilot": 277, "rdd": 134, "rddl": 2, "rdl": 1, "rdn": 127, "rdq": 141, "rdql": 1, "rdr": 173, "rdrl": 3,
+        "scaled": 568, "scaledl": 5}),
     "queue": (298, {"L": 2, "N": 1, "P": 3, "fifo": 76, "receive": 1, "redrive": 219, "retention": 2, "visibility": 2}),
     "queue-parameter": (229, {"L": 2, "N": 2, "P": 1}),
     "queue-policy": (789, {"L": 3}),
@@ -169,6 +169,12 @@ SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelo
         "pairs": 375, "reg": 1020, "regid": 4, "regp": 1}),
     "rest-api": (246, {"N": 2, "P": 2}),
     "role-parameter": (177, {}),
+    "rs-approver-policy": (1000, {"P": 1}),
+    "rs-approver-role": (1000, {"P": 1}),
+    "rs-execution-role": (2300, {"P": 6, "dbl": 6, "dbp": 6, "dbs": 1900}),
+    "rs-output": (300, {}),
+    "rs-plan": (900, {"P": 3, "approval": 1400, "dbl": 14, "dbp": 8, "dbs": 1700, "descl": 2, "eventl": 3,
+        "stepp": 4, "steps": 2300}),
     "route": (728, {"L": -22, "cond": 31}),
     "route-table": (137, {"L": 1, "cond": 31}),
     "schedule": (809, {"P": 2, "age": 1, "schedule": 1}),

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drgen import build, checks, diagnostics, loader, objectives, renderable, resources, schema_check
+from drgen import build, checks, diagnostics, loader, objectives, orchestrators, renderable, resources, schema_check
 from drgen.diagnostics import Diagnostic
 from drgen.diagnostics import Path as Node
 from drgen.model import Blueprint
@@ -51,7 +51,7 @@ def check_document(document: loader.Document | None, problems: list[Diagnostic],
         if built is None:
             return Result(document.file, diagnostics.sort(found))
         model, dropped = built
-    for code, message, path in renderable.findings(model):
+    for code, message, path in [*renderable.findings(model), *orchestrators.findings(model)]:
         found.append(document.diagnostic(code, message, path, key=len(path) == 1))
     assessment = objectives.assess(model)
     for code, message, path in objectives.findings(assessment):

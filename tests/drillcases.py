@@ -15,7 +15,7 @@ from drgen.model import Blueprint
 
 ROOT = Path(__file__).resolve().parents[1]
 BLUEPRINTS = sorted(p for p in (ROOT / "blueprints").glob("*.yaml")
-                    if drgen.load(p).runs_compute_in_secondaries)
+                    if drgen.load(p).runs_compute_in_secondaries and drgen.load(p).failover.orchestrator == "drgen")
 REFERENCE = ROOT / "blueprints" / "trading-platform.yaml"
 PLANNED = ["resume", "fail-back", "approve", "deny", "timeout", "not-ready"]
 """The rest of NAMES runs in test_drill_outage.py."""

@@ -104,6 +104,9 @@ def blueprints(draw: st.DrawFn, most: int = 12) -> dict[str, Any]:
     if draw(st.booleans()):
         bp["tags"] = draw(st.dictionaries(st.from_regex(r"[A-Za-z][A-Za-z0-9:_.-]{0,20}", fullmatch=True),
                                           st.from_regex(r"[\w .:/=+@-]{0,30}", fullmatch=True), max_size=6))
+    if region_count == 2 and strategy != "backup-restore" and draw(st.integers(0, 3)) == 0:
+        bp["failover"]["orchestrator"] = "arc-region-switch"  # an ARC Region switch plan: two regions, manual
+        bp["failover"]["mode"] = "manual"
     if draw(st.booleans()):
         bp["failover"]["notify"] = {"emails": [f"ops{i}@example.com" for i in range(draw(st.integers(1, 3)))]}
     bp["network"] = {"nat": draw(st.sampled_from(["none", "single", "per-az"])),

@@ -76,7 +76,7 @@ def test_a_blueprint_that_validates_renders_as_estimated(data: dict[str, Any]) -
         assert all(d.line >= 1 for d in result.diagnostics)
 
 
-@pytest.mark.parametrize("name", ["trading-platform", "three-region", "minimal-backup-restore"])
+@pytest.mark.parametrize("name", ["trading-platform", "three-region", "minimal-backup-restore", "region-switch"])
 def test_the_shipped_blueprints_render_as_estimated(name: str) -> None:
     root = Path(__file__).resolve().parents[1] / "blueprints"
     result = check_text((root / f"{name}.yaml").read_text(), f"{name}.yaml", str(root))

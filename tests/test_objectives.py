@@ -423,7 +423,8 @@ VARIANTS: list[dict[str, Any]] = [
     {}, {"strategy": "backup-restore"}, {"strategy": "pilot-light"}, {"failover__mode": "manual"}, {"dns": DELETE},
     {"buckets__0__replication": {"time_control": False}},
     {"strategy": "backup-restore", "dns": DELETE}, {"queues__0__region_outage": "durable"},
-    {"queues__0__region_outage": "durable", "api__routes": NO_QUEUE_ROUTE}]
+    {"queues__0__region_outage": "durable", "api__routes": NO_QUEUE_ROUTE},
+    {"failover__mode": "manual", "failover__orchestrator": "arc-region-switch"}]
 
 
 @pytest.mark.parametrize("changes", VARIANTS)

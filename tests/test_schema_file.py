@@ -50,6 +50,8 @@ def test_spec_keys_are_present() -> None:
             "buckets", "queues", "functions", "api", "dns", "alarms", "failover", "accounts", "tags"} <= set(top)
     database = top["databases"]["items"]["properties"]
     assert {"capacity", "instance_class", "instances_per_region", "max_replication_lag"} <= set(database)
-    # detection and approval_time extend the v1 spec (issue #10: outside-in detection, an honest unplanned RTO)
+    # detection and approval_time extend the v1 spec (issue #10: outside-in detection, an honest unplanned RTO);
+    # orchestrator too (issue #15: an ARC Region switch plan instead of drgen's state machine)
     assert set(top["failover"]["properties"]) == {"mode", "allow_data_loss", "promotion_timeout",
-                                                   "validation_schedule", "notify", "detection", "approval_time"}
+                                                   "validation_schedule", "notify", "detection", "approval_time",
+                                                   "orchestrator"}

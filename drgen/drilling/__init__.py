@@ -34,6 +34,7 @@ def drill(bp: Blueprint, scenarios: list[str] | None = None, region: str | None 
 
     if not bp.runs_compute_in_secondaries:
         raise DrillError("a backup-restore blueprint recovers by its runbook, not a state machine: nothing to drill")
+    _drgen_orchestrates(bp)
     secondaries = [r.name for r in bp.secondaries]
     if region is not None and region not in secondaries:
         raise DrillError(f"{region} is not a secondary region of {bp.prefix}")
@@ -44,6 +45,14 @@ def drill(bp: Blueprint, scenarios: list[str] | None = None, region: str | None 
     targets = [region] if region else secondaries
     with _quiet_emulator():
         return DrillReport(bp.prefix, [run_scenario(bp, s, t) for s in chosen for t in targets])
+
+
+def _drgen_orchestrates(bp: Blueprint) -> None:
+    """The drill runs drgen's state machine; a Region switch plan is AWS's, and no emulator runs it."""
+    if bp.failover.orchestrator == "arc-region-switch":
+        raise DrillError("failover.orchestrator is arc-region-switch: a Region switch plan runs only in AWS (moto "
+                         "does not model it), so there is nothing to emulate; practise it with a graceful execution "
+                         "of the plan, as the runbook says (docs/aws-tooling.md)")
 
 
 @contextlib.contextmanager
@@ -67,6 +76,7 @@ def drill_live(bp: Blueprint, session: Any, region: str, *, confirm: bool, scena
 
     ``switchover``: ``region`` is the secondary to move to; ``fail-back``: ``region`` is the original primary
     to return to (its machine must be deployed there)."""
+    _drgen_orchestrates(bp)
     if not confirm:
         raise DrillError("a live drill moves production traffic: pass the explicit confirmation to run it")
     if scenario not in LIVE_SCENARIOS:

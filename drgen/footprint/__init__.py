@@ -10,7 +10,7 @@ logical IDs, the same number of tag copies, a size bound that holds).
 
 from __future__ import annotations
 
-from drgen.footprint import app, data, failover, tooling
+from drgen.footprint import app, data, failover, regionswitch, tooling
 from drgen.footprint.items import OWN, Footprint, Item, embedded, js, lengths
 from drgen.layers import Layer, layers
 from drgen.model import Blueprint
@@ -19,7 +19,8 @@ __all__ = ["OWN", "Footprint", "Item", "build", "embedded", "footprints", "js", 
 
 BUILDERS = {"bootstrap": data.bootstrap, "network": data.network, "zone": data.zone, "database": data.database,
             "storage": data.storage, "tables": data.tables, "app": app.app, "orchestration": failover.orchestration,
-            "dns": failover.dns, "gamedays": tooling.game_days, "resilience": tooling.resilience}
+            "dns": failover.dns, "regionswitch": regionswitch.regionswitch, "gamedays": tooling.game_days,
+            "resilience": tooling.resilience}
 
 
 def footprints(bp: Blueprint) -> dict[str, Footprint]:

@@ -43,7 +43,7 @@ def orchestration(bp: Blueprint, f: Footprint) -> None:
                      "dim": int(pilot and bool(functions)),
                      # dimming names every triggered function a second time
                      "dimfns": len(functions) if pilot else 0, "dimfnl": lengths(functions) if pilot else 0,
-                     **_redrive(bp)}, {})
+                     **_redrive(bp), "flag": int(bp.failover.orchestrator == "arc-region-switch")}, {})
     f.resource("StateMachineLogs", OWN, "the state machine's log group", "log-group")
     f.resource("StateMachineRole", OWN, "the state machine's role", "state-machine-role", anydb=int(bool(dbs)))
     definition = asl.definition(bp)

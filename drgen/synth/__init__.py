@@ -26,6 +26,7 @@ CONTRIBUTORS: dict[str, tuple[str, ...]] = {
     "dns": ("dns",),
     "gamedays": ("gamedays",),
     "resilience": ("resilience",),
+    "regionswitch": ("regionswitch",),
 }
 
 

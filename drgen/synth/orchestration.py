@@ -13,6 +13,7 @@ from awacs import iam as iam_actions
 from awacs.aws import (
     Allow,
     Condition,
+    ForAllValuesStringEquals,
     ForAnyValueStringEquals,
     PolicyDocument,
     Statement,
@@ -149,6 +150,11 @@ def _promoter(t: LayerTemplate) -> lambdar.Function:
             rds.SwitchoverGlobalCluster, rds.FailoverGlobalCluster, rds.DescribeGlobalClusters]))
     statements += _scale_statements(t)
     statements += _redrive_statements(t)
+    if bp.failover.orchestrator == "arc-region-switch":  # the plan's take-traffic step: the flag, in this replica
+        statements.append(Statement(
+            Sid="TakeTraffic", Effect=Allow, Action=[dynamodb.GetItem, dynamodb.PutItem],
+            Resource=[arn("dynamodb", f"table/{naming.control_table(t.prefix)}")],
+            Condition=Condition(ForAllValuesStringEquals("dynamodb:LeadingKeys", [asl.FLAG_ITEM]))))
     names = asl.triggered_functions(bp)
     if names:
         anywhere = [Sub(f"arn:${{AWS::Partition}}:lambda:*:${{AWS::AccountId}}:function:{name}") for name in names]

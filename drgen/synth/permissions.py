@@ -26,6 +26,8 @@ ACCOUNT = "${AWS::AccountId}"
 ARN = "arn:${AWS::Partition}"
 
 _SPEC: dict[str, str] = {
+    "AWS::ARCRegionSwitch::Plan": "arc-region-switch: CreatePlan DeletePlan GetPlan ListRoute53HealthChecks "
+                                  "ListTagsForResource TagResource UntagResource UpdatePlan; iam: PassRole",
     "AWS::ApiGateway::Authorizer": "apigateway: DELETE GET PATCH POST; iam: PassRole",
     "AWS::ApiGateway::BasePathMapping": "apigateway: DELETE GET PATCH POST",
     "AWS::ApiGateway::Deployment": "apigateway: DELETE GET PATCH POST PUT",
@@ -92,6 +94,7 @@ _SPEC: dict[str, str] = {
                                       "DescribeVpnGateways DetachInternetGateway DetachVpnGateway",
     "AWS::Events::Rule": "events: DeleteRule DescribeRule ListTagsForResource ListTargetsByRule PutRule PutTargets "
                          "RemoveTargets TagResource UntagResource; iam: PassRole",
+    "AWS::IAM::Policy": "iam: DeleteRolePolicy GetRolePolicy PutRolePolicy",
     "AWS::IAM::Role": "iam: AttachRolePolicy CreateRole DeleteRole DeleteRolePermissionsBoundary DeleteRolePolicy "
                       "DetachRolePolicy GetRole GetRolePolicy ListAttachedRolePolicies ListRolePolicies "
                       "PutRolePermissionsBoundary PutRolePolicy TagRole UntagRole UpdateAssumeRolePolicy UpdateRole "
@@ -199,6 +202,12 @@ NOT_NEEDED: dict[str, str] = {
     "acm-pca:IssueCertificate": "drgen's certificates are public and validated by DNS: no private CA issues them",
     "autoscaling:DescribeTags": "there is no Auto Scaling group in drgen's templates",
     "backup-storage:Mount": "not an action of the service authorization reference (MountCapsule is)",
+    "iam:DeleteGroupPolicy": "drgen's policies attach to roles only, never to groups",
+    "iam:DeleteUserPolicy": "drgen's policies attach to roles only, never to users",
+    "iam:GetGroupPolicy": "drgen's policies attach to roles only, never to groups",
+    "iam:GetUserPolicy": "drgen's policies attach to roles only, never to users",
+    "iam:PutGroupPolicy": "drgen's policies attach to roles only, never to groups",
+    "iam:PutUserPolicy": "drgen's policies attach to roles only, never to users",
     "dynamodb:DisableKinesisStreamingDestination": "drgen's tables stream to no Kinesis stream",
     "dynamodb:DisassociateTableReplica": "not an action of the service authorization reference",
     "dynamodb:EnableKinesisStreamingDestination": "drgen's tables stream to no Kinesis stream",
@@ -333,6 +342,8 @@ def scopes(bp: Blueprint) -> dict[str, tuple[str, ...]]:
     return {
         "acm": (f"{ARN}:acm:{regional}:certificate/*",),  # the certificate's id is AWS's
         "apigateway": (f"{ARN}:apigateway:*::/*",),  # API Gateway ARNs hold no account: this account's APIs
+        # a plan's ARN ends in an id Region switch picks: plan/<name>:<id>
+        "arc-region-switch": (f"{ARN}:arc-region-switch::{ACCOUNT}:plan/{naming.region_switch_plan(p)}:*",),
         "backup": (f"{ARN}:backup:{regional}:backup-vault:{naming.backup_vault(p)}",
                    f"{ARN}:backup:{regional}:backup-plan:*"),  # a plan's ARN holds AWS's id, not its name
         "cloudwatch": (f"{ARN}:cloudwatch:{regional}:alarm:{naming.alarm(p, '*')}",

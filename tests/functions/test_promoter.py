@@ -276,3 +276,20 @@ def test_a_target_that_refuses_messages_fails_the_redrive(promoter: Any) -> None
 def test_a_malformed_redrive_raises_value_error(promoter: Any, event: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         promoter.handler(event)
+def test_take_traffic_writes_the_flag_here_once(promoter: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_REGION", REGION)
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name=REGION)
+        ddb.create_table(TableName="tp-prod-drgen-control", BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        ddb.put_item(TableName="tp-prod-drgen-control", Item={"pk": {"S": "active-region"}, "region": {"S": "us-east-1"}})
+        event = {"action": "take-traffic", "control_table": "tp-prod-drgen-control", "ExecutionId": "e-42"}
+        assert promoter.handler(event) == {"already": False, "region": REGION}
+        item = ddb.get_item(TableName="tp-prod-drgen-control", Key={"pk": {"S": "active-region"}})["Item"]
+        assert item["region"] == {"S": REGION} and item["by"] == {"S": "e-42"} and item["since"]["S"]
+        assert promoter.handler(event) == {"already": True, "region": REGION}
+        with pytest.raises(promoter.PromotionFailed, match="cannot move the active-region flag"):
+            promoter.handler({**event, "control_table": "no-such-table"})
+        with pytest.raises(ValueError):
+            promoter.handler({"action": "take-traffic"})

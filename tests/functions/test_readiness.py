@@ -197,6 +197,28 @@ def test_post_phase_wants_the_writer_and_the_flag_here(world: Any) -> None:
     assert _by_name(world.handler({"phase": "post"}))["active region"]["ok"] is True
 
 
+GATE = {"phase": "pre", "require_ready": True, "PlanArn": "arn:aws:arc-region-switch::123456789012:plan/tp:abc123",
+        "ExecutionId": "e-1", "StepName": "check-readiness", "InvokedBy": "arc-region-switch"}
+
+
+def test_a_region_switch_step_passes_a_ready_region_judged_like_the_machine(world: Any) -> None:
+    _lag(4000)  # over the bound: the schedule says not ready, a switchover or an approved failover need not wait
+    verdict = world.handler(GATE)
+    assert verdict["ready"] is True, verdict["checks"]
+    assert "lag_ms" not in _record()  # a plan's step records and publishes nothing: the schedule does
+    assert boto3.client("cloudwatch", region_name=REGION).list_metrics(Namespace="drgen/tp-prod")["Metrics"] == []
+
+
+def test_a_region_switch_step_raises_when_the_region_is_not_ready(world: Any) -> None:
+    _lag(100)
+    sqs = boto3.client("sqs", region_name=REGION)
+    sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"])
+    with pytest.raises(world.NotReady, match=f"queue {QUEUE}"):
+        world.handler(GATE)
+    with pytest.raises(world.NotReady, match="still a reader"):  # after the plan: this region must write
+        world.handler({**GATE, "phase": "post"})
+
+
 @pytest.mark.parametrize("event", [{"phase": "during"}, "pre", ["pre"], {"phase": "pre", "inspect": True},
                                    {"phase": "pre", "inspect": True, "lock_seconds": "60", "execution": "x"},
                                    {"phase": "lock"}, {"phase": "lock", "owner": 1, "machine": "x"}])

@@ -22,6 +22,10 @@ Events:
   in ``to`` - this region - (``move_queue``: the same code ``drgen redrive`` runs) while the invocation has time
   -> ``{"moved": {source: n}, "waiting": n, "more": bool}``; ``more`` while a source still holds messages in flight
   or the time ran out (call again). A target that refuses messages raises ``RedriveIncomplete``.
+- ``{"action": "take-traffic", "control_table", "ExecutionId"?}`` (an ARC Region switch plan's step; drgen's state
+  machine writes the flag itself): writes the ``active-region`` flag naming THIS region in this region's replica of
+  the control table, unless it already names it -> ``{"already": bool, "region"}``. The health endpoints read the
+  flag: Route 53's routing health checks then send traffic here.
 Errors raise ``PromotionFailed`` (its name is what the state machine's Retry sees); a malformed event raises
 ``ValueError``.
 """
@@ -31,6 +35,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 
@@ -297,10 +302,25 @@ def redrive(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         raise RedriveIncomplete(f"{refused} messages were refused by the target queues in {event['to']} and stay in "
                                 f"their source; moved {moved}")
     return {"moved": moved, "waiting": waiting, "more": waiting > 0 or not finished}
+def take_traffic(event: dict[str, Any]) -> dict[str, Any]:
+    _require(event, "control_table")
+    region = os.environ["AWS_REGION"]
+    table, key = event["control_table"], {"pk": {"S": "active-region"}}
+    client = _client("dynamodb")
+    try:
+        item = client.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item", {})
+        if item.get("region", {}).get("S") == region:
+            return {"already": True, "region": region}
+        by = event.get("ExecutionId") if isinstance(event.get("ExecutionId"), str) else "arc-region-switch"
+        client.put_item(TableName=table, Item={**key, "region": {"S": region}, "by": {"S": by},
+                                               "since": {"S": datetime.now(timezone.utc).isoformat()}})
+    except (ClientError, BotoCoreError) as error:
+        raise PromotionFailed(f"cannot move the active-region flag to {region}: {_reason(error)}") from error
+    return {"already": False, "region": region}
 
 
 ACTIONS = {"switchover": promote, "failover": promote, "status": status, "scale": scale, "activate": activate,
-           "deactivate": deactivate}
+           "deactivate": deactivate, "take-traffic": take_traffic}
 
 
 def handler(event: Any, context: Any = None) -> dict[str, Any]:

@@ -16,6 +16,9 @@ Events:
   (a switchover synchronises; a failover uses the last known-good lag, because the active region's metrics go
   missing when it fails).
 - ``{"phase": "post"}``: this region's clusters write and the active-region flag names it.
+- ``{"phase": "pre" | "post", "require_ready": true}`` (a step of an ARC Region switch plan, which fails a step
+  only when its function raises): the same verdict, judged like the machine's Inspect (lag and the replication
+  source reported, not blocking; nothing recorded or published), and ``NotReady`` raised when it is not ready.
 - ``{"phase": "lock", "owner": execution ARN, "machine": state machine ARN}`` (the state machine, when the
   failover lock is held by another execution): ``{"stale": bool, "status", "detail"}`` - stale only when the
   owner is an execution of this same machine that has ended (it failed where it could not release the lock), so
@@ -63,6 +66,10 @@ def _error(error: Exception) -> str:
         err = error.response.get("Error", {})
         return f"{err.get('Code', 'ClientError')}: {err.get('Message', '')}".rstrip(": ")
     return f"{type(error).__name__}: {error}"
+
+
+class NotReady(Exception):
+    """This region failed a blocking check; raised only for ``require_ready`` (a Region switch plan's step)."""
 
 
 def _check(name: str, ok: bool, detail: str, blocking: bool = True) -> dict[str, Any]:
@@ -320,6 +327,8 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
     if phase not in ("pre", "post"):
         raise ValueError(f"readiness takes {{'phase': 'pre' | 'post' | 'lock'}}, not {event!r}")
     machine = bool(event.get("inspect"))
+    gate = event.get("require_ready") is True  # a Region switch step: raise, so that the plan stops
+    quiet = machine or gate
     if machine and (not isinstance(event.get("lock_seconds"), int) or not isinstance(event.get("execution"), str)):
         raise ValueError("an inspection needs lock_seconds (int) and execution (str)")
     config = json.loads(os.environ["DRGEN_CONFIG"])
@@ -332,18 +341,21 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
         checks.append(_check("active region", False, f"cannot read the flag: {_error(error)}"))
     writers: dict[str, str | None] = {}
     lags: dict[str, float] = {}
-    strict = not machine and phase == "pre"
+    strict = not quiet and phase == "pre"
     checks += [*database_checks(config, phase, strict and active != region, writers, lags), *table_checks(config),
                *bucket_checks(config, active, strict), *queue_checks(config)]
-    checks += consumer_checks(config, active, blocking=not machine)
+    checks += consumer_checks(config, active, blocking=not quiet)
     if phase == "post":
         checks.append(_check("active region", active == region, f"the flag names {active}"))
     verdict = {"ready": all(c["ok"] for c in checks if c["blocking"]), "region": region, "phase": phase,
                "checks": checks}
     if machine:
         verdict = inspect(config, event, verdict, writers, active, flagged)
-    elif phase == "pre":
+    elif phase == "pre" and not gate:
         record(config, verdict, lags)
         _publish(config, verdict)
     LOG.info(json.dumps({"message": "readiness verdict", **verdict}, default=str))
+    if gate and not verdict["ready"]:
+        failed = [c for c in checks if c["blocking"] and not c["ok"]]
+        raise NotReady(f"{region} is not ready ({phase}): {json.dumps(failed, default=str)}")
     return verdict
