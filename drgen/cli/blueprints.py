@@ -1,0 +1,135 @@
+"""The commands on a blueprint that need no AWS, in the order a pipeline runs them: validate, render, plan, diff."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from drgen.cli.common import err, existing, out, source_root, with_source_root
+from drgen.errors import DrgenError, LintError, UsageError
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from drgen import objectives
+    from drgen.errors import exit_status
+    from drgen.validation import check_file
+
+    status = 0
+    everything = []
+    assessed: list[dict[str, Any]] = []
+    for path in args.blueprints:
+        result = check_file(existing(path), source_root(args))
+        everything.extend(result.diagnostics)
+        status = max(status, exit_status(result.diagnostics))
+        if args.format == "text":
+            for d in result.diagnostics:
+                out(d.text())
+            if result.ok and result.assessment is not None:
+                out(f"{path}: valid")
+                for line in objectives.budget_lines(result.assessment):
+                    out(f"  {line}")
+            elif not result.ok:
+                count = sum(1 for d in result.diagnostics if d.is_error)
+                err(f"{path}: {count} error{'s' if count != 1 else ''}")
+        elif args.format == "github":
+            for d in result.diagnostics:
+                out(d.github())
+        # the planned and the unplanned RTO (the one the objective is checked against) with their steps
+        assessed.append({"file": path, "valid": result.ok,
+                         "objectives": result.assessment.to_dict() if result.assessment is not None else None})
+    if args.format == "json":
+        out(json.dumps({"diagnostics": [d.to_dict() for d in everything], "blueprints": assessed},
+                        indent=2, sort_keys=True))
+    return status
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    import drgen
+    from drgen import lint
+
+    blueprint = drgen.load(existing(args.blueprint), source_root=source_root(args))
+    rendered = drgen.render(blueprint)
+    if args.lint:
+        findings = lint.lint_rendered(rendered, blueprint)
+        if findings:
+            raise LintError(findings)
+    try:
+        target = drgen.write(rendered, args.output, force=args.force)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror}") from error
+    out(f"rendered {len(rendered.files)} files to {target}" + (" (cfn-lint: clean)" if args.lint else ""))
+    for note in rendered.notes:
+        out(f"  note: {note}")
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    import drgen
+
+    plan = drgen.plan(drgen.load(existing(args.blueprint), source_root=source_root(args)))
+    out(json.dumps(plan.to_dict(), indent=2, sort_keys=True) if args.format == "json" else plan.text())
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    import drgen
+    from drgen.diff import diff_files, read_render
+
+    try:
+        if args.against is not None:
+            old = read_render(args.against)
+            new = drgen.render(drgen.load(existing(args.old), source_root=source_root(args))).files
+        else:
+            if args.new is None:
+                raise UsageError("give two render directories, or a blueprint and --against DIR")
+            old, new = read_render(args.old), read_render(args.new)
+    except DrgenError as error:
+        error.exit_code = max(error.exit_code, 2)  # 1 means "different" here: an invalid blueprint must not read so
+        raise
+    result = diff_files(old, new)
+    shown = {"json": lambda: json.dumps(result.to_dict(), indent=2, sort_keys=True),
+             "markdown": result.markdown}.get(args.format, result.text)()
+    out(shown)
+    return 0 if result.same else 1
+
+
+def register(sub: Any) -> None:
+    """Add the commands of this module to the parser's subcommands."""
+    p = sub.add_parser("validate", help="check blueprints and assess their objectives",
+                       description="Check blueprints against the language and assess RTO/RPO. Exit 0 valid, "
+                                   "1 invalid, 2 usage or unreadable file.")
+    p.add_argument("blueprints", nargs="+", metavar="BLUEPRINT")
+    p.add_argument("--format", choices=("text", "json", "github"), default="text")
+    with_source_root(p)
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("render", help="write templates, StackSets, state machines, packages and runbook",
+                       description="Render a blueprint to a directory (atomically: all or nothing).")
+    p.add_argument("blueprint", metavar="BLUEPRINT")
+    p.add_argument("-o", "--output", "--out", required=True, metavar="DIR",
+                   help="the directory to write: new, empty, or a previous render (replaced whole)")
+    p.add_argument("--force", action="store_true",
+                   help="also replace a previous render whose files were changed or added to since")
+    p.add_argument("--lint", action="store_true", help="run cfn-lint on every template, in every region")
+    with_source_root(p)
+    p.set_defaults(run=cmd_render)
+
+    p = sub.add_parser("plan", help="print the ordered deployment steps",
+                       description="Print the deployment plan: (layer, region) steps and why each waits.")
+    p.add_argument("blueprint", metavar="BLUEPRINT")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    with_source_root(p)
+    p.set_defaults(run=cmd_plan)
+
+    p = sub.add_parser("diff", help="resource-level difference of two renders (for pull requests)",
+                       description="Compare two render directories, or a blueprint's render with one (--against). "
+                                   "Exit 0 when identical, 1 when different, 2 on any error (a render "
+                                   "file that is not what drgen writes, an invalid blueprint).")
+    p.add_argument("old", metavar="OLD_DIR|BLUEPRINT")
+    p.add_argument("new", nargs="?", metavar="NEW_DIR")
+    p.add_argument("--against", metavar="DIR", help="compare the render of the blueprint OLD with DIR")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                   help="markdown: a pull-request comment, one collapsible section per template")
+    with_source_root(p)
+    p.set_defaults(run=cmd_diff)
