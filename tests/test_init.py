@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 
 from drgen import cli
+from drgen.cli import reference
 from drgen.errors import UsageError
 from drgen.starter import starter_blueprint
 from drgen.validation import check_file
 
 
-@pytest.mark.parametrize("strategy", cli.STRATEGIES)
+@pytest.mark.parametrize("strategy", reference.STRATEGIES)
 def test_starter_validates(strategy: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "blueprint.yaml"
     assert cli.main(["init", str(target), "--strategy", strategy, "--name", "orders"]) == 0
