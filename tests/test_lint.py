@@ -209,3 +209,9 @@ def test_render_refuses_lint_options_it_cannot_apply_and_writes_nothing(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], said: str) -> None:
     assert cli.main(["render", str(MINIMAL), "-o", str(tmp_path / "out"), *argv]) == 2
     assert said in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_what_is_linted_is_not_part_of_the_blueprints_digest() -> None:
+    from drgen.rendering import digest
+
+    assert digest(_blueprint()) == digest(_blueprint("")) != digest(_blueprint("description: other\n"))
