@@ -33,6 +33,8 @@ from drgen.model import (
     HealthCheck,
     Jwt,
     Key,
+    Lint,
+    LintIgnore,
     Network,
     Objectives,
     ObjectLock,
@@ -210,6 +212,13 @@ def _game_days(g: dict[str, Any] | None) -> GameDays | None:
     return GameDays(parse(g.get("duration", "10m")), tuple(g["stop_alarms"]) if "stop_alarms" in g else None)
 
 
+def _lint(s: dict[str, Any] | None) -> Lint:
+    if not s:
+        return Lint()
+    return Lint(tuple(LintIgnore(i["rule"], i["reason"]) for i in s.get("ignore", [])),
+                tuple(s["regions"]) if "regions" in s else None)
+
+
 def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".",
               source_root: str | None = None) -> Blueprint:
     """The model of validated blueprint data ``raw``."""
@@ -236,6 +245,7 @@ def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".",
         alarms=tuple(_alarm(a) for a in data.get("alarms", [])),
         resilience_hub=_resilience_hub(data.get("resilience_hub")),
         game_days=_game_days(data.get("game_days")),
+        lint=_lint(data.get("lint")),
         failover=Failover(
             mode=failover["mode"], allow_data_loss=failover.get("allow_data_loss", False),
             promotion_timeout=parse(failover.get("promotion_timeout", "10m")),

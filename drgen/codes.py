@@ -194,6 +194,10 @@ _ALL = [
          source="AWS whitepaper 'Disaster Recovery of Workloads on AWS: Recovery in the Cloud', section "
                 "'Warm standby' (a hot standby processes production load at full capacity; a warm standby is "
                 "scaled down and must scale up before it can)"),
+    Code("E330", "cfn-lint rule unknown", "A `lint.ignore` entry names a rule the installed cfn-lint does not have "
+         "(`cfn-lint --list-rules` lists them), or an informational rule (`I...`), whose findings `drgen render "
+         "--lint` never reports, so ignoring it would suppress nothing. Rules are named whole (`W3005`, not a prefix "
+         "such as `W3`), so each suppression carries its own reason; a did-you-mean names the closest rule."),
     # Durations and AWS limits
     Code("E401", "invalid duration", "The value is not a duration: an integer and a unit (ms, s, m, h, d)."),
     Code("E402", "duration outside AWS limits", "The duration is outside what the AWS service accepts (or, for "

@@ -46,10 +46,12 @@ class RenderError(DrgenError):
 
 
 class LintError(DrgenError):
-    """cfn-lint found errors or warnings in rendered templates."""
+    """cfn-lint found errors or warnings in rendered templates. ``summary``: the regions linted and the rules
+    ignored, printed after the findings."""
 
-    def __init__(self, findings: list[str]) -> None:
+    def __init__(self, findings: list[str], summary: list[str] | None = None) -> None:
         self.findings = findings
+        self.summary = summary or []
         super().__init__(f"cfn-lint reported {len(findings)} finding{'s' if len(findings) != 1 else ''}")
 
 

@@ -274,6 +274,23 @@ class GameDays:
 
 
 @dataclass(frozen=True)
+class LintIgnore:
+    """A cfn-lint rule whose findings do not fail ``drgen render --lint``, and why."""
+
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Lint:
+    """What ``drgen render --lint`` leaves out (``drgen.lint``)."""
+
+    ignore: tuple[LintIgnore, ...] = ()
+    regions: tuple[str, ...] | None = None
+    """The regions to lint in; ``None``: every region the templates are linted in (``drgen.lint.regions_for``)."""
+
+
+@dataclass(frozen=True)
 class Blueprint:
     version: int
     name: str
@@ -300,6 +317,7 @@ class Blueprint:
     """``None`` unless the blueprint enables it."""
     game_days: GameDays | None = None
     """``None`` unless the blueprint enables them."""
+    lint: Lint = Lint()
     base_dir: str = "."
     """The folder of the blueprint file: function sources are relative to it."""
     source_root: str | None = None

@@ -91,6 +91,7 @@ def digest(bp: Blueprint) -> str:
     """A digest of the blueprint's meaning (its model), independent of where the file lies."""
     data = dataclasses.asdict(dataclasses.replace(bp, base_dir="."))
     del data["source_root"]
+    del data["lint"]  # how the render is linted changes nothing deployed
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -57,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LintError as error:
         for finding in error.findings:
             out(finding)
+        for line in error.summary:
+            out(f"  {line}")
         err(f"drgen: {error}; nothing was written")
         return error.exit_code
     except DrgenError as error:

@@ -44,21 +44,34 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def _lint_settings(args: argparse.Namespace, blueprint: Any) -> Any:
+    """The settings of ``--lint`` (with ``--lint-config`` and ``--lint-regions``, which imply it), or None."""
+    from drgen import lint, lint_config
+
+    if not (args.lint or args.lint_config or args.lint_regions is not None):
+        return None
+    config = lint_config.read(args.lint_config) if args.lint_config else None
+    regions = [r.strip() for r in args.lint_regions.split(",") if r.strip()] if args.lint_regions is not None else None
+    return lint.settings_for(blueprint, config, regions)
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     import drgen
     from drgen import lint
 
     blueprint = drgen.load(existing(args.blueprint), source_root=source_root(args))
+    settings = _lint_settings(args, blueprint)
     rendered = drgen.render(blueprint)
-    if args.lint:
-        findings = lint.lint_rendered(rendered, blueprint)
-        if findings:
-            raise LintError(findings)
+    report = lint.lint_rendered(rendered, blueprint, settings) if settings is not None else None
+    if report is not None and not report.clean:
+        raise LintError([f.text() for f in report.findings], report.summary())
     try:
         target = drgen.write(rendered, args.output, force=args.force)
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror}") from error
-    out(f"rendered {len(rendered.files)} files to {target}" + (" (cfn-lint: clean)" if args.lint else ""))
+    out(f"rendered {len(rendered.files)} files to {target}")
+    for line in report.summary() if report is not None else []:
+        out(f"  {line}")
     for note in rendered.notes:
         out(f"  note: {note}")
     return 0
@@ -111,7 +124,15 @@ def register(sub: Any) -> None:
                    help="the directory to write: new, empty, or a previous render (replaced whole)")
     p.add_argument("--force", action="store_true",
                    help="also replace a previous render whose files were changed or added to since")
-    p.add_argument("--lint", action="store_true", help="run cfn-lint on every template, in every region")
+    p.add_argument("--lint", action="store_true",
+                   help="run cfn-lint on every template, in every region, first; any finding that the blueprint's "
+                        "lint.ignore does not cover fails (nothing is written)")
+    p.add_argument("--lint-config", metavar="FILE",
+                   help="a cfn-lint configuration file (.cfnlintrc: ignore_checks, mandatory_checks, regions, "
+                        "configure_rules, include_experimental) to lint with; implies --lint")
+    p.add_argument("--lint-regions", metavar="R1,R2",
+                   help="lint only in these regions of the blueprint (default: lint.regions, else every one); "
+                        "implies --lint")
     with_source_root(p)
     p.set_defaults(run=cmd_render)
 
