@@ -227,3 +227,20 @@ def test_tags_merge_as_a_merge_patch(base: dict[str, str], patch: dict[str, str 
     for key in expected:
         line = merged.locate(("tags", key))[0]
         assert line == (7 if key not in patch else 19)
+
+
+def test_the_documented_table_is_what_may_be_overridden() -> None:
+    """docs/environments.md lists exactly the keys of ``environments.OVERRIDABLE``."""
+    text = (ROOT / "docs" / "environments.md").read_text()
+    rows = dict(re.findall(r"^\| (the blueprint|`[a-z]+(?:\[name\])?`) \| (.+) \|$", text, re.M))
+    documented = {where.strip("`").replace("[name]", ""): set(re.findall(r"`([a-z_]+)`", keys))
+                  for where, keys in rows.items()}
+    expected: dict[str, set[str]] = {"the blueprint": set()}
+    for key, rule in environments.OVERRIDABLE.items():
+        if rule is True:
+            expected["the blueprint"].add(key)
+        elif isinstance(rule, environments.Named):
+            expected[key] = set(rule.keys)
+        elif isinstance(rule, dict):
+            expected[key] = set(rule)
+    assert documented == expected
