@@ -68,7 +68,9 @@ the names that must differ between environments (DNS, API stage); never what wou
 def names(document: Document) -> list[str]:
     """The environments ``document`` declares, in the order written (none when it has no usable section)."""
     section = document.data.get(SECTION) if isinstance(document.data, dict) else None
-    return [name for name in section if isinstance(section[name], dict)] if isinstance(section, dict) else []
+    if not isinstance(section, dict):
+        return []
+    return [name for name, overrides in section.items() if overrides is None or isinstance(overrides, dict)]
 
 
 def declares(document: Document) -> bool:

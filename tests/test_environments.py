@@ -244,3 +244,8 @@ def test_the_documented_table_is_what_may_be_overridden() -> None:
         elif isinstance(rule, dict):
             expected[key] = set(rule)
     assert documented == expected
+
+
+def test_an_empty_environment_may_be_written_null() -> None:
+    result = check_text(BASE + "  staging:\n  prod: {}\n", env="staging")
+    assert result.ok and result.blueprint is not None and result.blueprint.prefix == "shop-staging"
