@@ -69,26 +69,38 @@ def _expect(function: str, name: str, value: object, kinds: tuple[type, ...], wh
         raise TypeError(f"drgen.{function}(): {name} must be {what}, not {type(value).__name__}")
 
 
-def validate(source: str | os.PathLike[str], *, source_root: str | os.PathLike[str] | None = None) -> list[Diagnostic]:
+def validate(source: str | os.PathLike[str], *, source_root: str | os.PathLike[str] | None = None,
+             env: str | None = None) -> list[Diagnostic]:
     """Every diagnostic for a blueprint: ``source`` is a path, or YAML text when it is a ``str`` with a newline.
-    Function sources must lie inside ``source_root`` (default: the blueprint's folder)."""
+    Function sources must lie inside ``source_root`` (default: the blueprint's folder). A blueprint that declares
+    ``environments`` is checked in environment ``env``, or in every one of them when ``env`` is ``None``."""
     from drgen.validation import check_file, check_text
 
     _expect("validate", "source", source, (str, os.PathLike), "YAML text or a path (str or os.PathLike)")
+    if env is not None:
+        _expect("validate", "env", env, (str,), "a str (an environment's name) or None")
     if isinstance(source, str) and "\n" in source:
-        return check_text(source, source_root=source_root).diagnostics
-    return check_file(source, source_root).diagnostics
+        return check_text(source, source_root=source_root, env=env).diagnostics
+    return check_file(source, source_root, env).diagnostics
 
 
-def load(path: str | os.PathLike[str], *, source_root: str | os.PathLike[str] | None = None) -> Blueprint:
+def load(path: str | os.PathLike[str], *, source_root: str | os.PathLike[str] | None = None,
+         env: str | None = None) -> Blueprint:
     """The model of the blueprint at ``path``; raises ``InvalidBlueprint`` with every diagnostic if it has errors.
-    Function sources must lie inside ``source_root`` (default: the blueprint's folder)."""
+    Function sources must lie inside ``source_root`` (default: the blueprint's folder). A blueprint that declares
+    ``environments`` needs ``env``, the environment to load (``UsageError`` without it, or for one it does not
+    declare)."""
     from drgen.validation import check_file
 
     _expect("load", "path", path, (str, os.PathLike), _PATH)
-    result = check_file(path, source_root)
-    if result.blueprint is None:
+    if env is not None:
+        _expect("load", "env", env, (str,), "a str (an environment's name) or None")
+    result = check_file(path, source_root, env)
+    if not result.ok:
         raise InvalidBlueprint(result.diagnostics)
+    if result.blueprint is None:
+        raise UsageError(f"{path} declares environments ({', '.join(result.environments)}): choose one "
+                         "(--env NAME, or env= in the library)")
     return result.blueprint
 
 

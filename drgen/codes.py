@@ -78,6 +78,17 @@ _ALL = [
     Code("E109", "nesting too deep", "Lists and mappings nest more than 64 levels deep. The blueprint language "
          "nests a few levels; drgen stops reading the nested value where the limit is crossed, so that no input "
          "can exhaust it."),
+    Code("E110", "key not overridable by an environment", "An environment (under `environments`) overrides a key "
+         "an environment may not change: environments differ in size, regions, objectives and who is told, not "
+         "in the system's shape, so that a drill in staging rehearses what prod runs. The message lists the keys "
+         "that may be overridden there (docs/environments.md)."),
+    Code("E111", "override names no item of the base", "An environment's override of a named list (databases, "
+         "tables, buckets, queues, functions, alarms) names the item it changes with `name`, and that name must "
+         "be an item of the base blueprint: an environment changes the base's items, it neither adds nor "
+         "removes one."),
+    Code("E112", "environment and environments conflict", "A blueprint names its one environment (`environment`) "
+         "or declares several (`environments`, one chosen with `--env`), not both; and an `environments` "
+         "section declares at least one environment."),
     # Regions and network
     Code("E201", "unknown region", "The region code is not an AWS region drgen knows."),
     Code("E202", "region listed twice", "Each region may appear once."),

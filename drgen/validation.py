@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from drgen import build, checks, diagnostics, loader, objectives, orchestrators, renderable, resources, schema_check
+from drgen import (
+    build,
+    checks,
+    diagnostics,
+    environments,
+    loader,
+    objectives,
+    orchestrators,
+    renderable,
+    resources,
+    schema_check,
+)
 from drgen.diagnostics import Diagnostic
 from drgen.diagnostics import Path as Node
+from drgen.errors import UsageError
 from drgen.model import Blueprint
 from drgen.objectives import Assessment
+from drgen.schema_check import suggest
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,11 @@ class Result:
     """The model, when the blueprint has no errors."""
     assessment: Assessment | None = None
     """The objective assessment, when the blueprint is otherwise valid."""
+    environments: tuple[str, ...] = ()
+    """The environments the blueprint declares; when it declares some and none was chosen, ``blueprint`` and
+    ``assessment`` are ``None`` and ``diagnostics`` are those of every environment."""
+    environment: str | None = None
+    """The environment checked, when one was chosen."""
 
     @property
     def ok(self) -> bool:
@@ -30,7 +48,55 @@ class Result:
 
 
 def check_document(document: loader.Document | None, problems: list[Diagnostic], base_dir: str,
-                   source_root: str | None = None) -> Result:
+                   source_root: str | None = None, env: str | None = None) -> Result:
+    """The result of ``document``; of its environment ``env``, or of all of its environments at once when it
+    declares some and ``env`` is ``None`` (each finding of only some of them saying which)."""
+    if document is None or (env is None and not environments.declares(document)):
+        return _check(document, problems, base_dir, source_root)
+    each = check_each(document, problems, base_dir, source_root, env)
+    if len(each) == 1:
+        return each[0][1]
+    return combine(each)
+
+
+def check_each(document: loader.Document, problems: list[Diagnostic], base_dir: str, source_root: str | None = None,
+               env: str | None = None) -> list[tuple[str | None, Result]]:
+    """The result of each environment of ``document`` (only ``env`` when given; ``None`` names a blueprint that
+    declares no environments). Raises ``UsageError`` for an environment it does not declare."""
+    if not environments.declares(document):
+        if env is not None and env != document.data.get("environment"):
+            raise UsageError(f"--env {env}: {document.file} declares no environments (its environment is "
+                             f"{document.data.get('environment')!r}); add an environments section, or drop --env")
+        return [(None, _check(document, problems, base_dir, source_root))]
+    found = [*problems, *environments.section_problems(document)]
+    known = environments.names(document)
+    if env is not None and env not in known:
+        raise UsageError(f"--env {env}: {document.file} declares no such environment{suggest(env, known)}; "
+                         f"its environments: {', '.join(known) or 'none'}")
+    if not known:
+        return [(None, Result(document.file, diagnostics.sort(found), environments=()))]
+    each: list[tuple[str | None, Result]] = []
+    for name in [env] if env is not None else known:
+        merged, merge_problems = environments.select(document, name)
+        result = _check(merged, [*found, *merge_problems], base_dir, source_root)
+        each.append((name, replace(result, environments=tuple(known), environment=name)))
+    return each
+
+
+def combine(each: list[tuple[str | None, Result]]) -> Result:
+    """One result for several environments: every finding once, those of only some environments saying which."""
+    seen: dict[Diagnostic, list[str]] = {}
+    for name, result in each:
+        for d in result.diagnostics:
+            seen.setdefault(d, []).append(str(name))
+    found = [d if len(names) == len(each) or d.path.startswith(f"{environments.SECTION}.")  # where it was set says
+             else replace(d, message=f"{d.message}; in environment {', '.join(names)}") for d, names in seen.items()]
+    first = each[0][1]
+    return Result(first.file, diagnostics.sort(found), environments=first.environments)
+
+
+def _check(document: loader.Document | None, problems: list[Diagnostic], base_dir: str,
+           source_root: str | None = None) -> Result:
     if document is None:
         return Result(problems[0].file if problems else "<string>", diagnostics.sort(problems))
     schema = resources.schema()
@@ -76,16 +142,27 @@ def _trusted(path: Node, left_out: frozenset[Node]) -> bool:
     return True
 
 
-def check_file(path: str | os.PathLike[str], source_root: str | os.PathLike[str] | None = None) -> Result:
-    """Validate the blueprint at ``path``; function sources must lie in ``source_root`` (default: its folder)."""
+def check_file(path: str | os.PathLike[str], source_root: str | os.PathLike[str] | None = None,
+               env: str | None = None) -> Result:
+    """Validate the blueprint at ``path`` (its environment ``env``, or all of them); function sources must lie in
+    ``source_root`` (default: its folder)."""
     document, problems = loader.load_file(path)
-    return check_document(document, problems, str(Path(path).parent), _root(source_root))
+    return check_document(document, problems, str(Path(path).parent), _root(source_root), env)
+
+
+def check_file_each(path: str | os.PathLike[str], source_root: str | os.PathLike[str] | None = None,
+                    env: str | None = None) -> list[tuple[str | None, Result]]:
+    """The result of each environment of the blueprint at ``path`` (see ``check_each``)."""
+    document, problems = loader.load_file(path)
+    if document is None:
+        return [(None, check_document(document, problems, ".", None))]
+    return check_each(document, problems, str(Path(path).parent), _root(source_root), env)
 
 
 def check_text(text: str, file: str = "<string>", base_dir: str = ".",
-               source_root: str | os.PathLike[str] | None = None) -> Result:
+               source_root: str | os.PathLike[str] | None = None, env: str | None = None) -> Result:
     document, problems = loader.load_text(text, file)
-    return check_document(document, problems, base_dir, _root(source_root))
+    return check_document(document, problems, base_dir, _root(source_root), env)
 
 
 def _root(source_root: str | os.PathLike[str] | None) -> str | None:

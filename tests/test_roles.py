@@ -29,7 +29,10 @@ from drgen.synth.roles import StackSetFacts, execution_statements, iter_statemen
 from drgen.synth.stacksets import ADMINISTRATION_ROLE, EXECUTION_ROLE, administration_role, execution_role
 
 ROOT = Path(__file__).resolve().parents[1]
-BLUEPRINTS = sorted((ROOT / "blueprints").glob("*.yaml")) + sorted((ROOT / "tests" / "cases" / "valid").glob("*/*.yaml"))
+BLUEPRINTS = [(path, env) for path in sorted((ROOT / "blueprints").glob("*.yaml"))
+              + sorted((ROOT / "tests" / "cases" / "valid").glob("*/*.yaml"))
+              for env in (("staging", "prod") if path.parent.name == "environments" else (None,))]
+"""Each blueprint with its environment: the one that declares environments, in each of them."""
 ACCOUNT = "111122223333"
 
 ANYWHERE = {
@@ -50,9 +53,11 @@ ANYWHERE = {
 DATA_READS = ("s3:GetObject", "s3:ListBucket", "secretsmanager:GetSecretValue", "ssm:GetParameter", "kms:Decrypt")
 
 
-@pytest.fixture(scope="module", params=BLUEPRINTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.fixture(scope="module", params=BLUEPRINTS,
+                ids=lambda p: f"{p[0].parent.name}/{p[0].stem}" + (f"@{p[1]}" if p[1] else ""))
 def rendered(request: pytest.FixtureRequest) -> Rendered:
-    return render_blueprint(drgen.load(request.param))
+    path, env = request.param
+    return render_blueprint(drgen.load(path, env=env))
 
 
 def _roles(rendered: Rendered) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from drgen.cli.common import (
     out,
     show_run,
     source_root,
+    with_env,
     with_source_root,
 )
 from drgen.errors import UsageError
@@ -27,7 +28,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from drgen.aws.deploy import DeployOptions
 
     options = DeployOptions(dry_run=args.dry_run, endpoint_url=args.endpoint_url)  # a bad URL stops here, first
-    blueprint = drgen.load(existing(args.blueprint), source_root=source_root(args))
+    blueprint = drgen.load(existing(args.blueprint), source_root=source_root(args), env=args.env)
     rendered = drgen.render(blueprint)
     if args.output is not None:
         try:  # before any AWS call: a refused -o stops the deploy before it starts
@@ -89,7 +90,7 @@ def cmd_redrive(args: argparse.Namespace) -> int:
     from drgen.aws.deploy import DeployOptions
     from drgen.aws.redrive import redrive
 
-    blueprint = drgen.load(existing(args.blueprint), source_root=source_root(args))
+    blueprint = drgen.load(existing(args.blueprint), source_root=source_root(args), env=args.env)
     clients = Clients(aws_session(args.profile), DeployOptions(endpoint_url=args.endpoint_url))
     with clients.translating(lambda: f"redrive from {args.source} into {args.target}"):
         moved = redrive(clients, blueprint, args.source, args.target)
@@ -118,6 +119,7 @@ def register(sub: Any) -> None:
                    help="plain progress lines, one per status change, even on a terminal")
     p.add_argument("--format", choices=("text", "json"), default="text", help="the summary's form")
     with_source_root(p)
+    with_env(p)
     p.set_defaults(run=cmd_deploy)
 
     p = sub.add_parser("bootstrap", help="deploy the StackSet roles and artifact buckets a blueprint needs",
@@ -147,4 +149,5 @@ def register(sub: Any) -> None:
     p.add_argument("--profile", help="the AWS profile to use (default: boto3's usual credential chain)")
     p.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint for every service (e.g. moto)")
     with_source_root(p)
+    with_env(p)
     p.set_defaults(run=cmd_redrive)

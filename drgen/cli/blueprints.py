@@ -6,38 +6,42 @@ import argparse
 import json
 from typing import Any
 
-from drgen.cli.common import err, existing, out, source_root, with_source_root
+from drgen.cli.common import err, existing, out, source_root, with_env, with_source_root
 from drgen.errors import DrgenError, LintError, UsageError
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from drgen import objectives
     from drgen.errors import exit_status
-    from drgen.validation import check_file
+    from drgen.validation import check_file_each, combine
 
     status = 0
     everything = []
     assessed: list[dict[str, Any]] = []
     for path in args.blueprints:
-        result = check_file(existing(path), source_root(args))
-        everything.extend(result.diagnostics)
-        status = max(status, exit_status(result.diagnostics))
+        each = check_file_each(existing(path), source_root(args), args.env)
+        diagnostics = combine(each).diagnostics if len(each) > 1 else each[0][1].diagnostics
+        everything.extend(diagnostics)
+        status = max(status, exit_status(diagnostics))
         if args.format == "text":
-            for d in result.diagnostics:
+            for d in diagnostics:
                 out(d.text())
-            if result.ok and result.assessment is not None:
-                out(f"{path}: valid")
+        elif args.format == "github":
+            for d in diagnostics:
+                out(d.github())
+        for env, result in each:
+            shown = path if env is None else f"{path} (environment {env})"
+            if args.format == "text" and result.ok and result.assessment is not None:
+                out(f"{shown}: valid")
                 for line in objectives.budget_lines(result.assessment):
                     out(f"  {line}")
-            elif not result.ok:
+            elif args.format == "text" and not result.ok:
                 count = sum(1 for d in result.diagnostics if d.is_error)
-                err(f"{path}: {count} error{'s' if count != 1 else ''}")
-        elif args.format == "github":
-            for d in result.diagnostics:
-                out(d.github())
-        # the planned and the unplanned RTO (the one the objective is checked against) with their steps
-        assessed.append({"file": path, "valid": result.ok,
-                         "objectives": result.assessment.to_dict() if result.assessment is not None else None})
+                err(f"{shown}: {count} error{'s' if count != 1 else ''}")
+            # the planned and the unplanned RTO (the one the objective is checked against) with their steps
+            entry = {"file": path, "valid": result.ok,
+                     "objectives": result.assessment.to_dict() if result.assessment is not None else None}
+            assessed.append(entry if env is None else {**entry, "environment": env})
     if args.format == "json":
         out(json.dumps({"diagnostics": [d.to_dict() for d in everything], "blueprints": assessed},
                         indent=2, sort_keys=True))
@@ -59,7 +63,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     import drgen
     from drgen import lint
 
-    blueprint = drgen.load(existing(args.blueprint), source_root=source_root(args))
+    blueprint = drgen.load(existing(args.blueprint), source_root=source_root(args), env=args.env)
     settings = _lint_settings(args, blueprint)
     rendered = drgen.render(blueprint)
     report = lint.lint_rendered(rendered, blueprint, settings) if settings is not None else None
@@ -80,7 +84,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_plan(args: argparse.Namespace) -> int:
     import drgen
 
-    plan = drgen.plan(drgen.load(existing(args.blueprint), source_root=source_root(args)))
+    plan = drgen.plan(drgen.load(existing(args.blueprint), source_root=source_root(args), env=args.env))
     out(json.dumps(plan.to_dict(), indent=2, sort_keys=True) if args.format == "json" else plan.text())
     return 0
 
@@ -92,7 +96,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     try:
         if args.against is not None:
             old = read_render(args.against)
-            new = drgen.render(drgen.load(existing(args.old), source_root=source_root(args))).files
+            new = drgen.render(drgen.load(existing(args.old), source_root=source_root(args), env=args.env)).files
         else:
             if args.new is None:
                 raise UsageError("give two render directories, or a blueprint and --against DIR")
@@ -115,6 +119,7 @@ def register(sub: Any) -> None:
     p.add_argument("blueprints", nargs="+", metavar="BLUEPRINT")
     p.add_argument("--format", choices=("text", "json", "github"), default="text")
     with_source_root(p)
+    with_env(p)
     p.set_defaults(run=cmd_validate)
 
     p = sub.add_parser("render", help="write templates, StackSets, state machines, packages and runbook",
@@ -134,6 +139,7 @@ def register(sub: Any) -> None:
                    help="lint only in these regions of the blueprint (default: lint.regions, else every one); "
                         "implies --lint")
     with_source_root(p)
+    with_env(p)
     p.set_defaults(run=cmd_render)
 
     p = sub.add_parser("plan", help="print the ordered deployment steps",
@@ -141,6 +147,7 @@ def register(sub: Any) -> None:
     p.add_argument("blueprint", metavar="BLUEPRINT")
     p.add_argument("--format", choices=("text", "json"), default="text")
     with_source_root(p)
+    with_env(p)
     p.set_defaults(run=cmd_plan)
 
     p = sub.add_parser("diff", help="resource-level difference of two renders (for pull requests)",
@@ -153,4 +160,5 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                    help="markdown: a pull-request comment, one collapsible section per template")
     with_source_root(p)
+    with_env(p)
     p.set_defaults(run=cmd_diff)

@@ -56,6 +56,12 @@ def with_source_root(p: argparse.ArgumentParser) -> None:
                         "repositories that keep function code beside the blueprint's folder rather than in it")
 
 
+def with_env(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--env", metavar="NAME",
+                   help="the environment of a blueprint that declares environments (staging, prod, ...): its "
+                        "overrides are merged into the blueprint, and its name is part of every physical name")
+
+
 def aws_arguments(p: argparse.ArgumentParser, dry_run: str) -> None:
     p.add_argument("blueprint", metavar="BLUEPRINT")
     p.add_argument("--profile", help="the AWS profile to use (default: boto3's usual credential chain)")
@@ -65,6 +71,7 @@ def aws_arguments(p: argparse.ArgumentParser, dry_run: str) -> None:
                    help="plain progress lines, one per status change, even on a terminal")
     p.add_argument("--format", choices=("text", "json"), default="text", help="the summary's form")
     with_source_root(p)
+    with_env(p)
 
 
 def aws_session(profile: str | None) -> Any:
@@ -83,7 +90,7 @@ def aws_run(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     from drgen.aws.deploy import DeployOptions
 
     options = DeployOptions(dry_run=args.dry_run, endpoint_url=args.endpoint_url)
-    rendered = drgen.render(drgen.load(existing(args.blueprint), source_root=source_root(args)))
+    rendered = drgen.render(drgen.load(existing(args.blueprint), source_root=source_root(args), env=args.env))
     return options, rendered, aws_session(args.profile)
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drgen.cli.common import existing, out, source_root, with_source_root
+from drgen.cli.common import existing, out, source_root, with_env, with_source_root
 from drgen.errors import UsageError
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     from drgen import gamedays
     from drgen.drilling import DrillReport, drill, drill_live
 
-    blueprint = drgen.load(existing(args.blueprint), source_root=source_root(args))
+    blueprint = drgen.load(existing(args.blueprint), source_root=source_root(args), env=args.env)
     if args.live and args.scenario and len(args.scenario) == 1 and args.scenario[0] in gamedays.names(blueprint):
         return _game_day(blueprint, args)
     if args.live:
@@ -77,4 +77,5 @@ def register(sub: Any) -> None:
     p.add_argument("-o", "--output", metavar="DIR", help="--live game day: also write the report there "
                                                          "(gameday-NAME.json and the runbook section gameday-NAME.md)")
     with_source_root(p)
+    with_env(p)
     p.set_defaults(run=cmd_drill)
