@@ -49,10 +49,10 @@ Check = Callable[[Context], Iterator[Diagnostic]]
 
 
 def all_checks() -> list[Check]:
-    from drgen.checks import auth, limits, names, network, references, secrets, tags
+    from drgen.checks import auth, limits, names, network, references, secrets, tables, tags
 
     return [*network.CHECKS, *names.CHECKS, *tags.CHECKS, *references.CHECKS, *limits.CHECKS, *secrets.CHECKS,
-            *auth.CHECKS]
+            *auth.CHECKS, *tables.CHECKS]
 
 
 def run(ctx: Context) -> list[Diagnostic]:
