@@ -23,6 +23,7 @@ from drgen.rendering import render_blueprint
 from drgen.validation import Result, check_text
 
 ROOT = Path(__file__).resolve().parents[1]
+SESSIONS = "trading-platform-prod-user-sessions"
 BASE = """\
 version: 1
 name: shop
@@ -248,7 +249,7 @@ def test_the_emulated_tables_have_their_indexes_in_every_region(world: Any, regi
 
     with bypassed():
         client = world.client("dynamodb", region)
-        name = "trading-platform-prod-user-sessions"
+        name = SESSIONS
         client.put_item(TableName=name, Item={"userId": {"S": "u1"}, "sessionId": {"S": "s1"},
                                               "deviceId": {"S": "d1"}, "lastSeenAt": {"N": "5"}})
         by_device = client.query(TableName=name, IndexName="by-device", KeyConditionExpression="deviceId = :d",
@@ -258,3 +259,44 @@ def test_the_emulated_tables_have_their_indexes_in_every_region(world: Any, regi
                                     ExpressionAttributeValues={":u": {"S": "u1"}, ":t": {"N": "1"}})
     assert [i["sessionId"]["S"] for i in by_device["Items"]] == ["s1"]
     assert [i["sessionId"]["S"] for i in by_last_seen["Items"]] == ["s1"]
+
+
+# ---- readiness ------------------------------------------------------------------------------------
+
+def _described(indexes: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"Table": {"TableName": SESSIONS, "TableStatus": "ACTIVE",
+                      "Replicas": [{"RegionName": "us-east-2", "ReplicaStatus": "ACTIVE"}],
+                      "GlobalSecondaryIndexes": [{"IndexName": n, "IndexStatus": s} for n, s in indexes]}}
+
+
+@pytest.mark.parametrize(("indexes", "ready"), [
+    ([], True), ([("by-device", "ACTIVE")], True), ([("by-device", "ACTIVE"), ("by-owner", "CREATING")], False),
+    ([("by-device", "UPDATING")], False)])
+def test_a_standby_is_not_ready_while_a_global_index_is_not_active_there(monkeypatch: pytest.MonkeyPatch,
+                                                                       indexes: list[tuple[str, str]],
+                                                                       ready: bool) -> None:
+    import boto3
+    from botocore.stub import Stubber
+
+    from drgen.functions.readiness import handler
+
+    client = boto3.client("dynamodb", region_name="us-east-2", aws_access_key_id="x", aws_secret_access_key="x")
+    monkeypatch.setattr(handler, "_client", lambda service, region, probe=False: client)
+    with Stubber(client) as stub:  # botocore checks the answer against DynamoDB's own model
+        stub.add_response("describe_table", _described(indexes), {"TableName": SESSIONS})
+        (check,) = handler.table_checks({"region": "us-east-2", "tables": [SESSIONS]})
+    assert check["ok"] is ready
+    assert all((f"index {n} {s}" in check["detail"]) == (s != "ACTIVE") for n, s in indexes)
+
+
+def test_readiness_finds_the_emulated_tables_indexes_active(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from drgen.emulation.faults import bypassed
+    from drgen.functions.readiness import handler
+
+    with bypassed():
+        client = world.client("dynamodb", "us-east-2")
+        assert [i["IndexName"] for i in client.describe_table(TableName=SESSIONS)["Table"]["GlobalSecondaryIndexes"]] \
+            == ["by-device"]
+        monkeypatch.setattr(handler, "_client", lambda service, region, probe=False: client)
+        (check,) = handler.table_checks({"region": "us-east-2", "tables": [SESSIONS]})
+    assert check["ok"], check
