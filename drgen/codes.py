@@ -277,6 +277,12 @@ _ALL = [
          "holds besides the keys in `non_key_attributes`, which it needs; `all` and `keys-only` take none.",
          source="Amazon DynamoDB API Reference, Projection (NonKeyAttributes: the attributes projected with "
                 "ProjectionType INCLUDE)"),
+    Code("E414", "partition and sort key are one attribute", "A table's or an index's `sort_key` names the same "
+         "attribute as its `partition_key`: a key schema's two elements are two attributes. Sort by another "
+         "attribute, or remove the sort key.",
+         source="AWS CloudFormation resource schema of AWS::DynamoDB::GlobalTable, as cfn-lint ships it (KeySchema: "
+                "uniqueKeys AttributeName, for the table and each index); Amazon DynamoDB API Reference, "
+                "KeySchemaElement (a HASH and a RANGE element)"),
     # Physical names
     Code("E501", "physical name too long", "A name drgen derives from `name`, `environment` and a component "
          "name exceeds its AWS limit. Shorten one of them.",

@@ -2,6 +2,7 @@
 
 The schema checks each index's form (name, keys, projection, at most 20 non-key attributes); this module checks
 what spans a table: how many indexes (E410), the keys of a local index (E411), one type per key attribute (E412),
+two attributes in each key schema (E414),
 a projection and its attributes (E413), index names unique in the table (E301), and index capacity only where the
 table is provisioned (E108).
 """
@@ -99,11 +100,24 @@ def _key_types(ctx: Context, base: Path, table: dict[str, Any]) -> Iterator[Diag
         name, kind = key.get("name"), key.get("type")
         if not isinstance(name, str) or not isinstance(kind, str):
             continue
+        if path[-1] == "sort_key" and name == _name_at(places, path[:-1]):
+            yield ctx.error("E414", f"the sort key '{clip(name)}' is also the partition key: a key schema's two "
+                                    "elements are two attributes", (*path, "name"))
         if name in seen and seen[name][0] != kind:
             earlier = _where(seen[name][1])
             yield ctx.error("E412", f"attribute '{clip(name)}' is a key of type {kind} here but of type {seen[name][0]} "
                                     f"at {earlier}: an attribute has one type in a table", (*path, "type"))
         seen.setdefault(name, (kind, path))
+
+
+def _name_at(places: list[tuple[Path, Any]], owner: Path) -> Any:
+    """The name of the partition key beside a sort key (of the table or of the index at ``owner``)."""
+    for path, key in places:
+        if path == (*owner, "partition_key") and isinstance(key, dict):
+            return key.get("name")
+    if len(owner) > 2 and owner[2] == "local_indexes":  # a local index sorts within the table's partition key
+        return _name_at(places, owner[:2])
+    return None
 
 
 def _projections(ctx: Context, base: Path, table: dict[str, Any]) -> Iterator[Diagnostic]:
