@@ -92,6 +92,16 @@ SQS_VISIBILITY_TIMEOUT_MAX_S = 43_200
 SQS_RETENTION_MIN_S = 60
 SQS_RETENTION_MAX_S = 1_209_600
 SQS_MAX_RECEIVE_COUNT_MAX = 1_000
+DYNAMODB_GSI_MAX = 20
+"""Global secondary indexes per table: Amazon DynamoDB Developer Guide, "Quotas in Amazon DynamoDB", "Secondary
+indexes" (a default quota of 20); DynamoDB API Reference, CreateTable (GlobalSecondaryIndexes, the maximum is 20)."""
+DYNAMODB_LSI_MAX = 5
+"""Local secondary indexes per table: the same sections (the maximum is 5)."""
+DYNAMODB_PROJECTED_ATTRIBUTES_MAX = 100
+"""Non-key attributes projected into a table's secondary indexes, summed across them (an attribute in two indexes
+counts twice): DynamoDB API Reference, Projection (NonKeyAttributes); Developer Guide, "Projected secondary index
+attributes"."""
+
 # Source: AWS Lambda Developer Guide, "Lambda quotas" and "Using Lambda with Amazon SQS".
 LAMBDA_TIMEOUT_MAX_S = 900
 LAMBDA_MEMORY_MIN_MB = 128

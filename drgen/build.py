@@ -31,6 +31,7 @@ from drgen.model import (
     GameDays,
     Grant,
     HealthCheck,
+    Index,
     Jwt,
     Key,
     Lint,
@@ -111,14 +112,29 @@ def _database(d: dict[str, Any]) -> Database:
     )
 
 
+def _index(i: dict[str, Any], partition_key: Key, billing: Billing) -> Index:
+    capacity = i.get("capacity")
+    return Index(
+        name=i["name"], partition_key=Key(**i["partition_key"]) if "partition_key" in i else partition_key,
+        sort_key=Key(**i["sort_key"]) if "sort_key" in i else None, projection=i.get("projection", "all"),
+        non_key_attributes=tuple(i.get("non_key_attributes", ())),
+        capacity=Billing("provisioned", capacity["read"], capacity["write"]) if capacity else billing,
+    )
+
+
 def _table(t: dict[str, Any]) -> Table:
-    billing = t.get("billing", "on-demand")
+    billing_data = t.get("billing", "on-demand")
+    billing = Billing() if isinstance(billing_data, str) else Billing("provisioned", billing_data["read"],
+                                                                      billing_data["write"])
+    partition_key = Key(**t["partition_key"])
     return Table(
-        name=t["name"], partition_key=Key(**t["partition_key"]),
+        name=t["name"], partition_key=partition_key,
         sort_key=Key(**t["sort_key"]) if "sort_key" in t else None, ttl_attribute=t.get("ttl_attribute"),
-        point_in_time_recovery=t.get("point_in_time_recovery", True),
-        billing=Billing() if isinstance(billing, str) else Billing("provisioned", billing["read"], billing["write"]),
+        point_in_time_recovery=t.get("point_in_time_recovery", True), billing=billing,
         stream=t.get("stream", "new-and-old-images"), rpo=_duration(t.get("rpo")),
+        global_indexes=tuple(_index(i, partition_key, billing) for i in t.get("global_indexes", ())),
+        local_indexes=tuple(_index(i, partition_key, Billing()) for i in t.get("local_indexes", ())),
+        contributor_insights=t.get("contributor_insights", False), deletion_protection=t.get("deletion_protection", True),
     )
 
 

@@ -270,6 +270,36 @@ _ALL = [
          source="Amazon SQS Developer Guide, \"Configuring dead-letter queue retention\" (set the retention period "
                 "of a dead-letter queue to be longer than the retention period of the original queue); Amazon Route "
                 "53 API Reference, ResourceRecordSet TTL (with a health check, a TTL of 60 seconds or less)"),
+    Code("E410", "secondary indexes beyond DynamoDB's limits", "A table has more than 20 global or 5 local "
+         "secondary indexes, or its indexes project more than 100 non-key attributes in all (`non_key_attributes` "
+         "summed across the table's indexes; an attribute projected into two indexes counts twice). Project `all` "
+         "instead of listing many attributes: it has no such limit.",
+         source="Amazon DynamoDB Developer Guide, \"Quotas in Amazon DynamoDB\", sections \"Secondary indexes\" and "
+                "\"Projected secondary index attributes\"; Amazon DynamoDB API Reference, CreateTable "
+                "(GlobalSecondaryIndexes: the maximum is 20; LocalSecondaryIndexes: the maximum is 5) and Projection "
+                "(NonKeyAttributes: summed across all of the secondary indexes, must not exceed 100)"),
+    Code("E411", "local index keys not allowed", "A local secondary index keeps the table's partition key and "
+         "sorts its items by another attribute: the table must have a sort key (a composite primary key), and an "
+         "index that gives a `partition_key` must give the table's. For another partition key, use a global index.",
+         source="Amazon DynamoDB API Reference, CreateTable (LocalSecondaryIndexes: \"The key schema must begin with "
+                "the same partition key as the table\"); DynamoDB refuses a local index on a table without a sort key with "
+                "ValidationException \"Table KeySchema does not have a range key, which is required when specifying "
+                "a LocalSecondaryIndex\""),
+    Code("E412", "key attribute with two types", "An attribute used as a key in two places (the table and an index, "
+         "or two indexes) is given two types. A table defines each key attribute once, with one type: give the same "
+         "type everywhere, or use another attribute.",
+         source="Amazon DynamoDB API Reference, AttributeDefinition (an attribute's name and its one type, S, N or "
+                "B); AWS CloudFormation, AWS::DynamoDB::GlobalTable AttributeDefinitions (each AttributeName once)"),
+    Code("E413", "projection and its attributes disagree", "`projection: include` lists the attributes the index "
+         "holds besides the keys in `non_key_attributes`, which it needs; `all` and `keys-only` take none.",
+         source="Amazon DynamoDB API Reference, Projection (NonKeyAttributes: the attributes projected with "
+                "ProjectionType INCLUDE)"),
+    Code("E414", "partition and sort key are one attribute", "A table's or an index's `sort_key` names the same "
+         "attribute as its `partition_key`: a key schema's two elements are two attributes. Sort by another "
+         "attribute, or remove the sort key.",
+         source="AWS CloudFormation resource schema of AWS::DynamoDB::GlobalTable, as cfn-lint ships it (KeySchema: "
+                "uniqueKeys AttributeName, for the table and each index); Amazon DynamoDB API Reference, "
+                "KeySchemaElement (a HASH and a RANGE element)"),
     # Physical names
     Code("E501", "physical name too long", "A name drgen derives from `name`, `environment` and a component "
          "name exceeds its AWS limit. Shorten one of them.",

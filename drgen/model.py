@@ -75,6 +75,23 @@ class Billing:
 
 
 @dataclass(frozen=True)
+class Index:
+    """A secondary index. A local index's ``partition_key`` is its table's (resolved)."""
+
+    name: str
+    partition_key: Key
+    sort_key: Key | None = None
+    projection: Literal["all", "keys-only", "include"] = "all"
+    non_key_attributes: tuple[str, ...] = ()
+    capacity: Billing = Billing()
+    """A global index's capacity, resolved: its own ``capacity``, else the table's billing; on-demand for a local one."""
+
+    @property
+    def keys(self) -> tuple[Key, ...]:
+        return (self.partition_key, *([self.sort_key] if self.sort_key else []))
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     partition_key: Key
@@ -84,6 +101,22 @@ class Table:
     billing: Billing = Billing()
     stream: Literal["new-and-old-images", "new-image", "old-image", "keys-only"] = "new-and-old-images"
     rpo: Duration | None = None
+    global_indexes: tuple[Index, ...] = ()
+    local_indexes: tuple[Index, ...] = ()
+    contributor_insights: bool = False
+    deletion_protection: bool = True
+
+    @property
+    def keys(self) -> tuple[Key, ...]:
+        return (self.partition_key, *([self.sort_key] if self.sort_key else []))
+
+    @property
+    def attributes(self) -> tuple[Key, ...]:
+        """Every key attribute of the table and its indexes, once each, in order of first use."""
+        seen: dict[str, Key] = {}
+        for key in (*self.keys, *(k for i in (*self.global_indexes, *self.local_indexes) for k in i.keys)):
+            seen.setdefault(key.name, key)
+        return tuple(seen.values())
 
 
 @dataclass(frozen=True)

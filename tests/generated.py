@@ -132,11 +132,14 @@ def blueprints(draw: st.DrawFn, most: int = 12) -> dict[str, Any]:
                 db["instance_class"] = "db.r6g.large"
             bp.setdefault("databases", []).append(db)
     for name in draw(names(0, 300 if big and draw(st.booleans()) else most)):
-        table: dict[str, Any] = {"name": name, "partition_key": {"name": "pk", "type": "S"}}
+        table: dict[str, Any] = {"name": name, "partition_key": {"name": draw(st.sampled_from(["pk", "tenantId"])),
+                                                                 "type": "S"}}
         if draw(st.booleans()):
-            table["sort_key"] = {"name": "sk", "type": "N"}
+            table["sort_key"] = {"name": draw(st.sampled_from(["sk", "createdAtMillis"])), "type": "N"}
         if draw(st.booleans()):
-            table["billing"] = {"read": 5, "write": 5}
+            table["billing"] = {"read": draw(st.sampled_from([5, 1000])), "write": draw(st.sampled_from([5, 40]))}
+        if draw(st.booleans()):
+            table.update(_indexes(draw, table))
         bp.setdefault("tables", []).append(table)
     for name in draw(names(0, 250 if big and draw(st.booleans()) else most)):
         bucket: dict[str, Any] = {"name": name, "replication": {"time_control": draw(st.booleans()),
@@ -257,3 +260,40 @@ def _jwt(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         jwt["cache"] = draw(st.sampled_from(["0s", "300s", "1h"]))
     return jwt
+
+
+def _indexes(draw: st.DrawFn, table: dict[str, Any]) -> dict[str, Any]:
+    """Secondary indexes and the replica settings beside them, valid for ``table`` (a partition key of type S, a
+    sort key of type N)."""
+    out: dict[str, Any] = {"contributor_insights": draw(st.booleans()), "deletion_protection": draw(st.booleans())}
+    attribute = st.from_regex(r"[A-Za-z][A-Za-z0-9_.-]{0,30}", fullmatch=True)
+    index_name = st.from_regex(r"[A-Za-z][A-Za-z0-9_.-]{2,40}", fullmatch=True)
+
+    def projected(index: dict[str, Any]) -> dict[str, Any]:
+        projection = draw(st.sampled_from(["all", "keys-only", "include", None]))
+        if projection is not None:
+            index["projection"] = projection
+        if projection == "include":
+            index["non_key_attributes"] = draw(st.lists(attribute, min_size=1, max_size=6, unique=True))
+        return index
+
+    names = draw(st.lists(index_name, max_size=6, unique=True))
+    local = names[:draw(st.integers(0, 2))] if "sort_key" in table else []
+    gsis = []
+    for j, name in enumerate(names[len(local):]):
+        key = draw(st.sampled_from([f"g{j}", f"gsiPartitionKey{j}"]))  # two lengths: bytes per key and per character
+        index: dict[str, Any] = {"name": name, "partition_key": {"name": key, "type": draw(st.sampled_from("SNB"))}}
+        if draw(st.booleans()):
+            reused = [dict(k) for k in (table["partition_key"], table.get("sort_key")) if k]  # one type per attribute
+            index["sort_key"] = draw(st.sampled_from([*reused, {"name": f"r{j}", "type": "N"},
+                                                      {"name": f"rangeAttribute{j}", "type": "N"}]))
+        if "billing" in table and draw(st.booleans()):
+            index["capacity"] = {"read": draw(st.sampled_from([1, 250])), "write": draw(st.sampled_from([1, 25]))}
+        gsis.append(projected(index))
+    lsis = [projected({"name": name, "sort_key": {"name": draw(st.sampled_from([f"l{j}", f"localSort{j}"])), "type": "S"}})
+            for j, name in enumerate(local)]
+    if gsis:
+        out["global_indexes"] = gsis
+    if lsis:
+        out["local_indexes"] = lsis
+    return out

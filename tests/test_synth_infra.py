@@ -677,7 +677,10 @@ def test_table_keys_ttl_and_billing_follow_the_blueprint(s: Synthesised) -> None
         keys = [table.partition_key, *([table.sort_key] if table.sort_key else [])]
         assert props["KeySchema"] == [{"AttributeName": k.name, "KeyType": kind}
                                       for k, kind in zip(keys, ("HASH", "RANGE"), strict=False)]
-        assert props["AttributeDefinitions"] == [{"AttributeName": k.name, "AttributeType": k.type} for k in keys]
+        # the table's keys first, then each index key attribute once (table.attributes)
+        assert props["AttributeDefinitions"] == [{"AttributeName": k.name, "AttributeType": k.type}
+                                                 for k in table.attributes]
+        assert table.attributes[:len(keys)] == tuple(keys)
         if table.ttl_attribute:
             assert props["TimeToLiveSpecification"] == {"AttributeName": table.ttl_attribute, "Enabled": True}
         if table.billing.mode == "provisioned":

@@ -190,10 +190,14 @@ class Emulation:
         props = r.properties
         keys = [k["AttributeName"] for k in props["KeySchema"]]
         regions = [replica["Region"] for replica in props.get("Replicas", [])] or [r.region]
+        indexes: dict[str, Any] = {}  # the keys and projections only: capacity is not emulated
+        for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            if props.get(kind):
+                indexes[kind] = [{k: index[k] for k in ("IndexName", "KeySchema", "Projection")} for index in props[kind]]
         for region in regions:
             self.client("dynamodb", region).create_table(
                 TableName=r.name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=props["AttributeDefinitions"],
-                KeySchema=props["KeySchema"])
+                KeySchema=props["KeySchema"], **indexes)
         self.tables.declare(r.name, regions, keys)
 
     def _topic(self, r: Resource) -> None:

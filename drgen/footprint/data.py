@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drgen import configs, naming
 from drgen.footprint.items import OWN, Footprint, export, js, lengths
-from drgen.model import Blueprint
+from drgen.model import Blueprint, Table
 from drgen.splitting import table_group
 
 
@@ -147,8 +147,33 @@ def storage(bp: Blueprint, f: Footprint) -> None:
         f.add("output", f"{b}Name", ("buckets", i), f"the name of {what}", "bucket-output", N=len(bucket.name))
 
 
+def _index_features(table: Table, regions: int) -> dict[str, int]:
+    """What a table's secondary indexes, contributor insights and deletion protection add (``synth.tables``)."""
+    gsis, lsis = table.global_indexes, table.local_indexes
+    indexes = (*gsis, *lsis)
+    extra = table.attributes[len(table.keys):]
+    provisioned = table.billing.mode == "provisioned"
+    insights = table.contributor_insights
+    replica_gsis = len(gsis) if provisioned or insights else 0
+    return {
+        "attrs": len(extra), "attrl": lengths(k.name for k in extra), "gsis": len(gsis), "lsis": len(lsis),
+        "anygsi": int(bool(gsis)), "anylsi": int(bool(lsis)), "rany": regions * (replica_gsis > 0),
+        "idxl": lengths(i.name for i in indexes), "ikeys": sum(len(i.keys) for i in indexes),
+        "ikeyl": lengths(k.name for i in indexes for k in i.keys), "projl": sum(len(i.projection) for i in indexes),
+        "includes": sum(i.projection == "include" for i in indexes),
+        "nka": sum(len(i.non_key_attributes) for i in indexes),
+        "nkal": lengths(a for i in indexes for a in i.non_key_attributes),
+        "ci": regions * insights, "dp": regions * (not table.deletion_protection),
+        "rgsi": regions * replica_gsis, "rgsil": regions * lengths(i.name for i in gsis) * (replica_gsis > 0),
+        "rgsici": regions * len(gsis) * insights, "rgsiprov": regions * len(gsis) * provisioned,
+        "gsiprov": len(gsis) * provisioned,
+        "iread": regions * lengths(str(i.capacity.read or "") for i in gsis) * provisioned,
+        "iwrite": 2 * lengths(str(i.capacity.write or 1) for i in gsis) * provisioned,
+    }
+
+
 def tables(bp: Blueprint, f: Footprint) -> None:
-    from drgen.model import Key, Table
+    from drgen.model import Key
 
     regions = bp.region_names
     control = Table(name="drgen-control", partition_key=Key("pk", "S"))
@@ -159,7 +184,7 @@ def tables(bp: Blueprint, f: Footprint) -> None:
         f.group = "" if own else table_group(table.name)
         logical_id = ("ControlTable" if i == len(bp.tables) else "OutboxTable") if own \
             else naming.logical_id(table.name, "Table")
-        keys = [table.partition_key, *([table.sort_key] if table.sort_key else [])]
+        keys = table.keys
         provisioned = table.billing.mode == "provisioned"
         what = f"drgen's {table.name.removeprefix('drgen-')} table" if own else f"table '{table.name}'"
         f.resource(logical_id, OWN if own else ("tables", i), what,
@@ -169,7 +194,7 @@ def tables(bp: Blueprint, f: Footprint) -> None:
                    ttls=int(bool(table.ttl_attribute)), pitr=len(regions) * (not table.point_in_time_recovery),
                    stream=len(table.stream), prov=int(provisioned), provreg=len(regions) * provisioned,
                    read=len(regions) * len(str(table.billing.read or "")), write=2 * len(str(table.billing.write or 1))
-                   * provisioned)
+                   * provisioned, **_index_features(table, len(regions)))
         if not own:
             f.add("output", f"{logical_id}Name", ("tables", i), f"the name of table '{table.name}'", "table-output",
                   N=len(table.name))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from troposphere import dynamodb as ddb
 
 from drgen import configs, naming
-from drgen.model import Key, Table
+from drgen.model import Index, Key, Table
 from drgen.splitting import table_group
 from drgen.synth.base import LayerTemplate
 
@@ -22,38 +22,84 @@ CONTROL = Table(name="drgen-control", partition_key=Key("pk", "S"))
 OUTBOX = Table(name="drgen-outbox", partition_key=Key("id", "S"), ttl_attribute="expiresAt")
 
 
+PROJECTIONS = {"all": "ALL", "keys-only": "KEYS_ONLY", "include": "INCLUDE"}
+
+
+def _key_schema(keys: tuple[Key, ...]) -> list[ddb.KeySchema]:
+    return [ddb.KeySchema(AttributeName=k.name, KeyType="HASH" if i == 0 else "RANGE") for i, k in enumerate(keys)]
+
+
+def _projection(index: Index) -> ddb.Projection:
+    extra = {"NonKeyAttributes": list(index.non_key_attributes)} if index.projection == "include" else {}
+    return ddb.Projection(ProjectionType=PROJECTIONS[index.projection], **extra)
+
+
+def _write_capacity(write: int | None) -> ddb.WriteProvisionedThroughputSettings:
+    """Write capacity of a provisioned global table or index: AWS::DynamoDB::GlobalTable takes it only as auto
+    scaling, the same in every replica; drgen holds it at ``write`` (minimum = maximum)."""
+    units = write or 1
+    return ddb.WriteProvisionedThroughputSettings(WriteCapacityAutoScalingSettings=ddb.CapacityAutoScalingSettings(
+        MinCapacity=units, MaxCapacity=units,
+        TargetTrackingScalingPolicyConfiguration=ddb.TargetTrackingScalingPolicyConfiguration(TargetValue=70.0)))
+
+
+def _replica_indexes(table: Table) -> list[ddb.ReplicaGlobalSecondaryIndexSpecification]:
+    """Each global index's settings in one replica: its read capacity there (provisioned), contributor insights."""
+    out = []
+    for index in table.global_indexes:
+        extra: dict[str, object] = {}
+        if table.billing.mode == "provisioned":
+            extra["ReadProvisionedThroughputSettings"] = ddb.ReadProvisionedThroughputSettings(
+                ReadCapacityUnits=index.capacity.read)
+        if table.contributor_insights:
+            extra["ContributorInsightsSpecification"] = ddb.ContributorInsightsSpecification(Enabled=True)
+        if extra:
+            out.append(ddb.ReplicaGlobalSecondaryIndexSpecification(IndexName=index.name, **extra))
+    return out
+
+
 def _global_table(t: LayerTemplate, logical_id: str, name: str, table: Table) -> ddb.GlobalTable:
-    keys = [table.partition_key, *([table.sort_key] if table.sort_key else [])]
     provisioned = table.billing.mode == "provisioned"
     replicas = []
     for region in t.bp.region_names:
-        extra = {}
+        extra: dict[str, object] = {}
         if provisioned:
             extra["ReadProvisionedThroughputSettings"] = ddb.ReadProvisionedThroughputSettings(
                 ReadCapacityUnits=table.billing.read)
+        if table.contributor_insights:
+            extra["ContributorInsightsSpecification"] = ddb.ContributorInsightsSpecification(Enabled=True)
+        indexes = _replica_indexes(table)
+        if indexes:
+            extra["GlobalSecondaryIndexes"] = indexes
         replicas.append(ddb.ReplicaSpecification(
             Region=region,
             PointInTimeRecoverySpecification=ddb.PointInTimeRecoverySpecification(
                 PointInTimeRecoveryEnabled=table.point_in_time_recovery),
             SSESpecification=ddb.ReplicaSSESpecification(KMSMasterKeyId=t.key_alias_arn(region)),
-            DeletionProtectionEnabled=True,
+            DeletionProtectionEnabled=table.deletion_protection,
             Tags=t.tags(),
             **extra,
         ))
-    kwargs = {}
+    kwargs: dict[str, object] = {}
     if provisioned:
-        write = table.billing.write or 1
-        kwargs["WriteProvisionedThroughputSettings"] = ddb.WriteProvisionedThroughputSettings(
-            WriteCapacityAutoScalingSettings=ddb.CapacityAutoScalingSettings(
-                MinCapacity=write, MaxCapacity=write,
-                TargetTrackingScalingPolicyConfiguration=ddb.TargetTrackingScalingPolicyConfiguration(TargetValue=70.0)))
+        kwargs["WriteProvisionedThroughputSettings"] = _write_capacity(table.billing.write)
     if table.ttl_attribute:
         kwargs["TimeToLiveSpecification"] = ddb.TimeToLiveSpecification(AttributeName=table.ttl_attribute, Enabled=True)
+    if table.global_indexes:
+        kwargs["GlobalSecondaryIndexes"] = [ddb.GlobalTableGlobalSecondaryIndex(
+            IndexName=index.name, KeySchema=_key_schema(index.keys), Projection=_projection(index),
+            **({"WriteProvisionedThroughputSettings": _write_capacity(index.capacity.write)} if provisioned else {}))
+            for index in table.global_indexes]
+    if table.local_indexes:
+        kwargs["LocalSecondaryIndexes"] = [ddb.LocalSecondaryIndex(
+            IndexName=index.name, KeySchema=_key_schema(index.keys), Projection=_projection(index))
+            for index in table.local_indexes]
     resource = ddb.GlobalTable(
         logical_id,
         TableName=name,
-        AttributeDefinitions=[ddb.AttributeDefinition(AttributeName=k.name, AttributeType=k.type) for k in keys],
-        KeySchema=[ddb.KeySchema(AttributeName=k.name, KeyType="HASH" if i == 0 else "RANGE") for i, k in enumerate(keys)],
+        AttributeDefinitions=[ddb.AttributeDefinition(AttributeName=k.name, AttributeType=k.type)
+                              for k in table.attributes],
+        KeySchema=_key_schema(table.keys),
         BillingMode="PROVISIONED" if provisioned else "PAY_PER_REQUEST",
         StreamSpecification=ddb.StreamSpecification(StreamViewType=STREAMS[table.stream]),
         SSESpecification=ddb.GlobalTableSSESpecification(SSEEnabled=True, SSEType="KMS"),

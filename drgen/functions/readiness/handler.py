@@ -25,8 +25,9 @@ Events:
   a rerun may take the lock over; another machine's lock, or one whose status cannot be read, is never stale.
 
 Checks: Aurora (this region's cluster is a global cluster member, available, its lag within ``max_lag_ms``);
-tables ACTIVE with a replica here; buckets versioned here and replicated from the active region; queues answer;
-queue consumers enabled in the serving region and off in a standby (on everywhere under hot standby).
+tables ACTIVE with a replica here, each global index ACTIVE here (one being backfilled cannot be queried);
+buckets versioned here and replicated from the active region; queues answer; queue consumers enabled in the
+serving region and off in a standby (on everywhere under hot standby).
 A failed check is a verdict, never an exception; only a malformed event raises (``ValueError``).
 
 DRGEN_CONFIG: {"region", "initial_region", "ranks": {region: n}, "rank_delay_seconds", "good_for_seconds",
@@ -154,8 +155,12 @@ def table_checks(config: dict[str, Any]) -> list[dict[str, Any]]:
             checks.append(_check(f"table {table}", False, _error(error)))
             continue
         replicas = {r.get("RegionName"): r.get("ReplicaStatus") for r in description.get("Replicas", [])}
-        ok = description.get("TableStatus") == "ACTIVE" and replicas.get(region, "ACTIVE") == "ACTIVE"
-        checks.append(_check(f"table {table}", ok, f"{description.get('TableStatus')}, replica {replicas.get(region)}"))
+        # a global index still being created (backfilled) here cannot be queried: this region cannot serve yet
+        building = [f"index {i.get('IndexName')} {i.get('IndexStatus')}"
+                    for i in description.get("GlobalSecondaryIndexes", []) if i.get("IndexStatus") != "ACTIVE"]
+        ok = description.get("TableStatus") == "ACTIVE" and replicas.get(region, "ACTIVE") == "ACTIVE" and not building
+        checks.append(_check(f"table {table}", ok, ", ".join([f"{description.get('TableStatus')}",
+                                                              f"replica {replicas.get(region)}", *building])))
     return checks
 
 
