@@ -19,8 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from awacs import kms, s3
-from awacs.aws import Action, Allow, Condition, ForAnyValueStringEquals, PolicyDocument, Statement, StringEquals, \
-    StringLike
+from awacs.aws import Action, Allow, Condition, ForAnyValueStringEquals, PolicyDocument, Statement, StringEquals, StringLike
 from troposphere import GetAtt, Sub, fis, iam
 from troposphere import awslambda as lambdar
 from troposphere import cloudwatch as cloudwatchr
