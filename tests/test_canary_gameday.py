@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import jsonschema
 import pytest
 from moto import mock_aws
 
@@ -22,7 +23,7 @@ from drgen.rendering import Rendered, render_blueprint
 from drgen.synth.detection import down_alarm_name
 from drgen.validation import check_text
 from tests import golden
-from tests.test_aws_tooling import ACCOUNT, GOLDEN, _camel, _checkov, opted_in, valid
+from tests.test_aws_tooling import ACCOUNT, GOLDEN, _camel, _checkov, _schema, opted_in, valid
 from tests.test_footprint import compare
 
 OWN = ("CanaryExperimentLogGroup", "CanaryExperimentRole", "CanaryImpairedExperiment")
@@ -96,6 +97,16 @@ def _resolved(rendered: Rendered, region: str) -> dict[str, dict[str, Any]]:
         if resource.layer == "orchestration" and resource.region == region and resource.logical in OWN:
             out[resource.logical] = resource.properties
     return out
+
+
+def test_the_resolved_experiment_satisfies_cloudformations_resource_schema(bp: Blueprint, rendered: Rendered) -> None:
+    schema = _schema("AWS::FIS::ExperimentTemplate")
+    for region in bp.region_names:
+        properties = _resolved(rendered, region)["CanaryImpairedExperiment"]
+        errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(properties)]
+        assert errors == [], region
+        assert properties["Targets"]["Canary"]["ResourceArns"] == [
+            f"arn:aws:lambda:{region}:{ACCOUNT}:function:{naming.function(bp.prefix, 'canary')}"]
 
 
 def test_the_experiment_role_may_touch_the_canary_and_the_config_folder_only(bp: Blueprint, rendered: Rendered) -> None:
@@ -202,3 +213,14 @@ def test_without_the_canary_game_day_the_execution_role_is_unchanged() -> None:
     days = render_blueprint(valid(opted_in("trading-platform")))
     plain = render_blueprint(valid(opted_in("trading-platform", game_days={"enabled": False})))
     assert days.files["roles/stackset-roles.json"] == plain.files["roles/stackset-roles.json"]
+
+
+@pytest.mark.parametrize("blueprint", ["trading-platform", "three-region", "region-switch"])
+def test_the_canary_day_is_the_standbys_and_never_in_the_primarys_gamedays_stack(blueprint: str) -> None:
+    bp = valid(impaired(blueprint))
+    day = gamedays.by_name(bp, gamedays.CANARY_IMPAIRED)
+    assert day is not None and day.where == "standby" and not day.fails_over
+    assert gamedays.CANARY_IMPAIRED not in {d.name for d in gamedays.in_primary(bp)}
+    rendered = render_blueprint(bp)
+    assert "CanaryImpairedExperiment" not in json.loads(rendered.files["templates/gamedays.json"])["Resources"]
+    assert "CanaryImpairedExperiment" in _orchestration(rendered)["Resources"]
