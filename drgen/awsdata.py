@@ -164,3 +164,13 @@ VPC_ENDPOINT_TYPES: dict[str, str] = {
     for name in ("s3", "dynamodb", "sqs", "sns", "kms", "secretsmanager", "logs", "monitoring", "states", "lambda",
                  "ssm", "sts", "events", "rds", "execute-api", "xray", "ecr.api", "ecr.dkr")
 }
+
+# ---- AWS FIS's Lambda extension -----------------------------------------------------------------------
+# Source: AWS FIS User Guide, "Available versions of the AWS FIS extension for Lambda": the layer's ARN differs per
+# region (its publishing account and its version both do) and AWS publishes it not as a table but as a public
+# Systems Manager parameter in each region where FIS offers it, one per architecture; "Use the AWS FIS
+# aws:lambda:function actions": the function needs the layer, AWS_FIS_CONFIGURATION_LOCATION (the S3 ARN of the
+# folder FIS writes the fault configuration to, in the bucket of the experiment's region) and
+# AWS_LAMBDA_EXEC_WRAPPER=/opt/aws-fis/bootstrap, and its role s3:ListBucket on that folder and s3:GetObject in it.
+FIS_LAMBDA_EXTENSION_PARAMETER = "/aws/service/fis/lambda-extension/AWS-FIS-extension-x86_64/1.x.x"
+FIS_LAMBDA_EXEC_WRAPPER = "/opt/aws-fis/bootstrap"

@@ -225,7 +225,8 @@ def _resilience_hub(r: dict[str, Any] | None) -> ResilienceHub | None:
 def _game_days(g: dict[str, Any] | None) -> GameDays | None:
     if not g or not g.get("enabled", False):
         return None
-    return GameDays(parse(g.get("duration", "10m")), tuple(g["stop_alarms"]) if "stop_alarms" in g else None)
+    return GameDays(parse(g.get("duration", "10m")), tuple(g["stop_alarms"]) if "stop_alarms" in g else None,
+                    g.get("impair_canary", False) is True)
 
 
 def _lint(s: dict[str, Any] | None) -> Lint:

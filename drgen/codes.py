@@ -401,6 +401,16 @@ _ALL = [
     Code("E906", "game day duration out of range", "`game_days.duration` is below 1 minute or above 12 hours.",
          source="AWS FIS User Guide, \"AWS FIS Actions reference\" (an action's duration is from one minute to "
                 "12 hours)"),
+    Code("E907", "canary game day where FIS is not offered", "`game_days.impair_canary` gives drgen's canary AWS "
+         "FIS's Lambda extension and every region's orchestration stack the `canary-impaired` experiment (FIS "
+         "impairs a function only in the experiment's own region), but a region of the blueprint does not offer AWS "
+         "FIS: CloudFormation there has no `AWS::FIS::ExperimentTemplate`, and AWS publishes the extension's layer "
+         "only where FIS runs. Leave `impair_canary` off, or choose regions that offer FIS.",
+         source="AWS FIS User Guide, \"Use the AWS FIS aws:lambda:function actions\" (the extension's layer, an S3 "
+                "bucket in the region the experiment starts from) and \"Available versions of the AWS FIS extension "
+                "for Lambda\" (the layer's ARN per region, published as the public parameter "
+                "/aws/service/fis/lambda-extension/AWS-FIS-extension-x86_64/1.x.x); CloudFormation resource type "
+                "support by region, as cfn-lint 1.58.0's provider schemas list it"),
 ]
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _ALL}

@@ -15,6 +15,10 @@ that fails an Aurora global database over between regions; that is the failover 
   replicating; the standby's readiness check must say so and nothing may fail over.
 - ``writer-failover``: ``aws:rds:failover-db-cluster`` on the primary's clusters, Aurora's in-region failover
   to a replica in another zone - Resilience Hub's AZ and hardware targets; nothing fails over between regions.
+- ``canary-impaired`` (``impair_canary``, opt-in): ``aws:lambda:invocation-error`` on drgen's canary in the
+  standby, through AWS FIS's Lambda extension (``drgen.synth.canary_gameday``). Its template lives in every
+  region's orchestration stack, since FIS injects faults in its own region only: the detector breaks, and a
+  broken detector alone must start no failover (its alarm has no data, which is not evidence of an outage).
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from dataclasses import dataclass
 from drgen import configs, metrics, naming
 from drgen.model import Alarm, Blueprint
 
+CANARY_IMPAIRED = "canary-impaired"
+FIS_CONFIG_FOLDER = "fis-config/canary/"
+"""Where, in the region's artifact bucket, FIS writes the canary's fault configuration and its extension reads it."""
 MAX_STOP_CONDITIONS = 5
 """AWS FIS User Guide, "Quotas and limitations": stop conditions per experiment template."""
 MAX_ARNS_PER_TARGET = 5
@@ -39,7 +46,7 @@ class Action:
     action_id: str
     resource_type: str
     resources: str
-    """What the targets are: subnets, route-tables, tables, buckets, clusters."""
+    """What the targets are: subnets, route-tables, tables, buckets, clusters, canary."""
     parameters: tuple[tuple[str, str], ...] = ()
     """Parameters besides ``duration`` (which every action but the cluster failover takes)."""
     timed: bool = True
@@ -55,6 +62,9 @@ class GameDay:
     fails_over: bool
     """Whether the game day should end with the standby active (the failover it provokes)."""
     actions: tuple[Action, ...]
+    where: str = "primary"
+    """Where its experiment template lives and starts: ``primary`` (the gamedays stack) or ``standby`` (every
+    region's orchestration stack, started in the standby the drill targets)."""
 
 
 def _pauses(bp: Blueprint, control_table: bool) -> list[Action]:
@@ -93,7 +103,21 @@ def game_days(bp: Blueprint) -> tuple[GameDay, ...]:
                            "the writer is back within Resilience Hub's AZ target; nothing fails over between regions",
                            False, (Action("FailOverWriters", "aws:rds:failover-db-cluster", "aws:rds:cluster",
                                           "clusters", timed=False),)))
+    if bp.game_days is not None and bp.game_days.impair_canary and bp.runs_compute_in_secondaries:
+        out.append(GameDay(CANARY_IMPAIRED, "",
+                           "every invocation of the standby's canary fails (FIS's Lambda extension answers with an "
+                           "error and the canary does not run): it probes nothing and puts no datapoint",
+                           "no failover: the standby's active-region-down alarm has no data, leaves OK for "
+                           "INSUFFICIENT_DATA and never enters ALARM; drgen renders no alarm on the canary itself",
+                           False, (Action("ImpairCanary", "aws:lambda:invocation-error", "aws:lambda:function",
+                                          "canary", (("invocationPercentage", "100"), ("preventExecution", "true"))),),
+                           where="standby"))
     return tuple(out)
+
+
+def in_primary(bp: Blueprint) -> tuple[GameDay, ...]:
+    """The game days of the ``gamedays`` stack."""
+    return tuple(g for g in game_days(bp) if g.where == "primary")
 
 
 def names(bp: Blueprint) -> tuple[str, ...]:

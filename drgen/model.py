@@ -304,6 +304,8 @@ class GameDays:
     """How long each disruption lasts."""
     stop_alarms: tuple[str, ...] | None = None
     """The blueprint's alarms that stop every experiment, as named; ``None``: every alarm that can."""
+    impair_canary: bool = False
+    """Whether the canary carries AWS FIS's Lambda extension and every region gets the ``canary-impaired`` game day."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ TAGS: dict[str, tuple[str, int]] = {
     "queue-parameter": ("map", 4), "function-parameter": ("map", 4), "api-parameter": ("map", 4),
     "backup-vault": ("map", 4), "backup-plan": ("map", 4), "rs-plan": ("map", 4),
     "resiliency-policy": ("map", 4), "resilience-app": ("map", 4), "fis-experiment": ("map", 4),
+    "fis-canary-experiment": ("map", 4),
 }
 """Shapes whose tags are not a ``Tags`` list in their properties: (form, depth)."""
 
@@ -74,9 +75,9 @@ SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelo
         4, "regn": 1, "regp": 2, "rtc": 452}),
     "bucket-output": (107, {"L": 2, "N": 1}),
     "bucket-policy": (1117, {"L": 4}),
-    "canary-function": (2160, {"P": 7, "urls": 2}),
+    "canary-function": (2160, {"P": 7, "urls": 2, "fis": 800, "fisp": 2}),
     "canary-parameter": (84, {"L": 2}),
-    "canary-role": (3874, {"P": 3, "Pr": 2, "regionl": 4, "regions": 834}),
+    "canary-role": (3874, {"P": 3, "Pr": 2, "regionl": 4, "regions": 834, "fis": 2600, "fisp": 4}),
     "certificate": (322, {"fqdn": 2, "param": 35}),
     "cluster-parameters": (245, {"L": 1, "N": 1, "condition": 32, "mysql": 8}),
     "dashboard": (236, {"P": 1, "body": 1}),
@@ -205,6 +206,9 @@ SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelo
     "fis-experiment": (1500, {"L": 1, "P": 3, "actions": 960, "arns": 360, "names": 2, "prefixed": 1, "stops": 140,
         "stopl": 1, "text": 1}),
     "fis-log-group": (480, {"P": 3}),
+    # the canary-impaired game day (drgen.synth.canary_gameday), in the orchestration layer: by hand, with slack
+    "fis-canary-experiment": (3000, {"P": 3}),
+    "fis-canary-role": (4000, {"P": 4}),
     "fis-output": (200, {"L": 1, "text": 1}),
     "fis-role": (7800, {"P": 3, "named": 390, "names": 2, "prefixed": 2, "vpc": 4800, "zones": 1950}),
     "resilience-app": (600, {"P": 2, "mappings": 420, "regions": 1}),

@@ -56,6 +56,16 @@ def check_regions(ctx: Context) -> Iterator[Diagnostic]:
         if missing:
             yield ctx.error("E901", f"{SERVICES[key]} is not offered in {primary}, the primary region: CloudFormation "
                                     f"there has no {' or '.join(missing)}", (key, "enabled"))
+    section = ctx.data.get("game_days")
+    if _enabled(ctx, "game_days") and isinstance(section, dict) and section.get("impair_canary") is True:
+        regions = [r.get("name") for r in ctx.data.get("regions", []) if isinstance(r, dict)] \
+            if isinstance(ctx.data.get("regions"), list) else []
+        lacking = [r for r in regions if isinstance(r, str) and TYPES["game_days"][0] not in offered(r)]
+        if lacking:
+            yield ctx.error("E907", f"impair_canary puts the canary-impaired experiment and AWS FIS's Lambda extension "
+                                    f"in every region, but AWS FIS is not offered in {', '.join(lacking)}: "
+                                    f"CloudFormation there has no {TYPES['game_days'][0]}",
+                            ("game_days", "impair_canary"))
 
 
 def _alarm_count(ctx: Context, alarm: dict[str, Any]) -> int:

@@ -67,7 +67,7 @@ def register(sub: Any) -> None:
                    help="run only this scenario (repeatable): switchover, region-outage, probe-blip, "
                         "standby-self-alarm, race, resume, fail-back, approve, deny, timeout, not-ready; "
                         "--live: switchover or fail-back, or a game day of the blueprint's game_days "
-                        "(region-outage, replication-paused, writer-failover: docs/aws-tooling.md)")
+                        "(region-outage, replication-paused, writer-failover, canary-impaired: docs/aws-tooling.md)")
     p.add_argument("--region", help="the secondary region to fail over to (default: every secondary; --live: the "
                                     "first, or the primary for fail-back)")
     p.add_argument("--format", choices=["text", "json"], default="text")

@@ -110,7 +110,7 @@ def detecting_alarms(bp: Blueprint, target: str) -> dict[str, list[str]]:
     return out
 
 
-def find_template(fis: Any, bp: Blueprint, name: str) -> str:
+def find_template(fis: Any, bp: Blueprint, name: str, region: str | None = None) -> str:
     wanted = {"drgen:blueprint": bp.name, "drgen:environment": bp.environment, "drgen:gameday": name}
     token: str | None = None
     while True:
@@ -120,7 +120,7 @@ def find_template(fis: Any, bp: Blueprint, name: str) -> str:
                 return str(template["id"])
         token = page.get("nextToken")
         if not token:
-            raise DrillError(f"no FIS experiment template of game day {name} in {bp.primary.name}: deploy the "
+            raise DrillError(f"no FIS experiment template of game day {name} in {region or bp.primary.name}: deploy the "
                              "blueprint with game_days enabled first")
 
 
@@ -131,9 +131,12 @@ def _seconds(when: datetime, start: datetime) -> float:
 class Follower:
     """What one game day's polls have seen so far."""
 
-    def __init__(self, bp: Blueprint, session: Any, target: str, report: GameDayReport) -> None:
+    def __init__(self, bp: Blueprint, session: Any, target: str, report: GameDayReport,
+                 experiment_region: str | None = None) -> None:
         self.bp, self.session, self.target, self.report = bp, session, target, report
-        self.fis = session.client("fis", region_name=bp.primary.name)
+        self.region = experiment_region or bp.primary.name
+        """Where the experiment runs: the primary, or the standby for a game day of its own (``canary-impaired``)."""
+        self.fis = session.client("fis", region_name=self.region)
         self.sfn = session.client("stepfunctions", region_name=target)
         account = session.client("sts", region_name=target).get_caller_identity()["Account"]
         self.machine = (f"arn:{awsdata.partition(target)}:states:{target}:{account}:stateMachine:"
@@ -141,13 +144,15 @@ class Follower:
         self.started: datetime | None = None
         self.execution: dict[str, Any] | None = None
         self.alarmed: dict[tuple[str, str], float] = {}
+        self.false_positive = False
+        """The canary's own alarm entered ALARM while the canary was impaired (``canary-impaired``)."""
 
     def start(self, template_id: str) -> None:
         experiment = self.fis.start_experiment(clientToken=uuid.uuid4().hex, experimentTemplateId=template_id,
                                                tags={"drgen:drill": "live"})["experiment"]
         self.report.experiment_id = experiment["id"]
         self.started = experiment.get("startTime") or experiment["creationTime"]
-        self.report.timeline.append(Observed(0.0, f"FIS experiment {experiment['id']} started", self.bp.primary.name))
+        self.report.timeline.append(Observed(0.0, f"FIS experiment {experiment['id']} started", self.region))
 
     def poll(self) -> None:
         assert self.started is not None
@@ -156,7 +161,7 @@ class Follower:
         if state["status"] != self.report.experiment_status:
             when = experiment.get("endTime") if state["status"] in TERMINAL else None
             at = _seconds(when, self.started) if when else self._now()
-            self.report.timeline.append(Observed(at, f"experiment {state['status']}", self.bp.primary.name))
+            self.report.timeline.append(Observed(at, f"experiment {state['status']}", self.region))
             self.report.experiment_status = state["status"]
             if state["status"] in ("stopped", "failed"):
                 self.report.stop_reason = state.get("reason", "")
@@ -165,9 +170,15 @@ class Follower:
             for alarm in cloudwatch.describe_alarms(AlarmNames=names).get("MetricAlarms", []):
                 at = _seconds(alarm["StateUpdatedTimestamp"], self.started)
                 key = (region, alarm["AlarmName"])
-                if alarm["StateValue"] == "ALARM" and at >= 0 and key not in self.alarmed:
+                # a silent canary: its alarm has no data (``TreatMissingData: missing``), what the canary day shows
+                silent = self.report.game_day == gamedays.CANARY_IMPAIRED and alarm["StateValue"] == "INSUFFICIENT_DATA"
+                if (alarm["StateValue"] == "ALARM" or silent) and at >= 0 and key not in self.alarmed:
                     self.alarmed[key] = at
-                    self.report.timeline.append(Observed(at, f"alarm {alarm['AlarmName']} in ALARM", region))
+                    self.report.timeline.append(Observed(at, f"alarm {alarm['AlarmName']} in {alarm['StateValue']}",
+                                                         region))
+                if alarm["StateValue"] == "ALARM" and self.report.game_day == gamedays.CANARY_IMPAIRED \
+                        and alarm["AlarmName"] == down_alarm_name(self.bp.prefix) and at >= 0:
+                    self.false_positive = True
         if self.execution is None:
             fresh = [e for e in self.sfn.list_executions(stateMachineArn=self.machine).get("executions", [])
                      if _seconds(e["startDate"], self.started) >= 0]
@@ -224,8 +235,8 @@ def drill_game_day(bp: Blueprint, session: Any, name: str, target: str | None = 
     report = GameDayReport(bp.prefix, name, target, day.summary, day.expected, day.fails_over,
                            estimated_rto_seconds=assessment.rto.millis / 1000,
                            objective_rto_seconds=bp.objectives.rto.millis / 1000)
-    follower = Follower(bp, session, target, report)
-    follower.start(find_template(follower.fis, bp, name))
+    follower = Follower(bp, session, target, report, target if day.where == "standby" else bp.primary.name)
+    follower.start(find_template(follower.fis, bp, name, follower.region))
     waited = 0.0
     while True:
         follower.poll()
@@ -260,3 +271,6 @@ def _judge(report: GameDayReport, follower: Follower) -> None:
     elif follower.execution is not None and report.execution_status == "SUCCEEDED":
         report.problems.append(f"the failover machine in {report.region} ran to success: it failed over, "
                                "which this game day must not provoke")
+    if follower.false_positive:
+        report.problems.append(f"{down_alarm_name(follower.bp.prefix)} entered ALARM in {report.region} while only "
+                               "its canary was impaired: a broken detector raised the failover alarm")

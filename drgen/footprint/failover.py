@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from drgen import asl, asl_redrive, configs, naming
+from drgen import asl, asl_redrive, configs, gamedays, naming
 from drgen.footprint.app import failover_alarms, lambda_function
 from drgen.footprint.items import OWN, Footprint, embedded, export, js, lengths
 from drgen.model import Blueprint
@@ -83,8 +83,11 @@ def _detection(bp: Blueprint, f: Footprint) -> None:
             urls += len(region) + 2 * len(rid) + len(api.stage) + len(route.path)
     interval = bp.failover.detection.probe_interval.whole_seconds
     role = {"regions": len(bp.regions), "regionl": lengths(bp.region_names), "Pr": len(bp.prefix) * len(bp.regions)}
+    impaired = int(bp.game_days is not None and bp.game_days.impair_canary)  # FIS's extension (synth.canary_gameday)
+    role.update(fis=impaired, fisp=impaired * len(bp.prefix))
     lambda_function(f, "canary", OWN, "drgen's canary", "canary", role,
-                    {"urls": urls, "anyurl": int(bool(urls)), "prim": len(bp.primary.name)})
+                    {"urls": urls, "anyurl": int(bool(urls)), "prim": len(bp.primary.name), "fis": impaired,
+                     "fisp": impaired * len(bp.prefix)})
     f.resource("ProbeActiveRegion", ("failover", "detection", "probe_interval"), "the canary's schedule", "probe",
                age=len(str(max(60, min(interval, 86_400)))), rate=len(str(interval // 60)))
     f.resource("ProbeActiveRegionInvoke", OWN, "its invoke permission", "probe-permission", tagged=0)
@@ -95,6 +98,12 @@ def _detection(bp: Blueprint, f: Footprint) -> None:
                + len(str(bp.failover.detection.probe_interval)))
     f.resource("StandbyNotReadyAlarm", ("failover", "validation_schedule"), "the readiness alarm", "ready-alarm",
                tagged=0, schedule=js(bp.failover.validation_schedule), numbers=len(str(period)))
+    if impaired:
+        owner = ("game_days", "impair_canary")
+        f.resource("CanaryExperimentLogGroup", owner, "the canary experiment's log group", "fis-log-group")
+        f.resource("CanaryExperimentRole", owner, "the canary experiment's role", "fis-canary-role")
+        f.resource(naming.logical_id(gamedays.CANARY_IMPAIRED, "Experiment"), owner,
+                   "the canary-impaired experiment template", "fis-canary-experiment")
     if bp.failover.mode != "automatic":
         return
     f.resource("StartFailoverRole", ("failover", "mode"), "the role starting the failover", "start-role")

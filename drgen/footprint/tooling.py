@@ -30,7 +30,7 @@ def resilience(bp: Blueprint, f: Footprint) -> None:
 
 def game_days(bp: Blueprint, f: Footprint) -> None:
     owner = ("game_days",)
-    days = gamedays.game_days(bp)
+    days = gamedays.in_primary(bp)
     stops = len(gamedays.stop_alarms(bp))
     stop_chars = sum(len(name) for name in gamedays.stop_alarms(bp))
     zones = len(bp.primary.zones) if bp.needs_vpc else 0

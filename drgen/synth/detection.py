@@ -28,7 +28,7 @@ from troposphere import stepfunctions as sfn
 
 from drgen import naming
 from drgen.configs import schedule_seconds
-from drgen.synth import policies
+from drgen.synth import canary_gameday, policies
 from drgen.synth.alarms import failover_alarm_names
 from drgen.synth.base import LayerTemplate, arn
 from drgen.synth.delivery import target_options
@@ -100,9 +100,12 @@ def canary(t: LayerTemplate) -> lambdar.Function:
         Statement(Sid="PublishProbe", Effect=Allow, Action=[cloudwatch.PutMetricData], Resource=["*"],
                   Condition=Condition(StringEquals("cloudwatch:namespace", f"drgen/{t.prefix}"))),
     ]
+    fis_environment, fis_props, fis_statements = canary_gameday.extension(t)  # game_days.impair_canary only
     return function(t, CANARY, handler="handler.handler", runtime="python3.12", memory=256, timeout=60,
-                    statements=statements, environment={"DRGEN_CONFIG": canary_config(t)},
-                    skips={"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SCHEDULED, "CKV_AWS_117": OUTSIDE_VPC})
+                    statements=statements + fis_statements,
+                    environment={"DRGEN_CONFIG": canary_config(t), **fis_environment},
+                    skips={"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SCHEDULED, "CKV_AWS_117": OUTSIDE_VPC},
+                    **fis_props)
 
 
 def _schedule(t: LayerTemplate, logical_id: str, name: str, expression: str, description: str,
@@ -183,8 +186,10 @@ def contribute(t: LayerTemplate, readiness: lambdar.Function, machine: sfn.State
               "Checks regularly that this region could take over", readiness, '{"phase": "pre"}',
               schedule_seconds(bp.failover.validation_schedule) or 3600)
     interval = bp.failover.detection.probe_interval.whole_seconds
+    probe = canary(t)
     _schedule(t, "ProbeActiveRegion", "probe-active-region", probe_rate(interval),
-              "Probes the active region from this one (the canary)", canary(t), '{"action": "probe"}', interval)
+              "Probes the active region from this one (the canary)", probe, '{"action": "probe"}', interval)
     down = _alarms(t)
+    canary_gameday.contribute(t, probe, down)
     if bp.failover.mode == "automatic":
         _starts(t, machine, down)

@@ -148,7 +148,7 @@ def _template(t: LayerTemplate, day: GameDay, role: iam.Role, found: dict[str, l
 
 
 def contribute(t: LayerTemplate) -> None:
-    days = gamedays.game_days(t.bp)
+    days = gamedays.in_primary(t.bp)
     found = resources(t)
     t.log_group(LOG_GROUP, f"/drgen/{t.prefix}/fis-experiments")
     role = t.add(iam.Role(

@@ -23,6 +23,8 @@ from drgen import naming
 from drgen.model import Blueprint
 
 ACCOUNT = "${AWS::AccountId}"
+FIS_LAYER = "aws-fis-extension-x86_64"
+"""The name of AWS FIS's Lambda extension layer (``drgen.awsdata.FIS_LAMBDA_EXTENSION_PARAMETER`` resolves its ARN)."""
 ARN = "arn:${AWS::Partition}"
 
 _SPEC: dict[str, str] = {
@@ -94,6 +96,9 @@ _SPEC: dict[str, str] = {
                                       "DescribeVpnGateways DetachInternetGateway DetachVpnGateway",
     "AWS::Events::Rule": "events: DeleteRule DescribeRule ListTagsForResource ListTargetsByRule PutRule PutTargets "
                          "RemoveTargets TagResource UntagResource; iam: PassRole",
+    "AWS::FIS::ExperimentTemplate": "fis: CreateExperimentTemplate DeleteExperimentTemplate GetExperimentTemplate "
+                                    "ListTagsForResource TagResource UntagResource UpdateExperimentTemplate; "
+                                    "iam: PassRole",
     "AWS::IAM::Policy": "iam: DeleteRolePolicy GetRolePolicy PutRolePolicy",
     "AWS::IAM::Role": "iam: AttachRolePolicy CreateRole DeleteRole DeleteRolePermissionsBoundary DeleteRolePolicy "
                       "DetachRolePolicy GetRole GetRolePolicy ListAttachedRolePolicies ListRolePolicies "
@@ -350,11 +355,16 @@ def scopes(bp: Blueprint) -> dict[str, tuple[str, ...]]:
                        f"{ARN}:cloudwatch::{ACCOUNT}:dashboard/{p}-*"),
         "ec2": (f"{ARN}:ec2:{regional}:*",),  # VPC pieces get AWS's ids: this account's
         "events": (f"{ARN}:events:{regional}:rule/{p}-*",),
+        # an experiment template's id is AWS's; creating one is authorized on the FIS actions it names too
+        "fis": (f"{ARN}:fis:{regional}:experiment-template/*", f"{ARN}:fis:{regional}:action/*"),
         "iam": (f"{ARN}:iam::{ACCOUNT}:role/{p}-*",),
         "kms": (f"{ARN}:kms:{regional}:key/*",  # a key's id is AWS's; its alias is drgen's
                 f"{ARN}:kms:{regional}:{naming.kms_alias(p)}"),
         "lambda": (f"{ARN}:lambda:{regional}:function:{naming.function(p, '*')}",
-                   f"{ARN}:lambda:{regional}:event-source-mapping:*"),
+                   f"{ARN}:lambda:{regional}:event-source-mapping:*",
+                   # AWS FIS's extension, a layer AWS publishes from its own account in each region (impair_canary)
+                   *((f"{ARN}:lambda:*:*:layer:{FIS_LAYER}:*",)
+                     if bp.game_days is not None and bp.game_days.impair_canary else ())),
         "logs": (f"{ARN}:logs:{regional}:log-group:/aws/lambda/{naming.function(p, '*')}",
                  f"{ARN}:logs:{regional}:log-group:/drgen/{p}/*",
                  f"{ARN}:logs:{regional}:log-group:/aws/vendedlogs/states/{naming.state_machine(p)}*"),

@@ -35,6 +35,7 @@ from awacs.aws import (
 )
 from troposphere import Equals, GetAtt, If, Output, Ref, Sub, Tags, Template, encode_to_dict, iam
 
+from drgen import awsdata
 from drgen.errors import RenderError
 from drgen.model import Blueprint
 from drgen.synth import permissions, policies
@@ -148,6 +149,10 @@ def _conditional_statements(bp: Blueprint, facts: StackSetFacts, wanted: set[str
         out.append(Statement(Sid="MapQueuesToOwnFunctions", Effect=Allow,
                              Action=_actions(["lambda:CreateEventSourceMapping"]), Resource=["*"],
                              Condition=Condition(ArnLike("lambda:FunctionArn", [Sub(arn) for arn in functions]))))
+    if bp.game_days is not None and bp.game_days.impair_canary and "AWS::FIS::ExperimentTemplate" in facts.types:
+        # the canary's layer is a {{resolve:ssm:...}} reference to AWS's public parameter, read as the caller
+        out.append(Statement(Sid="ResolveFisExtensionLayer", Effect=Allow, Action=_actions(["ssm:GetParameters"]),
+                             Resource=[Sub(f"{ARN}:ssm:*::parameter{awsdata.FIS_LAMBDA_EXTENSION_PARAMETER}")]))
     return out
 
 
