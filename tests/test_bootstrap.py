@@ -4,12 +4,10 @@ bootstrapped and deployed side by side in one account, each StackSet run by its 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
-from moto import mock_aws
 
 import drgen
 from drgen import naming
@@ -39,16 +37,6 @@ def reference() -> Rendered:
 @pytest.fixture(scope="module")
 def other() -> Rendered:
     return drgen.render(drgen.load(OTHER))
-
-
-@pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.Session]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        yield boto3.Session(region_name="us-east-1")
 
 
 def bootstrap(rendered: Rendered, session: boto3.Session, **options: object) -> DeployResult:

@@ -6,12 +6,10 @@ runs that only read, and the typed confirmation."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
-from moto import mock_aws
 
 import drgen
 from drgen import naming
@@ -37,16 +35,6 @@ OPTIONS = DeployOptions(poll_seconds=0)
 @pytest.fixture(scope="module")
 def reference() -> Rendered:
     return drgen.render(drgen.load(REFERENCE))
-
-
-@pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.Session]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        yield boto3.Session(region_name="us-east-1")
 
 
 def deployed(rendered: Rendered, session: boto3.Session) -> None:

@@ -16,7 +16,6 @@ import boto3
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from moto import mock_aws
 from troposphere import encode_to_dict
 
 import drgen
@@ -406,16 +405,6 @@ def test_service_linked_roles_are_named_for_every_type_that_creates_one() -> Non
 
 
 # ---- deployed ----------------------------------------------------------------------------------
-
-@pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.Session]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        yield boto3.Session(region_name="us-east-1")
-
 
 def test_the_roles_template_deploys_both_roles_with_the_policy(session: boto3.Session) -> None:
     rendered = drgen.render(drgen.load(ROOT / "blueprints" / "trading-platform.yaml"))

@@ -12,7 +12,6 @@ from typing import Any
 import boto3
 import pytest
 import yaml
-from moto import mock_aws
 
 import drgen
 from drgen import footprint, naming
@@ -172,16 +171,6 @@ def test_the_base_group_over_a_quota_by_itself_is_a_located_e407() -> None:
 
 
 # ---- deploy ----------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.Session]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        yield boto3.Session(region_name="us-east-1")
-
 
 def test_a_split_blueprint_deploys_every_part(session: boto3.Session) -> None:
     data = yaml.safe_load((ROOT / "minimal-backup-restore.yaml").read_text())
