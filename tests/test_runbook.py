@@ -126,3 +126,23 @@ def test_the_runbook_redrives_the_old_regions_queues_in_both_directions() -> Non
         assert f"drgen redrive <blueprint>.yaml --from {bp.primary.name} --to {r.name}" in section
         assert f"drgen redrive <blueprint>.yaml --from {r.name} --to {bp.primary.name}" in section
     assert "ledger-prod-entries-dlq" in section and "start-message-move-task" in section
+
+
+def test_the_topology_shows_queues_their_consumers_routes_and_the_health_checks() -> None:
+    """Every region that runs compute draws its queues, the functions consuming them, the API's routes and the
+    health endpoint each record's Route 53 health check calls."""
+    bp = drgen.load(ROOT / "blueprints" / "trading-platform.yaml")
+    text = drgen.render(bp).files["runbook.md"].decode()
+    diagram = text[text.index("```mermaid"):text.index("```", text.index("```mermaid") + 3)]
+    for region in bp.regions:
+        r = region.name.replace("-", "_")
+        record = "PRIMARY" if region.is_primary else "SECONDARY"
+        for fn in bp.functions:
+            for trigger in fn.triggers:
+                q, f = trigger.queue.replace("-", "_"), fn.name.replace("-", "_")
+                assert f"{r}_q_{q} -->|consumed by| {r}_fn_{f}" in diagram
+        assert bp.api is not None
+        for route in bp.api.routes:
+            if route.target == "queue":
+                assert f'{r}_api -->|"{route.method} {route.path}"| {r}_q_{str(route.name).replace("-", "_")}' in diagram
+        assert f'dns -.->|"health check of the {record} record"| {r}_health' in diagram
