@@ -100,6 +100,32 @@ def cmd_redrive(args: argparse.Namespace) -> int:
     return 1 if any(m.failed for m in moved) else 0
 
 
+def diff_deployed(args: argparse.Namespace) -> int:
+    """``drgen diff BLUEPRINT --deployed``: exit 0 nothing would change and nothing drifted, 1 otherwise, 2 errors."""
+    import drgen
+    from drgen.aws.deploy import DeployOptions
+    from drgen.aws.preview import preview_rendered
+    from drgen.errors import DrgenError
+
+    try:
+        if args.new is not None or args.against is not None:
+            raise UsageError("--deployed compares one blueprint with what is deployed: give neither NEW_DIR nor "
+                             "--against")
+        options = DeployOptions(endpoint_url=args.endpoint_url)
+        rendered = drgen.render(drgen.load(existing(args.old), source_root=source_root(args), env=args.env))
+        live = sys.stderr.isatty()
+        progress = Progress(sys.stderr, live=True) if live and args.format != "json" else None
+        preview = preview_rendered(rendered, aws_session(args.profile), options, drift=not args.no_drift,
+                                   on_event=progress)
+        if progress is not None:
+            progress.finish()
+    except DrgenError as error:
+        error.exit_code = max(error.exit_code, 2)  # 1 means "would change" here
+        raise
+    out({"json": preview.json, "markdown": preview.markdown}.get(args.format, preview.text)())
+    return 0 if preview.same else 1
+
+
 def register(sub: Any) -> None:
     """Add the commands of this module to the parser's subcommands."""
     p = sub.add_parser("deploy", help="deploy the blueprint's plan with StackSets (uploads its artifacts first)",

@@ -93,6 +93,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
     import drgen
     from drgen.diff import diff_files, read_render
 
+    if args.deployed:
+        from drgen.cli.aws import diff_deployed
+
+        return diff_deployed(args)
+    if args.profile is not None or args.endpoint_url is not None or args.no_drift:
+        raise UsageError("--profile, --endpoint-url and --no-drift go with --deployed")
     try:
         if args.against is not None:
             old = read_render(args.against)
@@ -151,7 +157,8 @@ def register(sub: Any) -> None:
     p.set_defaults(run=cmd_plan)
 
     p = sub.add_parser("diff", help="resource-level difference of two renders (for pull requests)",
-                       description="Compare two render directories, or a blueprint's render with one (--against). "
+                       description="Compare two render directories, a blueprint's render with one (--against), or "
+                                   "with what is deployed (--deployed: what a deploy would change, and drift). "
                                    "Exit 0 when identical, 1 when different, 2 on any error (a render "
                                    "file that is not what drgen writes, an invalid blueprint).")
     p.add_argument("old", metavar="OLD_DIR|BLUEPRINT")
@@ -159,6 +166,13 @@ def register(sub: Any) -> None:
     p.add_argument("--against", metavar="DIR", help="compare the render of the blueprint OLD with DIR")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                    help="markdown: a pull-request comment, one collapsible section per template")
+    p.add_argument("--deployed", action="store_true",
+                   help="compare the blueprint's render with what is deployed: a change set per stack (never "
+                        "executed) and drift detection; needs AWS credentials")
+    p.add_argument("--no-drift", action="store_true", help="with --deployed: skip drift detection")
+    p.add_argument("--profile", help="with --deployed: the AWS profile to use (default: boto3's usual chain)")
+    p.add_argument("--endpoint-url", metavar="URL",
+                   help="with --deployed: an AWS-compatible endpoint for every service (e.g. moto)")
     with_source_root(p)
     with_env(p)
     p.set_defaults(run=cmd_diff)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from drgen.diff.files import is_template
-from drgen.diff.replacement import DATA_BEARING, KEPT, replacing_property
+from drgen.diff.replacement import data_loss, replacing_property
 
 
 @dataclass(frozen=True)
@@ -114,12 +114,9 @@ def _resource(name: str, old: Any, new: Any) -> ResourceChange | None:
         action: Literal["add", "remove"] = "add" if old is None else "remove"
         kind = new_type or old_type
         change = ResourceChange(name, kind, action)
-        if action == "remove" and kind in DATA_BEARING:
+        if action == "remove":
             policy = old.get("DeletionPolicy", "Delete") if isinstance(old, dict) else "Delete"
-            if policy in KEPT:
-                change.kept = f"DeletionPolicy {policy}"
-            else:
-                change.danger = f"deleted: {DATA_BEARING[kind]} are lost"
+            change.danger, change.kept = data_loss(kind, "delete", policy)
         return change
     found = list(_changes(old, new))
     if not found:
@@ -140,11 +137,8 @@ def _resource(name: str, old: Any, new: Any) -> ResourceChange | None:
                 prop = replacing_property(new_type, tuple("*" if p.startswith("[") else p for p in path))
                 if prop:
                     change.replaced_by = f"{prop} is create-only"
-    if change.replaced_by and new_type in DATA_BEARING:
-        policy = old.get("UpdateReplacePolicy", "Delete")
-        lost = DATA_BEARING[new_type]
-        change.danger = (f"replaced: the stack then uses a new, empty resource ({lost} stay in the retained old one)"
-                         if policy in KEPT else f"replaced: {lost} are lost")
+    if change.replaced_by:
+        change.danger, change.kept = data_loss(new_type, "replace", old.get("UpdateReplacePolicy", "Delete"))
     return change
 
 

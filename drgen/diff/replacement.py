@@ -46,3 +46,19 @@ def replacing_property(type_name: str, path: Sequence[str]) -> str | None:
         if tuple(path[:common]) == prop[:common] and common >= 2:
             return ".".join(prop[1:])
     return None
+
+
+def data_loss(type_name: str, action: str, policy: str, maybe: bool = False) -> tuple[str, str]:
+    """(danger, kept) of ``action`` (``replace`` or ``delete``) on a resource of ``type_name`` whose
+    ``UpdateReplacePolicy`` (replace) or ``DeletionPolicy`` (delete) is ``policy``: the danger names what is
+    lost, ``kept`` the policy that keeps it; both empty for a type that holds no data. ``maybe``: CloudFormation
+    says the replacement is conditional."""
+    lost = DATA_BEARING.get(type_name)
+    if lost is None:
+        return "", ""
+    if action == "delete":
+        return ("", f"DeletionPolicy {policy}") if policy in KEPT else (f"deleted: {lost} are lost", "")
+    verb = "may be replaced" if maybe else "replaced"
+    if policy in KEPT:
+        return f"{verb}: the stack then uses a new, empty resource ({lost} stay in the retained old one)", ""
+    return f"{verb}: {lost} are lost", ""
