@@ -316,3 +316,50 @@ def test_replacements_and_drift_are_read_from_the_change_set_and_the_drift_resul
     assert report["summary"] == {"stacks": 6, "changed": 1, "create": 4, "failed": 0, "replaced": 1,
                                  "may_replace": 1, "dangerous": 1, "drifted": 1}
     assert "<details open><summary><code>storage@" in preview.markdown()
+
+
+def test_a_once_only_stack_gets_its_own_drift_detection(minimal: Rendered) -> None:
+    session = StubbedSession()
+    admin = control_region(minimal)
+    tables = next(x for x in minimal.plan.layers if x.name == "tables")
+    region = tables.regions[0]
+    name = naming.stack(minimal.blueprint.prefix, "tables")
+    stack_id = f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/{name}/uuid"
+    cf = session.stub("cloudformation", region)
+    session.stub("sts", admin).add_response("get_caller_identity", {"Account": ACCOUNT})
+    _missing_stackset(session, admin)  # bootstrap
+    _missing_stackset(session, admin)  # storage
+    cf.add_response("describe_stacks", {"Stacks": [{"StackName": name, "StackId": stack_id,
+                                                    "StackStatus": "CREATE_COMPLETE",
+                                                    "CreationTime": "2026-01-01T00:00:00Z"}]}, {"StackName": name})
+    cf.add_response("describe_stacks", {"Stacks": [{"StackName": name, "StackId": stack_id,
+                                                    "StackStatus": "CREATE_COMPLETE",
+                                                    "CreationTime": "2026-01-01T00:00:00Z"}]}, {"StackName": stack_id})
+    cf.add_client_error("create_change_set", "ValidationError", "No updates are to be performed.")
+    cf.add_response("detect_stack_drift", {"StackDriftDetectionId": "d-1"}, {"StackName": stack_id})
+    for status in ("DETECTION_IN_PROGRESS", "DETECTION_COMPLETE"):
+        cf.add_response("describe_stack_drift_detection_status", {
+            "StackId": stack_id, "StackDriftDetectionId": "d-1", "DetectionStatus": status,
+            "StackDriftStatus": "DRIFTED", "Timestamp": "2026-01-01T00:00:00Z"}, {"StackDriftDetectionId": "d-1"})
+    drift = {"StackId": stack_id, "ResourceType": "AWS::SSM::Parameter", "Timestamp": "2026-01-01T00:00:00Z"}
+    cf.add_response("describe_stack_resource_drifts", {"NextToken": "n", "StackResourceDrifts": [
+        {**drift, "LogicalResourceId": "Second", "StackResourceDriftStatus": "DELETED"}]},
+        {"StackName": stack_id, "StackResourceDriftStatusFilters": ["MODIFIED", "DELETED"]})
+    cf.add_response("describe_stack_resource_drifts", {"StackResourceDrifts": [
+        {**drift, "LogicalResourceId": "First", "StackResourceDriftStatus": "MODIFIED", "PropertyDifferences": [
+            {"PropertyPath": "/Value", "ExpectedValue": "a", "ActualValue": "b", "DifferenceType": "NOT_EQUAL"}]}]},
+        {"StackName": stack_id, "StackResourceDriftStatusFilters": ["MODIFIED", "DELETED"], "NextToken": "n"})
+    _missing_stackset(session, admin)  # app
+
+    slept: list[float] = []
+    preview = preview_rendered(minimal, session, DeployOptions(poll_seconds=3), sleep=slept.append)
+
+    for stubber in session.stubbers.values():
+        stubber.assert_no_pending_responses()
+    assert slept == [3]  # one wait, while the detection ran
+    stack = next(s for s in preview.stacks if s.layer == "tables")
+    assert (stack.state, stack.drift) == ("unchanged", "DRIFTED")
+    assert [(d.logical_id, d.status, [p.path for p in d.properties]) for d in stack.drifts] == [
+        ("First", "MODIFIED", ["/Value"]), ("Second", "DELETED", [])]
+    assert not preview.same
+    assert f"tables@{region} {name}: no change; drift DRIFTED\n" in preview.text()
