@@ -214,7 +214,10 @@ def test_replacements_and_drift_are_read_from_the_change_set_and_the_drift_resul
     cf(admin).add_response("describe_stack_set", {"StackSet": {"StackSetName": name, "Status": "ACTIVE"}},
                            {"StackSetName": name})
     cf(admin).add_response("list_stack_set_operations", {"Summaries": []}, {"StackSetName": name})
-    cf(admin).add_response("detect_stack_set_drift", {"OperationId": "drift-1"}, {"StackSetName": name})
+    cf(admin).add_response("detect_stack_set_drift", {"OperationId": "drift-1"}, {
+        "StackSetName": name, "OperationPreferences": {"RegionConcurrencyType": "PARALLEL",
+                                                       "MaxConcurrentPercentage": 100,
+                                                       "FailureTolerancePercentage": 100}})
     cf(admin).add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": "SUCCEEDED"}},
                            {"StackSetName": name, "OperationId": "drift-1"})
     cf(admin).add_response("list_stack_instances", {"Summaries": [
@@ -363,3 +366,54 @@ def test_a_once_only_stack_gets_its_own_drift_detection(minimal: Rendered) -> No
         ("First", "MODIFIED", ["/Value"]), ("Second", "DELETED", [])]
     assert not preview.same
     assert f"tables@{region} {name}: no change; drift DRIFTED\n" in preview.text()
+
+
+def test_a_stack_cloudformation_cannot_change_now_is_reported_with_the_reason(minimal: Rendered) -> None:
+    session = StubbedSession()
+    admin = control_region(minimal)
+    tables = next(x for x in minimal.plan.layers if x.name == "tables")
+    name = naming.stack(minimal.blueprint.prefix, "tables")
+    stack = {"StackName": name, "StackId": f"arn:aws:cloudformation:{tables.regions[0]}:{ACCOUNT}:stack/{name}/u",
+             "StackStatus": "UPDATE_IN_PROGRESS", "CreationTime": "2026-01-01T00:00:00Z"}
+    cf = session.stub("cloudformation", tables.regions[0])
+    session.stub("sts", admin).add_response("get_caller_identity", {"Account": ACCOUNT})
+    _missing_stackset(session, admin)
+    _missing_stackset(session, admin)
+    cf.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": name})
+    cf.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": stack["StackId"]})
+    refusal = f"Stack:{stack['StackId']} is in UPDATE_IN_PROGRESS state and can not be updated."
+    cf.add_client_error("create_change_set", "ValidationError", refusal)
+    _missing_stackset(session, admin)
+
+    preview = preview_rendered(minimal, session, OPTIONS, drift=False)
+
+    for stubber in session.stubbers.values():
+        stubber.assert_no_pending_responses()
+    assert "DeleteChangeSet" not in [op for op, _ in session.calls]  # none was made
+    assert f"tables@{tables.regions[0]} {name}: no change set: ValidationError: {refusal}\n" in preview.text()
+    assert preview.summary()["failed"] == 1 and not preview.same
+
+
+def test_the_reference_blueprint_previews_a_template_passed_by_url(aws: boto3.Session, tmp_path: Path) -> None:
+    from drgen.synth.stacksets import INLINE_BODY_LIMIT
+
+    reference = drgen.render(drgen.load(ROOT / "blueprints" / "trading-platform.yaml"))
+    assert len(reference.files["templates/app.json"]) > INLINE_BODY_LIMIT  # so passed as a TemplateURL
+    deployed(aws, reference)
+    assert preview_rendered(reference, aws, OPTIONS, drift=False).same
+
+    folder = tmp_path / "blueprints"
+    shutil.copytree(ROOT / "blueprints", folder)
+    path = folder / "trading-platform.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "function: trade-processor, threshold: 5, periods: 2",
+        "function: trade-processor, threshold: 10, periods: 2"), encoding="utf-8")
+    changed = drgen.render(drgen.load(path))
+    preview = preview_rendered(changed, aws, OPTIONS, drift=False)
+
+    app = next(x for x in changed.plan.layers if x.name == "app")
+    assert sorted((s.layer, s.region) for s in preview.stacks if not s.same) == sorted(("app", r) for r in app.regions)
+    for stack in preview.stacks:
+        if stack.layer == "app":
+            assert stack.state == "change" and all(c.action == "Modify" for c in stack.changes)
+            assert any(c.type == "AWS::CloudWatch::Alarm" for c in stack.changes)

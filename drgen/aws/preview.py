@@ -42,7 +42,12 @@ from drgen.synth.stacksets import stackset_parameters, template_key
 
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
 """How CloudFormation says a change set (or its creation) found nothing to change."""
-RECREATION = {"Always": "True", "Conditionally": "Conditional"}
+REFUSED = ("ValidationError", "InsufficientCapabilitiesException", "ChangeSetNotFound")
+"""What CloudFormation answers when it cannot make a change set for one stack (a stack still updating or in
+``ROLLBACK_COMPLETE``, a template it refuses): that stack is reported with the reason, the others still are."""
+DRIFT_PREFERENCES = {"RegionConcurrencyType": "PARALLEL", "MaxConcurrentPercentage": 100,
+                     "FailureTolerancePercentage": 100}
+"""Every region at once, and one region's failed detection does not stop the others' (it reads UNKNOWN)."""
 
 
 def preview_rendered(rendered: Rendered, session: Any, options: DeployOptions | None = None, drift: bool = True,
@@ -99,7 +104,8 @@ class _Preview(StackSets, Stacks):
     def _stackset_drift(self, cf: Any, layer: Layer, name: str) -> dict[str, str]:
         """Region -> the instance's ``DriftStatus`` after a drift detection of the whole StackSet."""
         self.step = f"{layer.name} StackSet {name}: drift detection"
-        operation = self._operation(cf, name, cf.detect_stack_set_drift, StackSetName=name)
+        operation = self._operation(cf, name, cf.detect_stack_set_drift, StackSetName=name,
+                                    OperationPreferences=DRIFT_PREFERENCES)
         status = self._poll(partial(_operation_status, cf, name, operation), layer.name, self.admin_region, "drift")
         out: dict[str, str] = {}
         for page in cf.get_paginator("list_stack_instances").paginate(StackSetName=name):
@@ -173,6 +179,9 @@ class _Preview(StackSets, Stacks):
         except Exception as error:
             if error_code(error) == "ValidationError" and any(s in str(error) for s in NO_CHANGES):
                 return StackPreview(layer.name, region, name, "unchanged")
+            if error_code(error) in REFUSED:
+                message = getattr(error, "response", {}).get("Error", {}).get("Message", "")
+                return StackPreview(layer.name, region, name, "failed", reason=f"{error_code(error)}: {message}")
             raise
         change_set = str(created["Id"])
         try:
