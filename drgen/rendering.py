@@ -92,6 +92,9 @@ def digest(bp: Blueprint) -> str:
     data = dataclasses.asdict(dataclasses.replace(bp, base_dir="."))
     del data["source_root"]
     del data["lint"]  # how the render is linted changes nothing deployed
+    if not bp.deployment.organization and not data["deployment"]["layers"] \
+            and not any(data["deployment"]["concurrency"].values()):
+        del data["deployment"]  # the defaults: the digest of a blueprint without deployment settings stays as it was
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -190,7 +190,7 @@ class _Destroy(Runner):
 
     def _instance_count(self, cf: Any, name: str) -> int:
         return sum(len(page.get("Summaries", []))
-                   for page in cf.get_paginator("list_stack_instances").paginate(StackSetName=name))
+                   for page in cf.get_paginator("list_stack_instances").paginate(StackSetName=name, **self.call_as))
 
     # ---- deleting -----------------------------------------------------------------------------------
 
@@ -209,7 +209,7 @@ class _Destroy(Runner):
         if not target.others:
             self.step = f"{layer.name} StackSet {name}"
             self._wait_running(cf, name)
-            cf.delete_stack_set(StackSetName=name)
+            cf.delete_stack_set(StackSetName=name, **self.call_as)
             self.on_event(Event(layer.name, self.admin_region, "delete", "done", 0.0, f"StackSet {name}"))
 
     def _delete_stack(self, target: _Target) -> None:

@@ -39,8 +39,8 @@ def organization_reads(org_id: str) -> list[Statement]:
     """What principals of the organization may do with this region's key: decrypt artifacts through S3 only."""
     return [Statement(Sid="OrganizationDecryptsArtifactsThroughS3", Effect=Allow, Principal=Principal("AWS", ["*"]),
                       Action=[kms.Decrypt], Resource=["*"],
-                      Condition=Condition([StringEquals("aws:PrincipalOrgID", org_id),
-                                           StringEquals("kms:ViaService", Sub("s3.${AWS::Region}.amazonaws.com"))]))]
+                      Condition=Condition(StringEquals({"aws:PrincipalOrgID": org_id,
+                                                        "kms:ViaService": Sub("s3.${AWS::Region}.amazonaws.com")})))]
 
 
 def contribute(t: LayerTemplate) -> None:
@@ -53,6 +53,10 @@ def contribute(t: LayerTemplate) -> None:
         EnableKeyRotation=True, KeyPolicy=policy, PendingWindowInDays=30,
         DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
     ))
+    if org is not None:
+        t.skip_check(key, "CKV_AWS_33", "the wildcard principal is bounded to the organization (aws:PrincipalOrgID) "
+                                        "decrypting through S3 in this region (kms:ViaService): service-managed "
+                                        "StackSets read artifacts from every account of the organization")
     t.add(kmsr.Alias("KeyAlias", AliasName=naming.kms_alias(t.prefix), TargetKeyId=Ref(key)))
     bucket = secure_bucket(t, "ArtifactBucket", t.artifact_bucket(), key_arn=GetAtt(key, "Arn"))
     if org is not None:  # service-managed StackSets: every account of the organization reads packages and templates
