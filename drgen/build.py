@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from drgen import auth, awsdata, metrics
+from drgen import auth, awsdata, metrics, orgs
 from drgen.diagnostics import Path
 from drgen.durations import Duration, parse
 from drgen.model import (
@@ -248,6 +248,7 @@ def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".",
         tags=tuple((str(k), str(v)) for k, v in data.get("tags", {}).items()),
         accounts=tuple(data.get("accounts", [])),
         stackset_roles=data.get("stackset_roles", "blueprint"),
+        deployment=orgs.deployment(data.get("deployment")),
         objectives=Objectives(parse(data["objectives"]["rpo"]), parse(data["objectives"]["rto"])),
         regions=tuple(Region(r["name"], r["role"], r["cidr"], zones_of(r)) for r in data["regions"]),
         network=Network(network.get("subnet_bits", 8), network.get("nat", "none"),
@@ -355,6 +356,7 @@ def partial(schema: dict[str, Any], raw: dict[str, Any], base_dir: str, broken: 
             tags=tuple((str(k), str(v)) for k, v in tags.items()),
             accounts=tuple(data.get("accounts", [])) if not broken(("accounts",)) else (),
             stackset_roles=data.get("stackset_roles", "blueprint") if not broken(("stackset_roles",)) else "blueprint",
+            deployment=orgs.deployment(data.get("deployment")) if not broken(("deployment",)) else orgs.Deployment(),
             objectives=objectives, regions=tuple(regions),
             network=Network(network.get("subnet_bits", 8), network.get("nat", "none"),
                             tuple(sorted(set(network["endpoints"]))) if "endpoints" in network

@@ -300,6 +300,39 @@ _ALL = [
          source="AWS CloudFormation resource schema of AWS::DynamoDB::GlobalTable, as cfn-lint ships it (KeySchema: "
                 "uniqueKeys AttributeName, for the table and each index); Amazon DynamoDB API Reference, "
                 "KeySchemaElement (a HASH and a RANGE element)"),
+    Code("E430", "organization and self-managed settings together", "`deployment.organization` deploys every "
+         "StackSet with service-managed permissions to the accounts of organizational units; `accounts` (a list of "
+         "target accounts) and `stackset_roles` (the administration and execution roles) belong to self-managed "
+         "permissions. A StackSet has one permission model: remove one or the other.",
+         source="AWS CloudFormation API Reference, CreateStackSet (AdministrationRoleARN and ExecutionRoleName: valid "
+                "only if the permissions model is SELF_MANAGED) and DeploymentTargets (Accounts: for self-managed "
+                "StackSets; OrganizationalUnitIds: for service-managed StackSets)"),
+    Code("E431", "parallel regions where the plan orders them", "`region_concurrency: parallel` is given for a "
+         "layer whose regions depend on one another: the database layer (the primary cluster creates the global "
+         "cluster each secondary joins) and the storage layer (the secondaries' buckets must exist before the "
+         "primary's replication names them). Leave the setting out for that layer: the plan deploys it in order.",
+         source="drgen's plan (docs/architecture.md, \"Deployment layers\"); AWS CloudFormation API Reference, "
+                "StackSetOperationPreferences (RegionConcurrencyType SEQUENTIAL deploys one Region at a time, in "
+                "RegionOrder)"),
+    Code("E432", "concurrency for a layer that is not a StackSet", "`deployment.concurrency.layers` names a layer "
+         "the blueprint does not have, or one that is a single stack (zone, tables, dns, gamedays, regionswitch, "
+         "resilience): operation preferences apply only to StackSet operations.",
+         source="AWS CloudFormation API Reference, StackSetOperationPreferences (preferences of a StackSet "
+                "operation); drgen's plan (docs/architecture.md, \"Deployment layers\")"),
+    Code("W435", "automatic deployment off", "`auto_deployment: false`: an account that joins the target OUs gets "
+         "no stack instances until `drgen deploy` runs again, and one that leaves keeps its stacks. With it on, "
+         "StackSets deploys to new accounts by itself (note that StackSets does not follow RegionOrder for "
+         "automatic deployments).",
+         source="AWS CloudFormation User Guide, \"Enable or disable automatic deployments for StackSets in AWS "
+                "Organizations\"; AWS CloudFormation API Reference, StackSetOperationPreferences (RegionOrder isn't "
+                "followed if AutoDeployment is enabled)"),
+    Code("W436", "concurrency above what failure tolerance lets run", "`max_concurrent` is more than "
+         "`failure_tolerance` + 1. drgen leaves ConcurrencyMode at CloudFormation's default, "
+         "STRICT_FAILURE_TOLERANCE, which starts at the lower of MaxConcurrentCount and FailureToleranceCount + 1 "
+         "accounts at once: the extra concurrency is never used. Raise failure_tolerance or lower max_concurrent.",
+         source="AWS CloudFormation API Reference, StackSetOperationPreferences (ConcurrencyMode "
+                "STRICT_FAILURE_TOLERANCE; MaxConcurrentCount is at most one more than the FailureToleranceCount "
+                "if you're using STRICT_FAILURE_TOLERANCE)"),
     # Physical names
     Code("E501", "physical name too long", "A name drgen derives from `name`, `environment` and a component "
          "name exceeds its AWS limit. Shorten one of them.",

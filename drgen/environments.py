@@ -46,6 +46,7 @@ OVERRIDABLE: dict[str, Spec] = {
     "description": True,
     "tags": True,
     "accounts": True,
+    "deployment": True,
     "objectives": True,
     "regions": True,
     "network": True,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from drgen.durations import Duration
+from drgen.orgs import Deployment
 
 Strategy = Literal["backup-restore", "pilot-light", "warm-standby", "hot-standby"]
 Role = Literal["primary", "secondary"]
@@ -339,6 +340,8 @@ class Blueprint:
     accounts: tuple[str, ...] = ()
     stackset_roles: Literal["blueprint", "aws-default"] = "blueprint"
     """Whose names the StackSet roles carry: the blueprint's (``drgen.<prefix>.stackset-...``) or AWS's default ones."""
+    deployment: Deployment = Deployment()
+    """How StackSets are deployed: an organization's OUs (service-managed) or ``accounts``, and concurrency."""
     network: Network = Network()
     databases: tuple[Database, ...] = ()
     tables: tuple[Table, ...] = ()

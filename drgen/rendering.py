@@ -92,6 +92,9 @@ def digest(bp: Blueprint) -> str:
     data = dataclasses.asdict(dataclasses.replace(bp, base_dir="."))
     del data["source_root"]
     del data["lint"]  # how the render is linted changes nothing deployed
+    if not bp.deployment.organization and not data["deployment"]["layers"] \
+            and not any(data["deployment"]["concurrency"].values()):
+        del data["deployment"]  # the defaults: the digest of a blueprint without deployment settings stays as it was
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -116,9 +119,10 @@ def render_blueprint(bp: Blueprint) -> Rendered:
                 rendered.notes.append(f"the {name} template is {len(body)} bytes: its StackSet reads it from "
                                       f"the artifact bucket (TemplateURL), not inline")
             stacksets[name] = {"template_sha256": sha, "template_key": f"templates/{name}/{sha}.json"}
-    roles = roles_template(bp, layer_templates).to_dict()
-    files[ROLES_FILE] = to_json(roles)
-    check_limits(ROLES_FILE, roles, files[ROLES_FILE])
+    if bp.deployment.organization is None:  # service-managed StackSets: AWS creates the roles in every account
+        roles = roles_template(bp, layer_templates).to_dict()
+        files[ROLES_FILE] = to_json(roles)
+        check_limits(ROLES_FILE, roles, files[ROLES_FILE])
     for state_machine_file, document in _state_machines(layer_templates).items():
         files[state_machine_file] = to_json(document)
     for pkg in packages.values():
@@ -137,7 +141,7 @@ def render_blueprint(bp: Blueprint) -> Rendered:
         "stacks": {name: {"name": naming.stack(bp.prefix, name), "kind": t.layer.kind, "regions": list(t.layer.regions),
                           "parameters": t.region_values, **stacksets.get(name, {})}
                    for name, t in layer_templates.items()},
-        "roles": ROLES_FILE,
+        "roles": ROLES_FILE if ROLES_FILE in files else None,
         "plan": plan.to_dict(),
         "objectives": assessment.to_dict(),
         "notes": rendered.notes,

@@ -53,9 +53,10 @@ class _Bootstrap(StackSets, Stacks):
     def run(self) -> DeployResult:
         with self.clients.translating(lambda: self.step):
             self._target("bootstrap")
-            layer = roles_layer(self.rendered)
-            self.step = f"{layer.name}@{layer.regions[0]} stack {naming.stack(self.bp.prefix, layer.name)}"
-            body = self.rendered.files[ROLES_FILE]
-            self._apply_stack(layer, body, {"TemplateBody": body.decode("utf-8")}, {}, roles_tags(self.rendered))
+            if ROLES_FILE in self.rendered.files:  # none with an organization: AWS manages the roles
+                layer = roles_layer(self.rendered)
+                self.step = f"{layer.name}@{layer.regions[0]} stack {naming.stack(self.bp.prefix, layer.name)}"
+                body = self.rendered.files[ROLES_FILE]
+                self._apply_stack(layer, body, {"TemplateBody": body.decode("utf-8")}, {}, roles_tags(self.rendered))
             self._stackset(next(x for x in self.rendered.plan.layers if x.name == BOOTSTRAP_LAYER))
         return self.result

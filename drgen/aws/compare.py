@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drgen.layers import Layer
 from drgen.synth.base import LayerTemplate
 
 
@@ -19,11 +18,6 @@ def tags(t: LayerTemplate) -> list[dict[str, str]]:
 
 def tag_map(tags: list[dict[str, str]]) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in tags}
-
-
-def preferences(layer: Layer, regions: list[str]) -> dict[str, Any]:
-    return {"RegionOrder": regions, "RegionConcurrencyType": "SEQUENTIAL" if layer.sequential else "PARALLEL",
-            "FailureToleranceCount": 0, "MaxConcurrentCount": 1}
 
 
 def drift(current: dict[str, Any], body: bytes, parameters: dict[str, str], tags: list[dict[str, str]]) -> str:

@@ -58,6 +58,8 @@ class _Deployment(StackSets, Stacks):
     def _check_roles(self) -> None:
         """The StackSet roles must exist before the first operation, or every operation fails."""
         self.step = "roles"
+        if self.bp.deployment.organization is not None:
+            return  # service-managed: AWS creates the roles in the management account and in each target account
         iam = self.clients.client("iam", self.admin_region)
         missing = []
         for role in (administration_role(self.bp), execution_role(self.bp)):

@@ -22,12 +22,13 @@ from typing import Any
 from drgen import naming
 from drgen.aws.bootstrap import roles_layer
 from drgen.aws.clients import Clients, is_missing
-from drgen.aws.compare import preferences, tag_map
+from drgen.aws.compare import tag_map
 from drgen.aws.operations import Runner
 from drgen.aws.results import Change, DeployOptions, Event
 from drgen.errors import DeployError
 from drgen.layers import Layer
 from drgen.rendering import Rendered
+from drgen.synth.targets import instance_targets, preferences
 
 KEEPING = ("Retain", "RetainExceptOnCreate", "Snapshot")
 """The ``DeletionPolicy`` values under which CloudFormation leaves a resource behind (``Snapshot``: a final one)."""
@@ -189,7 +190,7 @@ class _Destroy(Runner):
 
     def _instance_count(self, cf: Any, name: str) -> int:
         return sum(len(page.get("Summaries", []))
-                   for page in cf.get_paginator("list_stack_instances").paginate(StackSetName=name))
+                   for page in cf.get_paginator("list_stack_instances").paginate(StackSetName=name, **self.call_as))
 
     # ---- deleting -----------------------------------------------------------------------------------
 
@@ -200,14 +201,15 @@ class _Destroy(Runner):
             self.step = f"{layer.name} instances of {name} in {', '.join(target.regions)}"
             self.on_event(Event(layer.name, ", ".join(target.regions), "delete", "started", 0.0,
                                 f"stack instances of {name}"))
-            operation = self._operation(cf, name, cf.delete_stack_instances, StackSetName=name, Accounts=self.accounts,
+            operation = self._operation(cf, name, cf.delete_stack_instances, StackSetName=name,
+                                        **instance_targets(self.bp, self.accounts),
                                         Regions=target.regions, RetainStacks=False,
-                                        OperationPreferences=preferences(layer, target.regions))
+                                        OperationPreferences=preferences(self.bp, layer, target.regions))
             self._wait_operation(cf, layer, name, operation, ", ".join(target.regions), "delete")
         if not target.others:
             self.step = f"{layer.name} StackSet {name}"
             self._wait_running(cf, name)
-            cf.delete_stack_set(StackSetName=name)
+            cf.delete_stack_set(StackSetName=name, **self.call_as)
             self.on_event(Event(layer.name, self.admin_region, "delete", "done", 0.0, f"StackSet {name}"))
 
     def _delete_stack(self, target: _Target) -> None:

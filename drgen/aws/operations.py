@@ -17,6 +17,7 @@ from drgen.aws.results import Change, DeployOptions, DeployResult, Event
 from drgen.errors import DeployError
 from drgen.layers import Layer
 from drgen.rendering import Rendered
+from drgen.synth.targets import call_as
 
 OPERATION_PENDING = {"QUEUED", "RUNNING", "STOPPING"}
 OPERATION_DONE = "SUCCEEDED"
@@ -35,6 +36,8 @@ class Runner:
         self.clock = clock
         self.admin_region = self.bp.primary.name
         self.accounts: list[str] = []
+        self.call_as = call_as(self.bp)
+        """``CallAs`` for every StackSet call (an organization's delegated administrator needs it on each)."""
         self.result = DeployResult(account="", dry_run=options.dry_run)
         self.step = "start"
         self.peers_pending = False
@@ -43,7 +46,7 @@ class Runner:
     def _target(self, command: str) -> None:
         """The accounts the run targets: the blueprint's, which must be the session's own (one account)."""
         caller = self.clients.account(self.admin_region)
-        self.accounts = list(self.bp.accounts) or [caller]
+        self.accounts = list(self.bp.accounts) or [caller]  # with an organization: the artifacts' account
         if self.accounts != [caller]:
             raise DeployError(f"the blueprint's accounts are {', '.join(self.accounts)} but the credentials are "
                               f"account {caller}'s: drgen {command} uploads each region's packages with the session's "
@@ -59,7 +62,7 @@ class Runner:
 
     def _describe_stack_set(self, cf: Any, name: str) -> dict[str, Any] | None:
         try:
-            stackset: dict[str, Any] = cf.describe_stack_set(StackSetName=name)["StackSet"]
+            stackset: dict[str, Any] = cf.describe_stack_set(StackSetName=name, **self.call_as)["StackSet"]
         except Exception as error:
             if is_missing(error):
                 return None
@@ -67,13 +70,20 @@ class Runner:
         return None if stackset.get("Status") == "DELETED" else stackset
 
     def _instances(self, cf: Any, name: str) -> dict[str, dict[str, Any]]:
+        """Region -> its stack instance; with an organization, of the region's instances (one per account of the
+        OUs) the first that is not CURRENT, else any: the region is up to date only when all of them are."""
         out: dict[str, dict[str, Any]] = {}
-        for page in cf.get_paginator("list_stack_instances").paginate(StackSetName=name):
+        everyone = self.bp.deployment.organization is not None
+        for page in cf.get_paginator("list_stack_instances").paginate(StackSetName=name, **self.call_as):
             for summary in page.get("Summaries", []):
-                if summary.get("Account") in self.accounts:
+                if everyone or summary.get("Account") in self.accounts:
+                    region = summary["Region"]
+                    if region in out and out[region].get("Status") != "CURRENT":
+                        continue
                     detail = cf.describe_stack_instance(StackSetName=name, StackInstanceAccount=summary["Account"],
-                                                        StackInstanceRegion=summary["Region"])["StackInstance"]
-                    out[summary["Region"]] = detail
+                                                        StackInstanceRegion=region, **self.call_as)["StackInstance"]
+                    if region not in out or detail.get("Status") != "CURRENT":
+                        out[region] = detail
         return out
 
     def _operation(self, cf: Any, name: str, start: Callable[..., dict[str, Any]], **arguments: Any) -> str:
@@ -93,10 +103,12 @@ class Runner:
 
     def _wait_running(self, cf: Any, name: str) -> None:
         running = [operation["OperationId"]
-                   for page in cf.get_paginator("list_stack_set_operations").paginate(StackSetName=name)
+                   for page in cf.get_paginator("list_stack_set_operations").paginate(StackSetName=name,
+                                                                                      **self.call_as)
                    for operation in page.get("Summaries", []) if operation.get("Status") in OPERATION_PENDING]
         for operation_id in running:
-            self._poll(partial(_operation_status, cf, name, operation_id), name, self.admin_region, "wait")
+            self._poll(partial(_operation_status, cf, name, operation_id, self.call_as), name, self.admin_region,
+                       "wait")
 
     def _poll(self, status: Callable[[], str], layer: str, region: str, action: str) -> str:
         started = self.clock()
@@ -112,13 +124,14 @@ class Runner:
             self.sleep(self.options.poll_seconds)
 
     def _wait_operation(self, cf: Any, layer: Layer, name: str, operation_id: str, region: str, action: str) -> None:
-        status = self._poll(partial(_operation_status, cf, name, operation_id), layer.name, region, action)
+        status = self._poll(partial(_operation_status, cf, name, operation_id, self.call_as), layer.name, region,
+                            action)
         if status != OPERATION_DONE:
             raise DeployError(self._operation_failure(cf, layer, name, operation_id, status))
 
     def _operation_failure(self, cf: Any, layer: Layer, name: str, operation_id: str, status: str) -> str:
         lines = [f"{layer.name}: StackSet operation {operation_id} on {name} ended {status}"]
-        results = cf.list_stack_set_operation_results(StackSetName=name, OperationId=operation_id)
+        results = cf.list_stack_set_operation_results(StackSetName=name, OperationId=operation_id, **self.call_as)
         for summary in results.get("Summaries", []):
             if summary.get("Status") == OPERATION_DONE:
                 continue
@@ -126,7 +139,7 @@ class Runner:
             lines.append(f"  {region}: {summary.get('Status')}: {summary.get('StatusReason', 'no reason given')}")
             try:
                 instance = cf.describe_stack_instance(StackSetName=name, StackInstanceAccount=summary["Account"],
-                                                      StackInstanceRegion=region)["StackInstance"]
+                                                      StackInstanceRegion=region, **self.call_as)["StackInstance"]
             except Exception as error:
                 if is_missing(error):
                     continue
@@ -187,5 +200,6 @@ def pending(status: str) -> bool:
     return status in OPERATION_PENDING or status.endswith("_IN_PROGRESS")
 
 
-def _operation_status(cf: Any, name: str, operation_id: str) -> str:
-    return str(cf.describe_stack_set_operation(StackSetName=name, OperationId=operation_id)["StackSetOperation"]["Status"])
+def _operation_status(cf: Any, name: str, operation_id: str, call_as: dict[str, str]) -> str:
+    operation = cf.describe_stack_set_operation(StackSetName=name, OperationId=operation_id, **call_as)
+    return str(operation["StackSetOperation"]["Status"])

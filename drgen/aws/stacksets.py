@@ -1,5 +1,7 @@
 """A StackSet layer: the StackSet created, or updated with its existing instances when its template, parameters
-or tags differ from the render; then one instance per region in the layer's order, each its own operation."""
+or tags differ from the render; then one instance per region in the layer's order, each its own operation.
+Self-managed StackSets target the session's account; with an organization, service-managed StackSets target its
+OUs (``DeploymentTargets``, ``CallAs``), an instance per account of the OUs in each region."""
 
 from __future__ import annotations
 
@@ -7,11 +9,12 @@ from typing import Any
 
 from drgen import awsdata, naming
 from drgen.aws.artifacts import Artifacts
-from drgen.aws.compare import dict_change, drift, parameter_list, preferences, tags
+from drgen.aws.compare import dict_change, drift, parameter_list, tags
 from drgen.aws.results import Change
 from drgen.aws.values import Values
 from drgen.layers import Layer
 from drgen.synth.stacksets import administration_role, execution_role, stackset_parameters
+from drgen.synth.targets import instance_targets, permission_model, preferences, service_managed_settings
 
 CAPABILITIES = ["CAPABILITY_NAMED_IAM"]
 
@@ -29,9 +32,7 @@ class StackSets(Artifacts, Values):
             "Parameters": parameter_list(parameters),
             "Capabilities": CAPABILITIES,
             "Tags": tags(t),
-            "AdministrationRoleARN": f"arn:{awsdata.partition(self.admin_region)}:iam::{self.accounts[0]}:role/"
-                                     f"{administration_role(self.bp)}",
-            "ExecutionRoleName": execution_role(self.bp),
+            **self._permissions(),
         }
         current = self._describe_stack_set(cf, name)
         instances = self._instances(cf, name) if current else {}
@@ -39,7 +40,7 @@ class StackSets(Artifacts, Values):
         if current is None:
             self._note(layer.name, self.admin_region, "create", f"StackSet {name}")
             if not self.options.dry_run:
-                cf.create_stack_set(StackSetName=name, PermissionModel="SELF_MANAGED",
+                cf.create_stack_set(StackSetName=name, PermissionModel=permission_model(self.bp),
                                     ManagedExecution={"Active": False}, **desired)
         else:
             why = drift(current, self.rendered.files[f"templates/{layer.name}.json"], parameters, tags(t))
@@ -50,8 +51,8 @@ class StackSets(Artifacts, Values):
                 if not self.options.dry_run:
                     extra: dict[str, Any] = {}
                     if existing:
-                        extra = {"Accounts": self.accounts, "Regions": existing,
-                                 "OperationPreferences": preferences(layer, existing)}
+                        extra = {**instance_targets(self.bp, self.accounts), "Regions": existing,
+                                 "OperationPreferences": preferences(self.bp, layer, existing)}
                     operation = self._operation(cf, name, cf.update_stack_set, StackSetName=name, **desired, **extra)
                     self._wait_operation(cf, layer, name, operation, ", ".join(existing) or self.admin_region,
                                          "update")
@@ -77,10 +78,18 @@ class StackSets(Artifacts, Values):
             elif region not in updated:
                 self.result.changes.append(Change(layer.name, region, "unchanged", f"stack instance of {name}"))
 
+    def _permissions(self) -> dict[str, Any]:
+        """Self-managed: the roles. Service-managed: AutoDeployment and CallAs (``drgen.synth.targets``)."""
+        if self.bp.deployment.organization is not None:
+            return {**service_managed_settings(self.bp), **self.call_as}
+        return {"AdministrationRoleARN": f"arn:{awsdata.partition(self.admin_region)}:iam::{self.accounts[0]}:role/"
+                                         f"{administration_role(self.bp)}",
+                "ExecutionRoleName": execution_role(self.bp)}
+
     def _instance_operation(self, cf: Any, layer: Layer, name: str, region: str, overrides: dict[str, str],
                             action: str) -> None:
         call = cf.create_stack_instances if action == "create" else cf.update_stack_instances
-        operation = self._operation(cf, name, call, StackSetName=name, Accounts=self.accounts, Regions=[region],
-                                    ParameterOverrides=parameter_list(overrides),
-                                    OperationPreferences=preferences(layer, [region]))
+        operation = self._operation(cf, name, call, StackSetName=name, **instance_targets(self.bp, self.accounts),
+                                    Regions=[region], ParameterOverrides=parameter_list(overrides),
+                                    OperationPreferences=preferences(self.bp, layer, [region]))
         self._wait_operation(cf, layer, name, operation, region, action)

@@ -1,10 +1,11 @@
-"""The bootstrap layer (every region): the regional KMS key and the artifact bucket."""
+"""The bootstrap layer (every region): the regional KMS key and the artifact bucket. With an organization
+(``deployment.organization``) both let the organization's principals read artifacts (aws:PrincipalOrgID)."""
 
 from __future__ import annotations
 
-from awacs import kms
+from awacs import kms, s3
 from awacs.aws import Allow, ArnLike, Condition, PolicyDocument, Principal, Statement, StringEquals
-from troposphere import GetAtt, Ref, Sub
+from troposphere import GetAtt, Join, Ref, Sub
 from troposphere import kms as kmsr
 
 from drgen import naming
@@ -34,13 +35,35 @@ def key_policy() -> PolicyDocument:
     ])
 
 
+def organization_reads(org_id: str) -> list[Statement]:
+    """What principals of the organization may do with this region's key: decrypt artifacts through S3 only."""
+    return [Statement(Sid="OrganizationDecryptsArtifactsThroughS3", Effect=Allow, Principal=Principal("AWS", ["*"]),
+                      Action=[kms.Decrypt], Resource=["*"],
+                      Condition=Condition(StringEquals({"aws:PrincipalOrgID": org_id,
+                                                        "kms:ViaService": Sub("s3.${AWS::Region}.amazonaws.com")})))]
+
+
 def contribute(t: LayerTemplate) -> None:
+    org = t.bp.deployment.organization
+    policy = key_policy()
+    if org is not None:
+        policy.Statement.extend(organization_reads(org.org_id))
     key = t.add(kmsr.Key(
         "Key", Description=f"drgen {t.prefix}: encrypts everything drgen creates in this region",
-        EnableKeyRotation=True, KeyPolicy=key_policy(), PendingWindowInDays=30,
+        EnableKeyRotation=True, KeyPolicy=policy, PendingWindowInDays=30,
         DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
     ))
+    if org is not None:
+        t.skip_check(key, "CKV_AWS_33", "the wildcard principal is bounded to the organization (aws:PrincipalOrgID) "
+                                        "decrypting through S3 in this region (kms:ViaService): service-managed "
+                                        "StackSets read artifacts from every account of the organization")
     t.add(kmsr.Alias("KeyAlias", AliasName=naming.kms_alias(t.prefix), TargetKeyId=Ref(key)))
     bucket = secure_bucket(t, "ArtifactBucket", t.artifact_bucket(), key_arn=GetAtt(key, "Arn"))
+    if org is not None:  # service-managed StackSets: every account of the organization reads packages and templates
+        bucket_policy = t.template.resources["ArtifactBucketPolicy"]
+        bucket_policy.PolicyDocument.Statement.append(Statement(
+            Sid="OrganizationReadsArtifacts", Effect=Allow, Principal=Principal("AWS", ["*"]),
+            Action=[s3.GetObject, s3.GetObjectVersion], Resource=[Join("", [GetAtt(bucket, "Arn"), "/*"])],
+            Condition=Condition(StringEquals("aws:PrincipalOrgID", org.org_id))))
     t.export("KeyArn", GetAtt(key, "Arn"), "The regional KMS key drgen encrypts with")
     t.export("ArtifactBucket", Ref(bucket), "The bucket holding Lambda packages and templates")

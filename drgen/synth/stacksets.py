@@ -1,9 +1,11 @@
 """The StackSet definitions: for each StackSet layer, a template holding ``AWS::CloudFormation::StackSet``.
 
 Each can be deployed with plain ``aws cloudformation deploy`` in the administration region (the
-primary). Instances: one ``StackInstancesGroup`` per region with that region's ``ParameterOverrides``;
-``OperationPreferences`` with the layer's ``RegionOrder``, ``SEQUENTIAL`` where order matters, and
-``FailureToleranceCount: 0`` so that the first failure stops the operation. The layer's template goes
+primary). Instances: one ``StackInstancesGroup`` per region with that region's ``ParameterOverrides``, targeting
+the blueprint's accounts (self-managed) or its organization's OUs (service-managed, ``drgen.synth.targets``);
+``OperationPreferences`` with the layer's ``RegionOrder``, ``SEQUENTIAL`` where order matters, and by default
+``FailureToleranceCount: 0`` so that the first failure stops the operation (``deployment.concurrency`` changes
+them). The layer's template goes
 inline when it fits CloudFormation's 51,200-byte limit for a body, by ``TemplateURL`` from the region's
 artifact bucket otherwise.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 from troposphere import AccountId, Ref, Sub, Template
 from troposphere import Parameter as TemplateParameter
 from troposphere.cloudformation import (
+    AutoDeployment,
     DeploymentTargets,
     ManagedExecution,
     OperationPreferences,
@@ -23,6 +26,7 @@ from troposphere.cloudformation import Parameter as StackSetParameter
 
 from drgen import naming
 from drgen.model import Blueprint
+from drgen.synth import targets
 from drgen.synth.base import LayerTemplate
 
 INLINE_BODY_LIMIT = 51_200
@@ -67,19 +71,14 @@ def definition(t: LayerTemplate, body: str, sha256: str) -> Template:
     accounts = list(bp.accounts) or [AccountId]
     groups = [
         StackInstances(
-            DeploymentTargets=DeploymentTargets(Accounts=accounts),
+            DeploymentTargets=DeploymentTargets(**targets.deployment_targets(bp, accounts)),
             Regions=[region],
             ParameterOverrides=[StackSetParameter(ParameterKey=k, ParameterValue=v)
                                 for k, v in sorted(t.region_values[region].items())],
         )
         for region in layer.regions
     ]
-    preferences = OperationPreferences(
-        RegionOrder=list(layer.regions),
-        RegionConcurrencyType="SEQUENTIAL" if layer.sequential else "PARALLEL",
-        FailureToleranceCount=0,
-        MaxConcurrentCount=1,
-    )
+    preferences = OperationPreferences(**targets.preferences(bp, layer, list(layer.regions)))
     source: dict[str, object]
     if len(body.encode()) <= INLINE_BODY_LIMIT:
         source = {"TemplateBody": body}
@@ -98,9 +97,8 @@ def definition(t: LayerTemplate, body: str, sha256: str) -> Template:
         naming.logical_id(layer.name, "StackSet"),
         StackSetName=naming.stack(bp.prefix, layer.name),
         Description=layer.summary[:1024],
-        PermissionModel="SELF_MANAGED",
-        AdministrationRoleARN=Sub(f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{administration_role(bp)}"),
-        ExecutionRoleName=execution_role(bp),
+        PermissionModel=targets.permission_model(bp),
+        **_permissions(bp),
         Capabilities=["CAPABILITY_NAMED_IAM"],
         ManagedExecution=ManagedExecution(Active=False),
         OperationPreferences=preferences,
@@ -110,3 +108,14 @@ def definition(t: LayerTemplate, body: str, sha256: str) -> Template:
         **extra,
     ))
     return out
+
+
+def _permissions(bp: Blueprint) -> dict[str, object]:
+    """Self-managed: the administration and execution roles. Service-managed: AutoDeployment and CallAs (AWS
+    creates the roles in every account of the organization)."""
+    org = targets.organization(bp)
+    if org is not None:
+        return {"AutoDeployment": AutoDeployment(**targets.auto_deployment(org)), "CallAs": org.call_as}
+    return {"AdministrationRoleARN": Sub(f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/"
+                                         f"{administration_role(bp)}"),
+            "ExecutionRoleName": execution_role(bp)}
