@@ -24,6 +24,7 @@ from drgen.model import (
     Capacity,
     Database,
     DeadLetter,
+    Deployment,
     Detection,
     Dns,
     Failover,
@@ -236,6 +237,15 @@ def _lint(s: dict[str, Any] | None) -> Lint:
                 tuple(s["regions"]) if "regions" in s else None)
 
 
+def _deployment(s: dict[str, Any] | None, regions: set[str] | None = None) -> Deployment:
+    """The ``deployment`` section; in a partial model (``regions`` given), a control region that is not one of the
+    blueprint's is left out (E209 reports it)."""
+    if not s:
+        return Deployment()
+    control = s.get("control_region")
+    return Deployment(control if regions is None or control in regions else None)
+
+
 def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".",
               source_root: str | None = None) -> Blueprint:
     """The model of validated blueprint data ``raw``."""
@@ -248,6 +258,7 @@ def blueprint(schema: dict[str, Any], raw: dict[str, Any], base_dir: str = ".",
         tags=tuple((str(k), str(v)) for k, v in data.get("tags", {}).items()),
         accounts=tuple(data.get("accounts", [])),
         stackset_roles=data.get("stackset_roles", "blueprint"),
+        deployment=_deployment(data.get("deployment")),
         objectives=Objectives(parse(data["objectives"]["rpo"]), parse(data["objectives"]["rto"])),
         regions=tuple(Region(r["name"], r["role"], r["cidr"], zones_of(r)) for r in data["regions"]),
         network=Network(network.get("subnet_bits", 8), network.get("nat", "none"),
@@ -355,6 +366,8 @@ def partial(schema: dict[str, Any], raw: dict[str, Any], base_dir: str, broken: 
             tags=tuple((str(k), str(v)) for k, v in tags.items()),
             accounts=tuple(data.get("accounts", [])) if not broken(("accounts",)) else (),
             stackset_roles=data.get("stackset_roles", "blueprint") if not broken(("stackset_roles",)) else "blueprint",
+            deployment=_deployment(data.get("deployment"), {r.name for r in regions})
+            if not broken(("deployment",)) else Deployment(),
             objectives=objectives, regions=tuple(regions),
             network=Network(network.get("subnet_bits", 8), network.get("nat", "none"),
                             tuple(sorted(set(network["endpoints"]))) if "endpoints" in network

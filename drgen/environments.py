@@ -48,6 +48,7 @@ OVERRIDABLE: dict[str, Spec] = {
     "accounts": True,
     "objectives": True,
     "regions": True,
+    "deployment": True,
     "network": True,
     "databases": Named(frozenset({"capacity", "instance_class", "instances_per_region", "backup_retention",
                                   "deletion_protection", "max_replication_lag", "rpo"})),

@@ -326,6 +326,15 @@ class Lint:
 
 
 @dataclass(frozen=True)
+class Deployment:
+    """How and from where drgen deploys the blueprint (the ``deployment`` section)."""
+
+    control_region: str | None = None
+    """The region administering every StackSet and holding the artifacts of record, as written; ``None``: unset
+    (``Blueprint.control_region`` then chooses the first secondary)."""
+
+
+@dataclass(frozen=True)
 class Blueprint:
     version: int
     name: str
@@ -339,6 +348,7 @@ class Blueprint:
     accounts: tuple[str, ...] = ()
     stackset_roles: Literal["blueprint", "aws-default"] = "blueprint"
     """Whose names the StackSet roles carry: the blueprint's (``drgen.<prefix>.stackset-...``) or AWS's default ones."""
+    deployment: Deployment = Deployment()
     network: Network = Network()
     databases: tuple[Database, ...] = ()
     tables: tuple[Table, ...] = ()
@@ -366,6 +376,13 @@ class Blueprint:
     @property
     def primary(self) -> Region:
         return next(r for r in self.regions if r.is_primary)
+
+    @property
+    def control_region(self) -> str:
+        """The region that administers every StackSet and whose artifact bucket holds the artifacts of record: the
+        blueprint's ``deployment.control_region``, else the first secondary region (not the primary, so that a
+        failed primary does not take the means of recovery with it)."""
+        return self.deployment.control_region or self.secondaries[0].name
 
     @property
     def secondaries(self) -> tuple[Region, ...]:
