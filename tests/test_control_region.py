@@ -166,18 +166,37 @@ def test_skip_region_contacts_nothing_in_the_failed_primary_and_reports_what_it_
 
 
 def test_skip_region_keeps_the_values_only_the_skipped_region_can_tell(
-        session: boto3.Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The dns stack's parameter ApiHost<region> is read from the region's exports: skipping a secondary keeps
-    the value the stack was deployed with (and its StackSets read nothing there)."""
-    reference = drgen.render(drgen.load(REFERENCE))
-    bp = reference.blueprint
-    bootstrap_rendered(reference, session, DeployOptions(poll_seconds=0))
-    deploy(reference, session)
-    # the control region is the first secondary; the primary is what can be skipped in a two-region blueprint
+        session: boto3.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dns stack (in us-east-1, not a region of this blueprint) takes each region's API host from that
+    region's exports: with the primary skipped, its value is the one the stack was deployed with."""
+    from moto.route53 import models
+
+    from drgen.synth.dns import region_id
+
+    bp = drgen.load(THREE)
+    assert bp.dns is not None and bp.dns.zone_id and bp.control_region != bp.primary.name
+    zone_id = bp.dns.zone_id
+    monkeypatch.setattr(models, "create_route53_zone_id", lambda **_: zone_id)
+    session.client("route53").create_hosted_zone(Name=bp.dns.zone, CallerReference="test")
+    rendered = drgen.render(bp)
+    bootstrap_rendered(rendered, session, DeployOptions(poll_seconds=0))
+    deploy(rendered, session)
+    dns = session.client("cloudformation", region_name="us-east-1")
+    name = naming.stack(bp.prefix, "dns")
+    key = f"ApiHost{region_id(bp.primary.name)}"
+
+    def host() -> str:
+        parameters = dns.describe_stacks(StackName=name)["Stacks"][0]["Parameters"]
+        return str(next(p["ParameterValue"] for p in parameters if p["ParameterKey"] == key))
+
+    before = host()
+    assert before and "known after" not in before
+    changed = drgen.render(drgen.load(copied(tmp_path, "three-region", "ttl: 30s", "ttl: 45s")))
     regions = record_regions(session, monkeypatch)
-    result = deploy(reference, session, skip_regions=(bp.primary.name,))
-    assert bp.primary.name not in regions
-    assert not result.changed and result.operations == []
+    result = deploy(changed, session, skip_regions=(bp.primary.name,))
+    assert regions and bp.primary.name not in regions, sorted(set(regions))
+    assert ("dns", "us-east-1", "update") in {(c.layer, c.region, c.action) for c in result.changes}
+    assert host() == before  # kept, not read from the skipped region
     assert {c.action for c in result.changes if c.region == bp.primary.name} == {"skipped"}
 
 
