@@ -356,7 +356,8 @@ def partial(schema: dict[str, Any], raw: dict[str, Any], base_dir: str, broken: 
             tags=tuple((str(k), str(v)) for k, v in tags.items()),
             accounts=tuple(data.get("accounts", [])) if not broken(("accounts",)) else (),
             stackset_roles=data.get("stackset_roles", "blueprint") if not broken(("stackset_roles",)) else "blueprint",
-            deployment=orgs.deployment(data.get("deployment")) if not broken(("deployment",)) else orgs.Deployment(),
+            deployment=orgs.deployment(data.get("deployment"), {r.name for r in regions})
+            if not broken(("deployment",)) else orgs.Deployment(),
             objectives=objectives, regions=tuple(regions),
             network=Network(network.get("subnet_bits", 8), network.get("nat", "none"),
                             tuple(sorted(set(network["endpoints"]))) if "endpoints" in network

@@ -111,6 +111,19 @@ _ALL = [
          "region has fewer zones than asked.",
          source="Amazon EC2 User Guide, \"Regions and Zones\" (each Availability Zone is in one Region; a subnet "
                 "resides entirely within one zone of its VPC's Region)"),
+    Code("E209", "control region not in the blueprint", "`deployment.control_region` administers every StackSet "
+         "and its artifact bucket holds the templates StackSets read by `TemplateURL`; drgen deploys an artifact "
+         "bucket (the bootstrap StackSet) only in the blueprint's regions, so the control region must be one of them.",
+         source="AWS CloudFormation API Reference, CreateStackSet and UpdateStackSet (`TemplateURL` must point to a "
+                "template located in an Amazon S3 bucket the administrator can read); AWS CloudFormation User Guide, "
+                "\"StackSets concepts\" (a StackSet is created and managed in the administrator account's Region)"),
+    Code("W210", "control region is the primary", "`deployment.control_region` names the primary region: when the "
+         "primary fails, its StackSets can be neither updated nor redeployed and its artifact bucket cannot be read, "
+         "so the recovery cannot change, scale or redeploy anything. Choose a secondary (the default).",
+         source="AWS whitepaper \"AWS Fault Isolation Boundaries\", \"Global services\" and \"Appendix A\" (do "
+                "not depend on a control plane in the impaired Region in your recovery path); Amazon Application "
+                "Recovery Controller Developer Guide, \"Data and control planes for Region switch\" (make the "
+                "mechanisms failover depends on available in a disaster)"),
     # Names and references
     Code("E301", "name used twice", "Names must be unique within their section."),
     Code("E302", "unresolved reference", "A reference names something that the blueprint does not define."),

@@ -341,7 +341,8 @@ class Blueprint:
     stackset_roles: Literal["blueprint", "aws-default"] = "blueprint"
     """Whose names the StackSet roles carry: the blueprint's (``drgen.<prefix>.stackset-...``) or AWS's default ones."""
     deployment: Deployment = Deployment()
-    """How StackSets are deployed: an organization's OUs (service-managed) or ``accounts``, and concurrency."""
+    """How StackSets are deployed: from which control region, to an organization's OUs (service-managed) or
+    ``accounts``, and with what concurrency."""
     network: Network = Network()
     databases: tuple[Database, ...] = ()
     tables: tuple[Table, ...] = ()
@@ -369,6 +370,13 @@ class Blueprint:
     @property
     def primary(self) -> Region:
         return next(r for r in self.regions if r.is_primary)
+
+    @property
+    def control_region(self) -> str:
+        """The region that administers every StackSet and whose artifact bucket holds the artifacts of record: the
+        blueprint's ``deployment.control_region``, else the first secondary region (not the primary, so that a
+        failed primary does not take the means of recovery with it)."""
+        return self.deployment.control_region or self.secondaries[0].name
 
     @property
     def secondaries(self) -> tuple[Region, ...]:

@@ -45,6 +45,9 @@ class Deployment:
     """For every StackSet layer, unless ``layers`` has one for it."""
     layers: tuple[tuple[str, Concurrency], ...] = ()
     """Per-layer concurrency, by layer name (a layer split in parts: its whole name)."""
+    control_region: str | None = None
+    """The region administering every StackSet and holding the artifacts of record, as written; ``None``: unset
+    (``Blueprint.control_region`` then chooses the first secondary)."""
 
     def concurrency_for(self, layer: str) -> Concurrency:
         """The layer's settings: its own over the global ones, setting by setting."""
@@ -71,8 +74,9 @@ def _concurrency(data: dict[str, Any]) -> Concurrency:
                        data.get("region_concurrency"))
 
 
-def deployment(data: dict[str, Any] | None) -> Deployment:
-    """The model of the blueprint's ``deployment`` mapping (validated)."""
+def deployment(data: dict[str, Any] | None, regions: set[str] | None = None) -> Deployment:
+    """The model of the blueprint's ``deployment`` mapping (validated); in a partial model (``regions`` given), a
+    control region that is not one of the blueprint's is left out (E209 reports it)."""
     if not data:
         return Deployment()
     org = data.get("organization")
@@ -82,4 +86,6 @@ def deployment(data: dict[str, Any] | None) -> Deployment:
     ) if org else None
     concurrency = data.get("concurrency") or {}
     layers = tuple(sorted((name, _concurrency(item)) for name, item in concurrency.get("layers", {}).items()))
-    return Deployment(organization, _concurrency(concurrency), layers)
+    control = data.get("control_region")
+    return Deployment(organization, _concurrency(concurrency), layers,
+                      control if regions is None or control in regions else None)

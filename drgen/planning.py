@@ -41,6 +41,8 @@ class Plan:
     blueprint: str
     layers: tuple[Layer, ...]
     steps: tuple[Step, ...]
+    control_region: str = ""
+    """Where every StackSet is administered and the artifacts of record live (``Blueprint.control_region``)."""
 
     def step(self, layer: str, region: str) -> Step:
         return next(s for s in self.steps if s.layer == layer and s.region == region)
@@ -60,6 +62,7 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         return {
             "blueprint": self.blueprint,
+            "control_region": self.control_region,
             "layers": [
                 {"name": layer.name, "kind": layer.kind, "stack": naming.stack(self.blueprint, layer.name),
                  "regions": list(layer.regions), "concurrency": "SEQUENTIAL" if layer.sequential else "PARALLEL",
@@ -74,7 +77,9 @@ class Plan:
         }
 
     def text(self) -> str:
-        lines = [f"Deployment plan for {self.blueprint}: {len(self.layers)} layers, {len(self.steps)} steps", ""]
+        lines = [f"Deployment plan for {self.blueprint}: {len(self.layers)} layers, {len(self.steps)} steps",
+                 f"StackSets administered from {self.control_region} (the control region), which holds the "
+                 "artifacts of record", ""]
         for wave_number, wave in enumerate(self.batches(), start=1):
             lines.append(f"wave {wave_number}")
             for s in wave:
@@ -105,4 +110,4 @@ def build_plan(bp: Blueprint) -> Plan:
                 waits.append(Wait(layer.name, layer.regions[index - 1], layer.order_why))
             steps.append(Step(len(steps) + 1, layer.name, region, layer.kind,
                               naming.stack(bp.prefix, layer.name), tuple(waits)))
-    return Plan(bp.prefix, all_layers, tuple(steps))
+    return Plan(bp.prefix, all_layers, tuple(steps), bp.control_region)

@@ -4,7 +4,7 @@ moto creates real emulated resources for most of the types drgen renders (KMS ke
 its subnets, IAM roles, Lambda functions, SQS queues, SNS topics, Step Functions, Route 53...). For the types
 in ``PLACEHOLDER_TYPES`` it has no CloudFormation model and fails the whole stack; here each becomes a
 placeholder that gives the stack a physical id and the attributes other resources read, and creates
-nothing. The deploy tests say so and assert nothing of them. Ten moto bugs are worked around:
+nothing. The deploy tests say so and assert nothing of them. Eleven moto bugs are worked around:
 
 - ``AWS::KMS::Key`` passes CloudFormation's ``Key``/``Value`` tags to the KMS API, which wants
   ``TagKey``/``TagValue`` (KeyError: 'TagKey'), and ``AWS::SSM::Parameter`` its tag map where a list is
@@ -14,6 +14,8 @@ nothing. The deploy tests say so and assert nothing of them. Ten moto bugs are w
 - updating a StackSet replaces its instances' parameter overrides with the StackSet's values (AWS keeps
   them: "any parameter values overridden for a stack instance aren't updated");
 - a stack instance reports the id of a stack that does not exist, not its own stack's;
+- a StackSet update naming some regions leaves the other regions' instances ``CURRENT``, where AWS marks them
+  ``OUTDATED`` (not up to date with the StackSet) until an operation updates them;
 - ``Fn::If`` choosing ``AWS::NoValue`` inside a list leaves a null item there, where AWS drops it;
 - ``AWS::EC2::VPCEndpoint`` and ``AWS::EC2::RouteTable`` cannot be deleted by CloudFormation (a route table
   keeps its subnet associations), so deleting a network stack fails on its VPC ("has dependencies"); here
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import inspect
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -201,19 +204,32 @@ def _fix_instance_parameters() -> None:
     original_to_dict = models.StackInstance.to_dict
 
     def to_dict(self: Any) -> dict[str, Any]:
-        return {**original_to_dict(self), "StackId": self.stack.stack_id}
+        status = "OUTDATED" if getattr(self, "outdated", False) else "CURRENT"
+        return {**original_to_dict(self), "StackId": self.stack.stack_id, "Status": status}
 
     models.StackInstance.to_dict = to_dict  # type: ignore[method-assign]
     original_update = models.StackSet.update
 
     def update(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         kept = {id(i): i.parameters for i in self.instances.stack_instances}
+        regions = inspect.signature(original_update).bind(self, *args, **kwargs).arguments.get("regions") or []
         result: dict[str, Any] = original_update(self, *args, **kwargs)
         for instance in self.instances.stack_instances:
             instance.parameters = kept.get(id(instance), instance.parameters)
+            instance.outdated = bool(regions) and instance.region_name not in regions  # none named: all updated
         return result
 
     models.StackSet.update = update  # type: ignore[method-assign]
+    original_update_instances = models.StackSet.update_instances
+
+    def update_instances(self: Any, accounts: list[str], regions: list[str], parameters: Any) -> dict[str, Any]:
+        result: dict[str, Any] = original_update_instances(self, accounts, regions, parameters)
+        for instance in self.instances.stack_instances:
+            if instance.region_name in regions:
+                instance.outdated = False
+        return result
+
+    models.StackSet.update_instances = update_instances  # type: ignore[method-assign]
 
 
 def _fix_no_value_in_lists() -> None:
@@ -264,8 +280,8 @@ def create_stackset_roles(session: Any, rendered: Any, endpoint_url: str | None 
     from drgen.aws.bootstrap import roles_tags
     from drgen.rendering import ROLES_FILE
 
-    primary = rendered.blueprint.primary.name
-    cf = session.client("cloudformation", region_name=primary, endpoint_url=endpoint_url)
+    control = rendered.blueprint.control_region  # where drgen bootstrap deploys the roles stack
+    cf = session.client("cloudformation", region_name=control, endpoint_url=endpoint_url)
     cf.create_stack(StackName=f"{rendered.blueprint.prefix}-stackset-roles",
                     TemplateBody=rendered.files[ROLES_FILE].decode("utf-8"), Capabilities=["CAPABILITY_NAMED_IAM"],
                     Tags=roles_tags(rendered))

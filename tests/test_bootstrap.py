@@ -48,18 +48,19 @@ def test_bootstrap_deploys_the_roles_and_every_regions_artifact_bucket(session: 
     result = bootstrap(reference, session)
     bp = reference.blueprint
     assert [(c.layer, c.region, c.action) for c in result.changes] == [
-        ("stackset-roles", "us-east-1", "create"), ("bootstrap", "us-east-1", "create"),
+        ("stackset-roles", bp.control_region, "create"), ("bootstrap", bp.control_region, "create"),
         ("bootstrap", "us-east-1", "create"), ("bootstrap", "us-east-2", "create")]
     iam = session.client("iam")
     administration = iam.get_role(RoleName=administration_role(bp))["Role"]
     assert iam.get_role(RoleName=execution_role(bp))["Role"]["AssumeRolePolicyDocument"]["Statement"][0][
         "Principal"]["AWS"] == [administration["Arn"]]
-    stack = session.client("cloudformation").describe_stacks(StackName=f"{bp.prefix}-stackset-roles")["Stacks"][0]
+    control = session.client("cloudformation", region_name=bp.control_region)
+    stack = control.describe_stacks(StackName=f"{bp.prefix}-stackset-roles")["Stacks"][0]
     assert {t["Key"]: t["Value"] for t in stack["Tags"]}["drgen:blueprint"] == bp.name
     for region in bp.region_names:
         bucket = naming.artifact_bucket(bp.prefix, region).replace(naming.ACCOUNT, ACCOUNT)
         session.client("s3", region_name=region).head_bucket(Bucket=bucket)  # raises unless it exists
-    stackset = session.client("cloudformation").describe_stack_set(
+    stackset = control.describe_stack_set(
         StackSetName=naming.stack(bp.prefix, "bootstrap"))["StackSet"]
     assert stackset["AdministrationRoleARN"] == administration["Arn"]
     assert stackset["ExecutionRoleName"] == execution_role(bp)
@@ -81,7 +82,7 @@ def test_a_dry_run_only_reads_and_creates_nothing(session: boto3.Session, refere
     result = bootstrap(reference, session, dry_run=True)
     assert calls and all(name.startswith(READ_ONLY) for name in calls), sorted(set(calls))
     assert result.changed and result.operations == []
-    cf = session.client("cloudformation")
+    cf = session.client("cloudformation", region_name=reference.blueprint.control_region)
     assert cf.list_stack_sets()["Summaries"] == [] and cf.describe_stacks()["Stacks"] == []
     assert session.client("iam").list_roles()["Roles"] == []
 
@@ -93,7 +94,8 @@ def test_deploy_before_bootstrap_names_the_missing_roles_and_creates_nothing(
     assert "drgen.trading-platform-prod.stackset-administration and drgen.trading-platform-prod.stackset-execution " \
            "do not exist in account 123456789012" in err
     assert "Run drgen bootstrap with this blueprint first" in err
-    assert session.client("cloudformation").list_stack_sets()["Summaries"] == []
+    control = drgen.load(REFERENCE).control_region
+    assert session.client("cloudformation", region_name=control).list_stack_sets()["Summaries"] == []
 
 
 def test_the_cli_bootstraps_then_deploy_runs(session: boto3.Session, other: Rendered,
@@ -121,7 +123,7 @@ def test_two_blueprints_bootstrap_and_deploy_side_by_side_then_redeploy_as_no_op
         assert not again.changed and again.operations == []
     for rendered in (reference, other):
         bp = rendered.blueprint
-        cf = session.client("cloudformation", region_name=bp.primary.name)  # the administration region
+        cf = session.client("cloudformation", region_name=bp.control_region)  # the administration region
         for layer in rendered.plan.layers:
             if layer.kind == "stackset":
                 stackset = cf.describe_stack_set(StackSetName=naming.stack(bp.prefix, layer.name))["StackSet"]

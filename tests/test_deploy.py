@@ -67,7 +67,7 @@ def stackset_layers(rendered: Rendered) -> list[Any]:
 
 
 def operation_count(session: boto3.Session, rendered: Rendered) -> int:
-    cf = session.client("cloudformation", region_name="us-east-1")
+    cf = session.client("cloudformation", region_name=rendered.blueprint.control_region)
     return sum(len(cf.list_stack_set_operations(StackSetName=naming.stack(PREFIX, layer.name))["Summaries"])
                for layer in stackset_layers(rendered))
 
@@ -96,7 +96,8 @@ def test_reference_blueprint_deploys_every_layer_in_every_region(session: boto3.
     assert result.account == ACCOUNT
     # and one more: once every region's buckets exist, the storage StackSet again, to replicate both ways
     assert len(result.operations) == instances + len(stacks) + 1
-    admin = session.client("cloudformation", region_name="us-east-1")
+    bp = reference.blueprint
+    admin = session.client("cloudformation", region_name=bp.control_region)
     for layer in stackset_layers(reference):
         name = naming.stack(PREFIX, layer.name)
         summaries = admin.list_stack_instances(StackSetName=name)["Summaries"]
@@ -113,9 +114,11 @@ def test_reference_blueprint_deploys_every_layer_in_every_region(session: boto3.
     order = [layer.name for layer in plan.layers]
     assert [order.index(layer) for layer, _ in started] == sorted(order.index(layer) for layer, _ in started)
     database = [region for layer, region in started if layer == "database"]
-    assert database == ["us-east-1", "us-east-1", "us-east-2"]  # the StackSet, then the primary, then the secondary
+    primary, secondary = bp.primary.name, bp.secondaries[0].name
+    # the StackSet (in the control region), then the primary, then the secondary
+    assert database == [bp.control_region, primary, secondary]
     storage = [region for layer, region in started if layer == "storage"][1:]
-    assert storage == ["us-east-2", "us-east-1", "us-east-1"]  # destinations first, then the StackSet again
+    assert storage == [secondary, primary, bp.control_region]  # destinations first, then the StackSet again
     stackset = admin.describe_stack_set(StackSetName=naming.stack(PREFIX, "storage"))["StackSet"]
     assert {p["ParameterKey"]: p["ParameterValue"] for p in stackset["Parameters"]}["PeerBuckets"] == "ready"
     assert any(c.layer == "storage" and c.action == "update" and "PeerBuckets" in c.why for c in result.changes)
@@ -195,7 +198,8 @@ def test_a_changed_alarm_updates_only_the_app_stackset(session: boto3.Session, r
     # the new app template is uploaded (content-addressed, a new key), then one operation updates the StackSet
     # and both regions' instances, in order
     assert [(c.layer, c.region, c.action) for c in updates] == [
-        ("artifacts", "us-east-1", "upload"), ("artifacts", "us-east-2", "upload"), ("app", "us-east-1", "update")]
+        ("artifacts", "us-east-1", "upload"), ("artifacts", "us-east-2", "upload"),
+        ("app", reference.blueprint.control_region, "update")]
     assert all(c.what.startswith("1 of ") for c in updates if c.layer == "artifacts")
     assert "template changed" in updates[-1].why and "us-east-1, us-east-2" in updates[-1].what
     assert len(result.operations) == 1
@@ -211,7 +215,7 @@ def test_a_changed_zone_list_updates_only_that_regions_network_instance(session:
     result = deploy(changed, session)
     updates = [(c.layer, c.region, c.action) for c in result.changes if c.action != "unchanged"]
     assert updates == [("network", "us-east-2", "update")]
-    admin = session.client("cloudformation", region_name="us-east-1")
+    admin = session.client("cloudformation", region_name=reference.blueprint.control_region)
     instance = admin.describe_stack_instance(StackSetName=naming.stack(PREFIX, "network"),
                                              StackInstanceAccount=ACCOUNT, StackInstanceRegion="us-east-2")
     overrides = {p["ParameterKey"]: p["ParameterValue"] for p in instance["StackInstance"]["ParameterOverrides"]}
@@ -245,9 +249,10 @@ def test_a_dry_run_only_reads_and_says_what_it_would_do(session: boto3.Session, 
     result = deploy(reference, session, dry_run=True)
     assert calls and all(name.startswith(READ_ONLY) for name in calls), sorted(set(calls))
     assert result.operations == []
-    assert session.client("cloudformation", region_name="us-east-1").list_stack_sets()["Summaries"] == []
+    control = reference.blueprint.control_region
+    assert session.client("cloudformation", region_name=control).list_stack_sets()["Summaries"] == []
     creates = {(c.layer, c.region) for c in result.changes if c.action == "create"}
-    assert ("bootstrap", "us-east-1") in creates and ("dns", "us-east-1") in creates
+    assert ("bootstrap", control) in creates and ("dns", "us-east-1") in creates
     assert "would change" in result.text()
 
 
@@ -324,7 +329,7 @@ def test_a_failed_operation_stops_with_aws_reasons_and_a_rerun_finishes(
     assert "us-east-2 stack instance: OUTDATED: ResourceLogicalId:ApiDomain" in message
     assert "ApiDomain (AWS::ApiGateway::DomainName): The certificate is not yet validated" in message
     assert "rerun drgen deploy" in message
-    cf = session.client("cloudformation", region_name="us-east-1")
+    cf = session.client("cloudformation", region_name=reference.blueprint.control_region)
     assert cf.list_stack_sets(Status="ACTIVE")["Summaries"]
     with pytest.raises(cf.exceptions.ClientError):  # it stopped there: nothing after the app layer
         cf.describe_stack_set(StackSetName=naming.stack(PREFIX, "orchestration"))
@@ -434,7 +439,7 @@ def test_the_other_example_blueprints_deploy_then_find_nothing_to_do(name: str, 
     first = deploy(rendered, session)
     assert len(first.operations) == sum(len(layer.regions) if layer.kind == "stackset" else 1
                                         for layer in rendered.plan.layers) + bool(rendered.blueprint.buckets)
-    admin = session.client("cloudformation", region_name=rendered.blueprint.primary.name)
+    admin = session.client("cloudformation", region_name=rendered.blueprint.control_region)
     for layer in stackset_layers(rendered):
         summaries = admin.list_stack_instances(StackSetName=naming.stack(rendered.blueprint.prefix, layer.name))
         assert sorted(s["Region"] for s in summaries["Summaries"]) == sorted(layer.regions)

@@ -70,7 +70,8 @@ def test_cli_deploys_the_reference_blueprint_then_finds_nothing_to_do(endpoint: 
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["deploy", REFERENCE, "--endpoint-url", endpoint, "--dry-run"]) == 0
     dry = capsys.readouterr().out
-    assert "create    bootstrap     us-east-1       StackSet trading-platform-prod-bootstrap" in dry
+    control = drgen.load(REFERENCE).control_region  # where the StackSets are administered
+    assert f"create    bootstrap     {control:<15} StackSet trading-platform-prod-bootstrap" in dry
     assert "would change" in dry
 
     assert main(["deploy", REFERENCE, "--endpoint-url", endpoint, "--yes", "--out", str(tmp_path / "deployed")]) == 0
@@ -81,7 +82,7 @@ def test_cli_deploys_the_reference_blueprint_then_finds_nothing_to_do(endpoint: 
     assert "database      us-east-2       create    SUCCEEDED" in done.err
     assert "dns           us-east-1       create    CREATE_COMPLETE" in done.err
 
-    cf = boto3.client("cloudformation", region_name="us-east-1", endpoint_url=endpoint)
+    cf = boto3.client("cloudformation", region_name=control, endpoint_url=endpoint)
     instances = cf.list_stack_instances(StackSetName=naming.stack(PREFIX, "orchestration"))["Summaries"]
     # in every region: the machine in a region makes it active (failing back included)
     assert sorted((i["Region"], i["Status"]) for i in instances) == [("us-east-1", "CURRENT"), ("us-east-2", "CURRENT")]
@@ -102,13 +103,13 @@ def test_cli_without_yes_off_a_terminal_refuses_to_change_anything(endpoint: str
     blueprint = tmp_path / "other.yaml"
     assert main(["init", str(blueprint), "--name", "other-service"]) == 0
     capsys.readouterr()
-    motocompat.create_stackset_roles(boto3.Session(region_name="us-east-1"), drgen.render(drgen.load(blueprint)),
-                                     endpoint_url=endpoint)
+    rendered = drgen.render(drgen.load(blueprint))
+    motocompat.create_stackset_roles(boto3.Session(region_name="us-east-1"), rendered, endpoint_url=endpoint)
     assert main(["deploy", str(blueprint), "--endpoint-url", endpoint]) == 2
     out = capsys.readouterr()
     assert "create    bootstrap" in out.out
     assert "pass --yes to deploy without asking" in out.err
-    cf = boto3.client("cloudformation", region_name="us-east-1", endpoint_url=endpoint)
+    cf = boto3.client("cloudformation", region_name=rendered.blueprint.control_region, endpoint_url=endpoint)
     names = {s["StackSetName"] for s in cf.list_stack_sets()["Summaries"]}
     assert not any(name.startswith("other-service") for name in names)
 

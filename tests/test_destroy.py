@@ -30,6 +30,8 @@ OTHER = ROOT / "blueprints" / "minimal-backup-restore.yaml"
 PREFIX = "trading-platform-prod"
 READ_ONLY = ("Describe", "Get", "List", "Head")
 OPTIONS = DeployOptions(poll_seconds=0)
+CONTROL = drgen.load(REFERENCE).control_region
+"""Where the reference blueprint's StackSets and roles stack live."""
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +70,9 @@ def test_destroy_tears_down_in_reverse_and_keeps_exactly_what_deletion_policies_
     started = [e.layer for e in events if e.status == "started"]
     assert started == [*reversed(plan), "stackset-roles"]  # each layer once: its instances in one operation
     database = [(c.region, c.what.split(" of ")[0]) for c in result.changes if c.layer == "database"]
-    assert database == [("us-east-2", "stack instance"), ("us-east-1", "stack instance"),
-                        ("us-east-1", f"StackSet {PREFIX}-database")]  # secondary cluster first, StackSet last
-    assert live_stacksets(session, "us-east-1") == set()
+    assert database == [(bp.secondaries[0].name, "stack instance"), (bp.primary.name, "stack instance"),
+                        (bp.control_region, f"StackSet {PREFIX}-database")]  # secondary cluster first, StackSet last
+    assert live_stacksets(session, bp.control_region) == set()
     assert stacks(session, "us-east-1") == set() and stacks(session, "us-east-2") == set()
     iam = session.client("iam")
     assert administration_role(bp) not in {r["RoleName"] for r in iam.list_roles()["Roles"]}
@@ -100,7 +102,7 @@ def test_a_dry_run_only_reads_and_lists_what_it_would_delete_and_keep(session: b
     assert calls and all(name.startswith(READ_ONLY) for name in calls), sorted(set(calls))
     assert result.operations == [] and result.kept
     assert "would delete" in result.text() and "would keep" in result.text()
-    assert naming.stack(PREFIX, "bootstrap") in live_stacksets(session, "us-east-1")
+    assert naming.stack(PREFIX, "bootstrap") in live_stacksets(session, CONTROL)
     assert not drgen.deploy(reference, session, options=OPTIONS).changed  # everything still there
 
 
@@ -124,8 +126,8 @@ def test_a_stack_with_the_blueprints_name_but_not_its_tags_stops_destroy_before_
     with pytest.raises(DeployError, match=r"tags say otherwise .*drgen deletes only what it created; nothing was"):
         destroy(reference, session)
     assert naming.stack(PREFIX, "dns") in stacks(session, "us-east-1")
-    assert naming.stack(PREFIX, "bootstrap") in live_stacksets(session, "us-east-1")
-    assert f"{PREFIX}-stackset-roles" in stacks(session, "us-east-1")
+    assert naming.stack(PREFIX, "bootstrap") in live_stacksets(session, CONTROL)
+    assert f"{PREFIX}-stackset-roles" in stacks(session, CONTROL)
 
 
 def test_the_cli_asks_for_the_prefix_and_refuses_off_a_terminal_without_yes(
@@ -139,12 +141,12 @@ def test_the_cli_asks_for_the_prefix_and_refuses_off_a_terminal_without_yes(
     monkeypatch.setattr("builtins.input", lambda prompt: "yes")
     assert main(["destroy", str(REFERENCE)]) == 1
     assert "nothing deleted" in capsys.readouterr().err
-    assert naming.stack(PREFIX, "bootstrap") in live_stacksets(session, "us-east-1")
+    assert naming.stack(PREFIX, "bootstrap") in live_stacksets(session, CONTROL)
     assert main(["destroy", str(REFERENCE), "--dry-run"]) == 0
     assert "would delete 4 things" in capsys.readouterr().out
     monkeypatch.setattr("builtins.input", lambda prompt: PREFIX if PREFIX in prompt else "")
     assert main(["destroy", str(REFERENCE), "--quiet"]) == 0
     assert "deleted 4 things" in capsys.readouterr().out
-    assert live_stacksets(session, "us-east-1") == set()
+    assert live_stacksets(session, CONTROL) == set()
     assert main(["destroy", str(REFERENCE), "--yes", "--format", "json"]) == 0
     assert '"changes": []' in capsys.readouterr().out

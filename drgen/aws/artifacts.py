@@ -1,6 +1,7 @@
 """The artifacts of a deployment: every function package and layer template, uploaded to every region's
 artifact bucket under content-addressed keys (an object already there is not uploaded again), and the
-``TemplateURL`` a template too large to pass inline is read from."""
+``TemplateURL`` a template too large to pass inline is read from: the control region's bucket, the artifacts
+of record (``Blueprint.control_region``), so that no StackSet reads from the primary while it is down."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class Artifacts(Runner):
     def _upload(self) -> None:
         artifacts = self._artifacts()
         for region in self.bp.region_names:
+            if self._skip("artifacts", region, f"{len(artifacts)} objects, not uploaded"):
+                continue
             self.step = f"upload@{region}"
             bucket = self._bucket(region)
             s3 = self.clients.client("s3", region)
@@ -55,14 +58,17 @@ class Artifacts(Runner):
                 return False
             raise
 
-    def _template_source(self, layer: str) -> dict[str, str]:
+    def _template_source(self, layer: str, region: str | None = None) -> dict[str, str]:
+        """The template of ``layer``, inline or by ``TemplateURL``: a StackSet's (no ``region``) from the control
+        region's bucket, the artifact of record; a stack's from its own region's bucket when it has one."""
         body = self.rendered.files[f"templates/{layer}.json"]
         if len(body) <= INLINE_BODY_LIMIT:
             return {"TemplateBody": body.decode("utf-8")}
-        bucket = self._bucket(self.admin_region)
-        suffix = "amazonaws.com.cn" if awsdata.partition(self.admin_region) == "aws-cn" else "amazonaws.com"
+        source = region if region in self.bp.region_names else self.admin_region
+        bucket = self._bucket(source)
+        suffix = "amazonaws.com.cn" if awsdata.partition(source) == "aws-cn" else "amazonaws.com"
         key = template_key(layer, hashlib.sha256(body).hexdigest())
-        return {"TemplateURL": f"https://{bucket}.s3.{self.admin_region}.{suffix}/{key}"}
+        return {"TemplateURL": f"https://{bucket}.s3.{source}.{suffix}/{key}"}
 
 
 def _content_type(key: str) -> str:

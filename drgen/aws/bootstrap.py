@@ -1,7 +1,7 @@
 """``drgen bootstrap``: what an account needs before ``drgen deploy`` can run a blueprint's StackSets.
 
 Two things, in order, in the session's account: the StackSet roles (the render's ``roles/stackset-roles.json``
-as the stack ``<prefix>-stackset-roles`` in the administration region, the primary) and the ``bootstrap``
+as the stack ``<prefix>-stackset-roles`` in the administration region, the control region) and the ``bootstrap``
 StackSet (each region's KMS key and artifact bucket). Both are created when missing and updated where they
 differ from the render; a second run starts nothing. A dry run calls only read APIs. ``drgen deploy``
 deploys the ``bootstrap`` StackSet too (unchanged after a bootstrap), but refuses to start without the roles.
@@ -37,7 +37,7 @@ def bootstrap_rendered(rendered: Rendered, session: Any, options: DeployOptions 
 
 def roles_layer(rendered: Rendered) -> Layer:
     """The roles stack as a once-only layer of the administration region (it is in no plan)."""
-    return Layer(ROLES_LAYER, "stack", (rendered.blueprint.primary.name,), False, "", (),
+    return Layer(ROLES_LAYER, "stack", (rendered.blueprint.control_region,), False, "", (),
                  "the StackSet administration and execution roles")
 
 

@@ -25,7 +25,7 @@ from drgen.aws.clients import Clients, is_missing
 from drgen.aws.compare import tag_map
 from drgen.aws.operations import Runner
 from drgen.aws.results import Change, DeployOptions, Event
-from drgen.errors import DeployError
+from drgen.errors import DeployError, UsageError
 from drgen.layers import Layer
 from drgen.rendering import Rendered
 from drgen.synth.targets import instance_targets, preferences
@@ -108,6 +108,8 @@ def destroy_rendered(rendered: Rendered, session: Any, options: DeployOptions | 
 
 class _Destroy(Runner):
     def run(self) -> DestroyResult:
+        if self.skipped:
+            raise UsageError("drgen destroy does not skip regions: it deletes a blueprint's stacks in every region")
         out = DestroyResult(account="", dry_run=self.options.dry_run, operations=self.result.operations)
         with self.clients.translating(lambda: self.step):
             self._target("destroy")

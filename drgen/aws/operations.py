@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from drgen.aws import skips
 from drgen.aws.clients import Clients, error_code, is_missing
 from drgen.aws.results import Change, DeployOptions, DeployResult, Event
 from drgen.errors import DeployError
@@ -34,7 +35,10 @@ class Runner:
         self.on_event = on_event
         self.sleep = sleep
         self.clock = clock
-        self.admin_region = self.bp.primary.name
+        self.admin_region = self.bp.control_region
+        """Where every StackSet is administered and the artifacts of record live: the blueprint's control region."""
+        self.skipped = skips.checked(self.bp, options.skip_regions)
+        """The regions not to contact (``drgen.aws.skips``)."""
         self.accounts: list[str] = []
         self.call_as = call_as(self.bp)
         """``CallAs`` for every StackSet call (an organization's delegated administrator needs it on each)."""
@@ -57,6 +61,14 @@ class Runner:
         self.result.changes.append(Change(layer, region, action, what, why))
         self.on_event(Event(layer, region, action, "planned" if self.options.dry_run else "started", 0.0,
                             f"{what}" + (f" ({why})" if why else "")))
+
+    def _skip(self, layer: str, region: str, what: str) -> bool:
+        """Whether ``region`` is skipped; if so, ``what`` there is reported as left as it is."""
+        if region not in self.skipped:
+            return False
+        self.result.changes.append(Change(layer, region, "skipped", what, skips.REASON))
+        self.on_event(Event(layer, region, "skip", "skipped", 0.0, f"{what} ({skips.REASON})"))
+        return True
 
     # ---- StackSets ---------------------------------------------------------------------------------
 
@@ -137,6 +149,8 @@ class Runner:
                 continue
             region = summary.get("Region", "?")
             lines.append(f"  {region}: {summary.get('Status')}: {summary.get('StatusReason', 'no reason given')}")
+            if region in self.skipped:
+                continue
             try:
                 instance = cf.describe_stack_instance(StackSetName=name, StackInstanceAccount=summary["Account"],
                                                       StackInstanceRegion=region, **self.call_as)["StackInstance"]

@@ -7,6 +7,9 @@ from typing import Any
 
 from drgen.aws.clients import check_endpoint
 
+QUIET = ("unchanged", "skipped")
+"""The actions that change nothing: what is deployed as rendered, and what ``--skip-region`` leaves alone."""
+
 
 @dataclass(frozen=True)
 class DeployOptions:
@@ -20,10 +23,14 @@ class DeployOptions:
     """botocore's attempts per call (throttling, 5xx and connection errors are retried)."""
     endpoint_url: str | None = None
     """An AWS-compatible endpoint for every service (e.g. a moto_server): an http(s) URL, else ``UsageError``."""
+    skip_regions: tuple[str, ...] = ()
+    """Regions not to contact at all (``drgen deploy --skip-region``, ``drgen.aws.skips``); never the control region."""
 
     def __post_init__(self) -> None:
         if self.endpoint_url is not None:
             check_endpoint(self.endpoint_url)
+        if not isinstance(self.skip_regions, tuple) or not all(isinstance(r, str) for r in self.skip_regions):
+            raise TypeError("skip_regions must be a tuple of region names (str)")
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ class Change:
     layer: str
     region: str
     action: str
-    """create, update, unchanged or upload."""
+    """create, update, unchanged, upload or skipped."""
     what: str
     why: str = ""
 
@@ -69,12 +76,12 @@ class DeployResult:
 
     @property
     def changed(self) -> bool:
-        return any(c.action != "unchanged" for c in self.changes)
+        return any(c.action not in QUIET for c in self.changes)
 
     def text(self) -> str:
         verb = "would change" if self.dry_run else "changed"
         lines = [c.line() for c in self.changes]
-        count = sum(1 for c in self.changes if c.action != "unchanged")
+        count = sum(1 for c in self.changes if c.action not in QUIET)
         if not self.changed:
             lines.append(f"nothing to do: everything is deployed as rendered in account {self.account}; "
                          "no StackSet operation was started")

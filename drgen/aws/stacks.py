@@ -19,10 +19,12 @@ class Stacks(Artifacts, Values):
     def _stack(self, layer: Layer) -> None:
         t = self.rendered.layer_templates[layer.name]
         region = layer.regions[0]
+        if self._skip(layer.name, region, f"stack {naming.stack(self.bp.prefix, layer.name)}"):
+            return
         self.step = f"{layer.name}@{region}"
         parameters = {**t.region_values[region], **self._deploy_values(t)}
         self._apply_stack(layer, self.rendered.files[f"templates/{layer.name}.json"],
-                          self._template_source(layer.name), parameters, tags(t))
+                          self._template_source(layer.name, region), parameters, tags(t))
 
     def _apply_stack(self, layer: Layer, body: bytes, source: dict[str, str], parameters: dict[str, str],
                      stack_tags: list[dict[str, str]]) -> None:

@@ -12,6 +12,7 @@ from drgen.aws.artifacts import Artifacts
 from drgen.aws.compare import dict_change, drift, parameter_list, tags
 from drgen.aws.results import Change
 from drgen.aws.values import Values
+from drgen.errors import DeployError
 from drgen.layers import Layer
 from drgen.synth.stacksets import administration_role, execution_role, stackset_parameters
 from drgen.synth.targets import instance_targets, permission_model, preferences, service_managed_settings
@@ -37,6 +38,8 @@ class StackSets(Artifacts, Values):
         current = self._describe_stack_set(cf, name)
         instances = self._instances(cf, name) if current else {}
         updated: set[str] = set()
+        left = sorted(r for r in instances if r in self.skipped)
+        outdated = False
         if current is None:
             self._note(layer.name, self.admin_region, "create", f"StackSet {name}")
             if not self.options.dry_run:
@@ -45,7 +48,11 @@ class StackSets(Artifacts, Values):
         else:
             why = drift(current, self.rendered.files[f"templates/{layer.name}.json"], parameters, tags(t))
             if why:
-                existing = [r for r in layer.regions if r in instances]
+                existing = [r for r in layer.regions if r in instances and r not in self.skipped]
+                if left and not existing:
+                    raise DeployError(f"{layer.name}: StackSet {name} differs from the render ({why}), and its only "
+                                      f"instances are in {', '.join(left)}, which --skip-region leaves out: an update "
+                                      "that names no instance updates them all. Deploy it when the region is back")
                 self._note(layer.name, self.admin_region, "update", f"StackSet {name}"
                            + (f" and its instances in {', '.join(existing)}" if existing else ""), why)
                 if not self.options.dry_run:
@@ -58,7 +65,11 @@ class StackSets(Artifacts, Values):
                                          "update")
                     instances = self._instances(cf, name)
                 updated = set(existing)
+                outdated = bool(left)
         for region in layer.regions:
+            if self._skip(layer.name, region, f"stack instance of {name}" + (
+                    ", OUTDATED after the StackSet's update until a deploy without --skip-region" if outdated else "")):
+                continue
             self.step = f"{layer.name}@{region}"
             overrides = t.region_values[region]
             instance = instances.get(region)

@@ -49,11 +49,23 @@ Check = Callable[[Context], Iterator[Diagnostic]]
 
 
 def all_checks() -> list[Check]:
-    from drgen.checks import auth, deployment, limits, linting, names, network, references, secrets, tables, tags, tooling
+    from drgen.checks import (
+        auth,
+        control,
+        deployment,
+        limits,
+        linting,
+        names,
+        network,
+        references,
+        secrets,
+        tables,
+        tags,
+        tooling,
+    )
 
     return [*network.CHECKS, *names.CHECKS, *tags.CHECKS, *references.CHECKS, *limits.CHECKS, *secrets.CHECKS,
-            *auth.CHECKS, *tables.CHECKS, *tooling.CHECKS, *linting.CHECKS,
-            *deployment.CHECKS]
+            *auth.CHECKS, *tables.CHECKS, *tooling.CHECKS, *linting.CHECKS, *control.CHECKS, *deployment.CHECKS]
 
 
 def run(ctx: Context) -> list[Diagnostic]:

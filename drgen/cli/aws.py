@@ -27,7 +27,9 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     import drgen
     from drgen.aws.deploy import DeployOptions
 
-    options = DeployOptions(dry_run=args.dry_run, endpoint_url=args.endpoint_url)  # a bad URL stops here, first
+    skipped = tuple(args.skip_region)
+    options = DeployOptions(dry_run=args.dry_run, endpoint_url=args.endpoint_url,  # a bad URL stops here, first
+                            skip_regions=skipped)
     blueprint = drgen.load(existing(args.blueprint), source_root=source_root(args), env=args.env)
     rendered = drgen.render(blueprint)
     if args.output is not None:
@@ -37,7 +39,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot write {args.output}: {error.strerror}") from error
     session = aws_session(args.profile)
     if not args.dry_run and not args.yes:
-        preview = drgen.deploy(rendered, session, options=DeployOptions(dry_run=True, endpoint_url=args.endpoint_url))
+        preview = drgen.deploy(rendered, session, options=DeployOptions(dry_run=True, endpoint_url=args.endpoint_url,
+                                                                        skip_regions=skipped))
         out(preview.text())
         if not preview.changed:
             return 0
@@ -141,6 +144,9 @@ def register(sub: Any) -> None:
     p.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint for every service (e.g. moto)")
     p.add_argument("--dry-run", action="store_true", help="say what would be created, updated or left; read-only")
     p.add_argument("--yes", action="store_true", help="do not ask before deploying (for pipelines)")
+    p.add_argument("--skip-region", action="append", default=[], metavar="REGION",
+                   help="during an outage: call nothing in REGION and leave its stacks as they are (repeatable; "
+                        "never the control region, see docs/deploying.md)")
     p.add_argument("--quiet", action="store_true",
                    help="plain progress lines, one per status change, even on a terminal")
     p.add_argument("--format", choices=("text", "json"), default="text", help="the summary's form")

@@ -1,4 +1,4 @@
-"""The StackSet roles: a template ``drgen bootstrap`` deploys once per account, in the primary region, before
+"""The StackSet roles: a template ``drgen bootstrap`` deploys once per account, in the control region, before
 ``drgen deploy`` (as the stack ``<prefix>-stackset-roles``).
 
 The roles carry the blueprint's names (``drgen.<prefix>.stackset-administration``, ``...-execution``;
@@ -212,7 +212,7 @@ def roles_template(bp: Blueprint, layer_templates: Mapping[str, LayerTemplate] |
     facts = stackset_facts(layer_templates)
     administering = bp.accounts[0] if bp.accounts else ACCOUNT
     out = Template(Description=f"drgen {bp.prefix}: the StackSet administration and execution roles. drgen "
-                               f"bootstrap deploys them once per account, in {bp.primary.name}"[:1024])
+                               f"bootstrap deploys them once per account, in {bp.control_region}"[:1024])
     out.set_version("2010-09-09")
     tags = _tags(bp)
     if bp.accounts:

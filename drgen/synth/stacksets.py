@@ -1,13 +1,13 @@
 """The StackSet definitions: for each StackSet layer, a template holding ``AWS::CloudFormation::StackSet``.
 
-Each can be deployed with plain ``aws cloudformation deploy`` in the administration region (the
-primary). Instances: one ``StackInstancesGroup`` per region with that region's ``ParameterOverrides``, targeting
-the blueprint's accounts (self-managed) or its organization's OUs (service-managed, ``drgen.synth.targets``);
-``OperationPreferences`` with the layer's ``RegionOrder``, ``SEQUENTIAL`` where order matters, and by default
-``FailureToleranceCount: 0`` so that the first failure stops the operation (``deployment.concurrency`` changes
-them). The layer's template goes
-inline when it fits CloudFormation's 51,200-byte limit for a body, by ``TemplateURL`` from the region's
-artifact bucket otherwise.
+Each can be deployed with plain ``aws cloudformation deploy`` in the administration region (the control
+region, ``Blueprint.control_region``). Instances: one ``StackInstancesGroup`` per region with that region's
+``ParameterOverrides``, targeting the blueprint's accounts (self-managed) or its organization's OUs (service-managed,
+``drgen.synth.targets``); ``OperationPreferences`` with the layer's ``RegionOrder``, ``SEQUENTIAL`` where order
+matters, and by default ``FailureToleranceCount: 0`` so that the first failure stops the operation
+(``deployment.concurrency`` changes them). The layer's template goes inline when it fits CloudFormation's
+51,200-byte limit for a body, by ``TemplateURL`` from the control region's artifact bucket (the artifact of record)
+otherwise.
 """
 
 from __future__ import annotations
@@ -83,8 +83,8 @@ def definition(t: LayerTemplate, body: str, sha256: str) -> Template:
     if len(body.encode()) <= INLINE_BODY_LIMIT:
         source = {"TemplateBody": body}
     else:
-        bucket = naming.artifact_bucket(bp.prefix, bp.primary.name)
-        source = {"TemplateURL": Sub(f"https://{bucket}.s3.{bp.primary.name}.${{AWS::URLSuffix}}/"
+        bucket = naming.artifact_bucket(bp.prefix, bp.control_region)
+        source = {"TemplateURL": Sub(f"https://{bucket}.s3.{bp.control_region}.${{AWS::URLSuffix}}/"
                                      f"{template_key(layer.name, sha256)}")}
     for name in t.deploy_parameters:  # values known only at deploy time, the same in every region
         out.add_parameter(TemplateParameter(name, Type="String", Description=f"Passed to every instance as {name}"))
