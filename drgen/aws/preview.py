@@ -105,10 +105,10 @@ class _Preview(StackSets, Stacks):
         """Region -> the instance's ``DriftStatus`` after a drift detection of the whole StackSet."""
         self.step = f"{layer.name} StackSet {name}: drift detection"
         operation = self._operation(cf, name, cf.detect_stack_set_drift, StackSetName=name,
-                                    OperationPreferences=DRIFT_PREFERENCES)
-        status = self._poll(partial(_operation_status, cf, name, operation), layer.name, self.admin_region, "drift")
+                                    OperationPreferences=DRIFT_PREFERENCES, **self.call_as)
+        status = self._poll(partial(_operation_status, cf, name, operation, self.call_as), layer.name, self.admin_region, "drift")
         out: dict[str, str] = {}
-        for page in cf.get_paginator("list_stack_instances").paginate(StackSetName=name):
+        for page in cf.get_paginator("list_stack_instances").paginate(StackSetName=name, **self.call_as):
             for summary in page.get("Summaries", []):
                 if summary.get("Account") in self.accounts:
                     found = str(summary.get("DriftStatus", "UNKNOWN"))
