@@ -167,7 +167,11 @@ def test_the_runbooks_region_switch_commands_are_real_operations_with_real_param
     operations = {re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower(): name for name in model.operation_names}
     commands = _commands(text, "arc-region-switch")
     assert {c.split()[2] for c in commands} == {"start-plan-execution", "approve-plan-execution-step",
-                                                "get-plan-execution", "list-plan-executions"}
+                                                "get-plan-execution", "list-plan-executions", "update-plan-execution",
+                                                "cancel-plan-execution"}
+    updates = {re.search(r"--action (\S+)", c).group(1) for c in commands  # type: ignore[union-attr]
+               if c.split()[2] == "update-plan-execution"}
+    assert updates == {"resume", "switchToUngraceful"}  # a paused execution continues; never a second start
     for command in commands:
         shape = model.operation_model(operations[command.split()[2]]).input_shape
         given = {re.sub(r"-(\w)", lambda m: m.group(1).upper(), flag[2:]): value
