@@ -98,7 +98,8 @@ def test_two_operators_at_once_get_one_execution(bp: Any) -> None:
 def test_decline_and_promotion_timeout_leave_everything_in_the_primary(bp: Any) -> None:
     declined = _one(bp, "deny")
     assert declined.ok, declined.problems
-    assert "stepFailed" in _history(declined, "approve") and ": canceled (" in declined.outcome
+    assert _history(declined, "approve")[-1] == "stepCanceled" and ": canceled (" in declined.outcome
+    assert "promotions []" in declined.outcome
     timed_out = _one(bp, "timeout")
     assert timed_out.ok, timed_out.problems
     assert _history(timed_out, "promote-ledger")[-2:] == ["stepFailed", "stepPausedByError"]

@@ -138,10 +138,6 @@ class PlanDrill(Drill):
             self.rs.update(execution, "resume")
             self.result.steps.append(Step("(operator)", "switches the execution to ungraceful and resumes it",
                                           self.em.clock.elapsed(), execution.target))
-        elif execution.state == "pausedByFailedStep" and failed == "approve":
-            self.rs.update(execution, "cancel")  # declined: nothing is to change
-            self.result.steps.append(Step("(operator)", "cancels the declined execution", self.em.clock.elapsed(),
-                                          execution.target))
         elif execution.state.startswith("completed") and execution.id not in self.runbook_done:
             self.runbook_done.add(execution.id)
             if execution.mode == "ungraceful":

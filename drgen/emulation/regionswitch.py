@@ -14,7 +14,8 @@ Region switch API reference describe an execution:
   switch skips custom action Lambda steps ("Custom action Lambda execution block": "In ungraceful execution
   mode, Region switch skips the Lambda execution block step");
 - a manual approval step waits for ``ApprovePlanExecutionStep`` (``approve`` or ``decline``) until its
-  ``TimeoutMinutes``; a decline or the timeout fails it;
+  ``TimeoutMinutes``; declining cancels the execution ("Manual approval execution block"), the timeout fails the
+  step;
 - an Aurora global database step calls ``SwitchoverGlobalCluster`` (graceful, ``Behavior: switchoverOnly``) or,
   in an ungraceful execution whose step says ``Ungraceful: failover``, ``FailoverGlobalCluster`` with
   ``AllowDataLoss``, in the target's region, then waits for the target cluster to be the writer until its
@@ -255,8 +256,13 @@ class RegionSwitch:
         if execution.approval == "approve":
             self._event(execution, "stepSucceeded", step["Name"], "approved")
             return "next"
-        if execution.approval == "decline" or self._timed_out(execution, float(config["TimeoutMinutes"])):
-            self._event(execution, "stepFailed", step["Name"], execution.approval or "no approval in time")
+        if execution.approval == "decline":  # ARC developer guide, manual approval block: declining cancels
+            self._event(execution, "stepCanceled", step["Name"], "declined")
+            execution.state = "canceled"
+            self._event(execution, "executionCanceled")
+            return "wait"
+        if self._timed_out(execution, float(config["TimeoutMinutes"])):
+            self._event(execution, "stepFailed", step["Name"], "no approval in time")
             return "failed"
         if execution.state != "pendingManualApproval":
             execution.state = "pendingManualApproval"
