@@ -18,7 +18,8 @@ that fails an Aurora global database over between regions; that is the failover 
 - ``canary-impaired`` (``impair_canary``, opt-in): ``aws:lambda:invocation-error`` on drgen's canary in the
   standby, through AWS FIS's Lambda extension (``drgen.synth.canary_gameday``). Its template lives in every
   region's orchestration stack, since FIS injects faults in its own region only: the detector breaks, and a
-  broken detector alone must start no failover (its alarm has no data, which is not evidence of an outage).
+  broken detector alone must start no failover (its alarm has no data, which is not evidence of an outage), and
+  the canary's own alarm (``<prefix>-canary-failing``, ``drgen.synth.detection``) must say it is broken.
 """
 
 from __future__ import annotations
@@ -108,7 +109,8 @@ def game_days(bp: Blueprint) -> tuple[GameDay, ...]:
                            "every invocation of the standby's canary fails (FIS's Lambda extension answers with an "
                            "error and the canary does not run): it probes nothing and puts no datapoint",
                            "no failover: the standby's active-region-down alarm has no data, leaves OK for "
-                           "INSUFFICIENT_DATA and never enters ALARM; drgen renders no alarm on the canary itself",
+                           f"INSUFFICIENT_DATA and never enters ALARM; the canary's own alarm "
+                           f"{naming.alarm(bp.prefix, 'canary-failing')} enters ALARM and pages",
                            False, (Action("ImpairCanary", "aws:lambda:invocation-error", "aws:lambda:function",
                                           "canary", (("invocationPercentage", "100"), ("preventExecution", "true"))),),
                            where="standby"))

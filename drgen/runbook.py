@@ -68,9 +68,12 @@ def _region_switch(bp: Blueprint) -> dict[str, Any] | None:
         text = json.dumps(step.events[region], sort_keys=True, separators=(",", ":"))
         return text.replace("${AWS::Partition}", awsdata.partition(region)).replace("${AWS::AccountId}", account)
 
+    from drgen.drilling.regionswitch import NO_TRIGGER, NOT_APPLICABLE, scenarios
+
     return {"plan": naming.region_switch_plan(bp.prefix), "stack": naming.stack(bp.prefix, "regionswitch"),
             "approver": naming.role(bp.prefix, "rs-approver", bp.primary.name), "steps": custom_steps(bp),
-            "event": event}
+            "event": event, "drilled": [s.name for s in scenarios() if s.name not in NOT_APPLICABLE],
+            "not_applicable": list(NOT_APPLICABLE), "no_trigger": NO_TRIGGER}
 
 
 def _db_users(bp: Blueprint) -> list[dict[str, Any]]:

@@ -165,6 +165,7 @@ SHAPES: dict[str, Shape] = {  # measured by tests/fit_sizes.py: the upper envelo
     "readiness-role": (4827, {"P": 6, "anybucket": 571, "anydb": 309, "anyfn": 292, "anyqueue": 295, "bucketl": 1,
         "bucketr": 108, "buckets": 108, "dbl": 1, "dbs": 289, "queuel": 1, "queues": 140, "tablel": 1, "tables": 151}),
     "ready-alarm": (954, {"P": 4, "numbers": 1, "schedule": 1}),
+    "canary-alarm": (2000, {"P": 5, "numbers": 4}),
     "record": (433, {"fqdn": 1, "param": 27, "region": 3, "ttl": 1}),
     "replication-role": (2858, {"P": 2, "bucketl": 2, "bucketp": 2, "buckets": 286, "pairid": 1, "pairl": 1, "pairp": 1,
         "pairs": 375, "reg": 1020, "regid": 4, "regp": 1}),

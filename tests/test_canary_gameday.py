@@ -20,7 +20,7 @@ from drgen.emulation.templates import deployed
 from drgen.lint import lint_text, regions_for
 from drgen.model import Blueprint
 from drgen.rendering import Rendered, render_blueprint
-from drgen.synth.detection import down_alarm_name
+from drgen.synth.detection import canary_alarm_name, down_alarm_name
 from drgen.validation import check_text
 from tests import golden
 from tests.test_aws_tooling import ACCOUNT, GOLDEN, _camel, _checkov, _schema, opted_in, valid
@@ -150,9 +150,10 @@ class Standby:
                 {"StartAt": "Go", "States": {"Go": {"Type": "Pass", "End": True}}}),
             roleArn=f"arn:aws:iam::{ACCOUNT}:role/failover")["stateMachineArn"]
         self.cloudwatch = boto3.client("cloudwatch", region_name=self.target)
-        self.cloudwatch.put_metric_alarm(AlarmName=down_alarm_name(bp.prefix), Namespace="drgen",
-                                         MetricName="Probe", Statistic="Minimum", Period=60, EvaluationPeriods=1,
-                                         Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold")
+        for name in (down_alarm_name(bp.prefix), canary_alarm_name(bp.prefix)):
+            self.cloudwatch.put_metric_alarm(AlarmName=name, Namespace="drgen", MetricName="Probe",
+                                             Statistic="Minimum", Period=60, EvaluationPeriods=1, Threshold=1,
+                                             ComparisonOperator="GreaterThanOrEqualToThreshold")
         for region in {bp.primary.name}:
             cloudwatch = boto3.client("cloudwatch", region_name=region)
             for name in gamedays.cloudwatch_names(bp, [a for a in bp.alarms if a.triggers_failover]):
@@ -161,12 +162,15 @@ class Standby:
                                             ComparisonOperator="GreaterThanOrEqualToThreshold")
         self.polls = 0
 
-    def run(self, state: str) -> GameDayReport:
+    def run(self, state: str, canary_alarm: bool = True) -> GameDayReport:
         def sleep(_: float) -> None:
             self.polls += 1
             if self.polls == 1:
                 self.cloudwatch.set_alarm_state(AlarmName=down_alarm_name(self.bp.prefix), StateValue=state,
                                                 StateReason="the canary put no datapoint")
+            if self.polls == 2 and canary_alarm:
+                self.cloudwatch.set_alarm_state(AlarmName=canary_alarm_name(self.bp.prefix), StateValue="ALARM",
+                                                StateReason="the canary's invocations failed")
             time.sleep(0.2)
         return drill_game_day(self.bp, boto3.Session(), gamedays.CANARY_IMPAIRED, confirm=True, poll_seconds=1,
                               limit_seconds=30, sleep=sleep)
@@ -182,6 +186,7 @@ def test_a_silent_canary_starts_no_failover_and_the_drill_sees_its_silence(bp: B
     assert report.region == standby.target and report.recovery_seconds is None
     assert report.detected_by == f"{down_alarm_name(bp.prefix)} ({standby.target})"
     assert any("INSUFFICIENT_DATA" in o.what for o in report.timeline)
+    assert any(o.what == f"alarm {canary_alarm_name(bp.prefix)} in ALARM" for o in report.timeline)
     got = experiment["experiment"]
     assert [a["actionId"] for a in got["actions"].values()] == ["aws:lambda:invocation-error"]
     assert [t["resourceType"] for t in got["targets"].values()] == ["aws:lambda:function"]
@@ -195,6 +200,13 @@ def test_the_canarys_alarm_firing_while_it_is_impaired_is_a_false_positive(bp: B
         report = Standby(bp, rendered).run("ALARM")
     assert not report.ok
     assert any("a broken detector raised the failover alarm" in p for p in report.problems)
+
+
+def test_a_canary_failing_silently_fails_the_game_day(bp: Blueprint, rendered: Rendered) -> None:
+    """The canary's own alarm must say the detector is broken: without it, the day fails."""
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        report = Standby(bp, rendered).run("INSUFFICIENT_DATA", canary_alarm=False)
+    assert any("canary-failing never entered ALARM" in p for p in report.problems)
 
 
 def test_the_stackset_execution_role_may_create_the_experiment_and_resolve_the_layer(rendered: Rendered) -> None:

@@ -138,18 +138,18 @@ def test_only_the_arc_orchestrator_renders_a_plan_and_grants_the_flag_to_the_pro
         assert ('"Sid": "TakeTraffic"' in orchestration) is expected
 
 
-def test_the_drill_refuses_a_region_switch_blueprint_and_says_why(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_live_drill_refuses_a_region_switch_blueprint_and_says_why(capsys: pytest.CaptureFixture[str]) -> None:
+    """``drgen drill`` runs the plan in the emulated AWS (tests/test_drill_regionswitch.py); ``--live`` starts
+    drgen's state machine, which this design does not deploy."""
     from drgen import cli
-    from drgen.drilling import drill, drill_live
+    from drgen.drilling import drill_live
     from drgen.errors import DrillError
 
     bp = drgen.load(ROOT / "blueprints" / "region-switch.yaml")
-    with pytest.raises(DrillError, match="moto does not model it"):
-        drill(bp)
     with pytest.raises(DrillError, match="arc-region-switch"):  # before any AWS call: no session is touched
         drill_live(bp, None, "us-west-2", confirm=True)
-    assert cli.main(["drill", str(ROOT / "blueprints" / "region-switch.yaml")]) == 1
-    assert "graceful execution of the plan" in capsys.readouterr().err
+    assert cli.main(["drill", str(ROOT / "blueprints" / "region-switch.yaml"), "--live"]) == 1
+    assert "graceful execution" in capsys.readouterr().err
 
 
 def _commands(text: str, service: str) -> list[str]:
@@ -167,7 +167,11 @@ def test_the_runbooks_region_switch_commands_are_real_operations_with_real_param
     operations = {re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower(): name for name in model.operation_names}
     commands = _commands(text, "arc-region-switch")
     assert {c.split()[2] for c in commands} == {"start-plan-execution", "approve-plan-execution-step",
-                                                "get-plan-execution", "list-plan-executions"}
+                                                "get-plan-execution", "list-plan-executions", "update-plan-execution",
+                                                "cancel-plan-execution"}
+    updates = {re.search(r"--action (\S+)", c).group(1) for c in commands  # type: ignore[union-attr]
+               if c.split()[2] == "update-plan-execution"}
+    assert updates == {"resume", "switchToUngraceful"}  # a paused execution continues; never a second start
     for command in commands:
         shape = model.operation_model(operations[command.split()[2]]).input_shape
         given = {re.sub(r"-(\w)", lambda m: m.group(1).upper(), flag[2:]): value

@@ -34,25 +34,36 @@ def drill(bp: Blueprint, scenarios: list[str] | None = None, region: str | None 
 
     if not bp.runs_compute_in_secondaries:
         raise DrillError("a backup-restore blueprint recovers by its runbook, not a state machine: nothing to drill")
-    _drgen_orchestrates(bp)
+    plan = bp.failover.orchestrator == "arc-region-switch"
     secondaries = [r.name for r in bp.secondaries]
     if region is not None and region not in secondaries:
         raise DrillError(f"{region} is not a secondary region of {bp.prefix}")
-    unknown = sorted(set(scenarios or []) - set(NAMES))
+    names = [s.name for s in _plan_scenarios()] if plan else NAMES
+    unknown = sorted(set(scenarios or []) - set(names))
     if unknown:
-        raise DrillError(f"unknown scenario {', '.join(unknown)}: choose from {', '.join(NAMES)}")
-    chosen = [s for s in SCENARIOS if not scenarios or s.name in scenarios]
+        raise DrillError(f"unknown scenario {', '.join(unknown)}: choose from {', '.join(names)}")
     targets = [region] if region else secondaries
     with _quiet_emulator():
+        if plan:  # the rendered Region switch plan, executed by drgen.emulation.regionswitch
+            from drgen.drilling.regionswitch import drill_plan
+
+            return drill_plan(bp, scenarios, targets)
+        chosen = [s for s in SCENARIOS if not scenarios or s.name in scenarios]
         return DrillReport(bp.prefix, [run_scenario(bp, s, t) for s in chosen for t in targets])
 
 
+def _plan_scenarios() -> list[Scenario]:
+    from drgen.drilling.regionswitch import scenarios
+
+    return scenarios()
+
+
 def _drgen_orchestrates(bp: Blueprint) -> None:
-    """The drill runs drgen's state machine; a Region switch plan is AWS's, and no emulator runs it."""
+    """A live drill starts drgen's state machine; a Region switch plan is executed with its own API."""
     if bp.failover.orchestrator == "arc-region-switch":
-        raise DrillError("failover.orchestrator is arc-region-switch: a Region switch plan runs only in AWS (moto "
-                         "does not model it), so there is nothing to emulate; practise it with a graceful execution "
-                         "of the plan, as the runbook says (docs/aws-tooling.md)")
+        raise DrillError("failover.orchestrator is arc-region-switch: a live drill starts drgen's state machine, "
+                         "which this design does not deploy; practise the plan with a graceful execution, as the "
+                         "runbook says (docs/aws-tooling.md); `drgen drill` runs the plan in the emulated AWS")
 
 
 @contextlib.contextmanager

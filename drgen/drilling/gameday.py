@@ -27,7 +27,7 @@ from typing import Any
 from drgen import awsdata, gamedays, naming, objectives
 from drgen.errors import DrillError
 from drgen.model import Blueprint
-from drgen.synth.detection import down_alarm_name
+from drgen.synth.detection import canary_alarm_name, down_alarm_name
 
 TERMINAL = ("completed", "stopped", "failed", "cancelled")
 
@@ -145,7 +145,9 @@ class Follower:
         self.execution: dict[str, Any] | None = None
         self.alarmed: dict[tuple[str, str], float] = {}
         self.false_positive = False
-        """The canary's own alarm entered ALARM while the canary was impaired (``canary-impaired``)."""
+        """The failover alarm entered ALARM while only the canary was impaired (``canary-impaired``)."""
+        self.canary_alarmed = False
+        """The canary's own alarm (``<prefix>-canary-failing``) entered ALARM (``canary-impaired``)."""
 
     def start(self, template_id: str) -> None:
         experiment = self.fis.start_experiment(clientToken=uuid.uuid4().hex, experimentTemplateId=template_id,
@@ -165,7 +167,10 @@ class Follower:
             self.report.experiment_status = state["status"]
             if state["status"] in ("stopped", "failed"):
                 self.report.stop_reason = state.get("reason", "")
-        for region, names in detecting_alarms(self.bp, self.target).items():
+        watched = detecting_alarms(self.bp, self.target)
+        if self.report.game_day == gamedays.CANARY_IMPAIRED:
+            watched[self.target] = [*watched[self.target], canary_alarm_name(self.bp.prefix)]
+        for region, names in watched.items():
             cloudwatch = self.session.client("cloudwatch", region_name=region)
             for alarm in cloudwatch.describe_alarms(AlarmNames=names).get("MetricAlarms", []):
                 at = _seconds(alarm["StateUpdatedTimestamp"], self.started)
@@ -179,6 +184,8 @@ class Follower:
                 if alarm["StateValue"] == "ALARM" and self.report.game_day == gamedays.CANARY_IMPAIRED \
                         and alarm["AlarmName"] == down_alarm_name(self.bp.prefix) and at >= 0:
                     self.false_positive = True
+                if alarm["StateValue"] == "ALARM" and alarm["AlarmName"] == canary_alarm_name(self.bp.prefix):
+                    self.canary_alarmed = True
         if self.execution is None:
             fresh = [e for e in self.sfn.list_executions(stateMachineArn=self.machine).get("executions", [])
                      if _seconds(e["startDate"], self.started) >= 0]
@@ -271,6 +278,9 @@ def _judge(report: GameDayReport, follower: Follower) -> None:
     elif follower.execution is not None and report.execution_status == "SUCCEEDED":
         report.problems.append(f"the failover machine in {report.region} ran to success: it failed over, "
                                "which this game day must not provoke")
+    if report.game_day == gamedays.CANARY_IMPAIRED and not follower.canary_alarmed:
+        report.problems.append(f"{canary_alarm_name(follower.bp.prefix)} never entered ALARM in {report.region}: the "
+                               "canary failed and nothing said so")
     if follower.false_positive:
         report.problems.append(f"{down_alarm_name(follower.bp.prefix)} entered ALARM in {report.region} while only "
                                "its canary was impaired: a broken detector raised the failover alarm")

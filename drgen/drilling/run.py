@@ -291,9 +291,11 @@ def checks(drill: Drill) -> None:
 
 
 def run_scenario(bp: Blueprint, scenario: Scenario, target: str, *, parameters: dict[str, str] | None = None,
-                 prepare: Callable[[Any], None] | None = None) -> ScenarioResult:
+                 prepare: Callable[[Any], None] | None = None, make: type[Drill] | None = None,
+                 judge: Callable[[Drill], None] = checks) -> ScenarioResult:
     """``parameters``: deploy-time parameter values (e.g. ``PeerBuckets``); ``prepare``: changes the render before
-    the world is built from it - both for tests that drill a design without one of its parts."""
+    the world is built from it - both for tests that drill a design without one of its parts. ``make`` and ``judge``:
+    the operator and the end-state checks of another orchestrator (``drgen.drilling.regionswitch``)."""
     from moto import mock_aws
 
     from drgen.rendering import render_blueprint
@@ -308,7 +310,7 @@ def run_scenario(bp: Blueprint, scenario: Scenario, target: str, *, parameters: 
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), \
             Emulation(rendered, lag_ms=scenario.lag_ms, promotion_completes=scenario.promotion_completes,
                       parameters=parameters) as em:
-        drill = Drill(variant, em, scenario, target)
+        drill = (make or Drill)(variant, em, scenario, target)
         with bypassed():
             for region in variant.region_names:  # the steady state: every replica names the primary
                 em.client("dynamodb", region).put_item(TableName=drill.control, Item={
@@ -317,7 +319,7 @@ def run_scenario(bp: Blueprint, scenario: Scenario, target: str, *, parameters: 
         result = drill.run()
         # the end state is judged once in-flight global-table replication has landed (AWS: usually within a second)
         em.clock.advance(em.clock.now() + (DATA_SETTLE_SECONDS if scenario.data else SETTLE_SECONDS))
-        checks(drill)
+        judge(drill)
         em.faults.heal()
     return result
 

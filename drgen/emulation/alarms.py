@@ -70,8 +70,8 @@ class Alarms:
 
     def add(self, resource: Resource) -> None:
         props = resource.properties
-        if "MetricName" not in props:
-            self.unsupported.append(f"{resource.region} {props.get('AlarmName')}: metric math is not evaluated")
+        if "MetricName" not in props and "Metrics" not in props:
+            self.unsupported.append(f"{resource.region} {props.get('AlarmName')}: neither a metric nor metric math")
         self.alarms.append(Alarm(resource))
 
     def in_region(self, region: str) -> list[Alarm]:
@@ -79,7 +79,8 @@ class Alarms:
 
     def evaluate(self) -> None:
         for alarm in self.alarms:
-            if self.faults.works(alarm.resource.region) and "MetricName" in alarm.resource.properties:
+            props = alarm.resource.properties
+            if self.faults.works(alarm.resource.region) and ("MetricName" in props or "Metrics" in props):
                 self._evaluate(alarm)
 
     def values(self, region: str, props: dict[str, Any], start: float, end: float) -> list[float]:
@@ -97,9 +98,29 @@ class Alarms:
                 found.append(float(datum.value))
         return found
 
+    def period_value(self, region: str, props: dict[str, Any], start: float, end: float) -> float | None:
+        """The alarm's value for one period (``None``: no data): its statistic, or its metric math expression
+        (``drgen.emulation.metricmath``) over its metrics' statistics."""
+        if "MetricName" in props:
+            values = self.values(region, props, start, end)
+            return _reduce(props.get("Statistic") or props["ExtendedStatistic"], values) if values else None
+        from drgen.emulation.metricmath import evaluate
+
+        inputs: dict[str, float | None] = {}
+        for query in props["Metrics"]:
+            if "MetricStat" in query:
+                stat = query["MetricStat"]
+                metric = {"Namespace": stat["Metric"]["Namespace"], "MetricName": stat["Metric"]["MetricName"],
+                          "Dimensions": stat["Metric"].get("Dimensions", [])}
+                values = self.values(region, metric, start, end)
+                inputs[query["Id"]] = _reduce(stat["Stat"], values) if values else None
+        expression = next(q["Expression"] for q in props["Metrics"] if q.get("ReturnData", True) and "Expression" in q)
+        return evaluate(expression, inputs)
+
     def _evaluate(self, alarm: Alarm) -> None:
         props = alarm.resource.properties
-        period = float(props.get("Period", 60))
+        period = float(props.get("Period") or next(
+            (q["MetricStat"]["Period"] for q in props.get("Metrics", []) if "MetricStat" in q), 60))
         periods = int(props.get("EvaluationPeriods", 1))
         needed = int(props.get("DatapointsToAlarm", periods))
         treat = props.get("TreatMissingData", "missing")
@@ -108,11 +129,10 @@ class Alarms:
         breaching = counted = 0
         for index in range(periods):
             stop = end - index * period
-            values = self.values(alarm.resource.region, props, stop - period, stop)
-            if values:
+            value = self.period_value(alarm.resource.region, props, stop - period, stop)
+            if value is not None:
                 counted += 1
-                statistic = props.get("Statistic") or props["ExtendedStatistic"]
-                breaching += compare(_reduce(statistic, values), float(props["Threshold"]))
+                breaching += compare(value, float(props["Threshold"]))
             elif treat == "breaching":
                 counted += 1
                 breaching += 1
@@ -138,9 +158,7 @@ class Alarms:
                  "detail": {"alarmName": alarm.name, "state": {"value": state, "timestamp": stamp,
                                                                "reason": "drill evaluation"},
                             "previousState": {"value": previous}, "configuration": {
-                                "metrics": [{"metricStat": {"metric": {
-                                    "namespace": alarm.resource.properties.get("Namespace"),
-                                    "name": alarm.resource.properties.get("MetricName")}}}]}}}
+                                "metrics": _metrics(alarm.resource.properties)}}}
         if self.publish is not None:
             self.publish(region, event)
         actions = {"ALARM": "AlarmActions", "OK": "OKActions", "INSUFFICIENT_DATA": "InsufficientDataActions"}[state]
@@ -148,3 +166,13 @@ class Alarms:
             if self.notify is not None and str(topic).startswith("arn:aws:sns:"):
                 self.notify(str(topic), f"ALARM: {alarm.name}" if state == "ALARM" else f"{state}: {alarm.name}",
                             f"{alarm.name} in {region} is {state}")
+
+
+def _metrics(props: dict[str, Any]) -> list[dict[str, Any]]:
+    """The alarm's metrics as the state-change event's ``configuration.metrics`` lists them."""
+    if "Metrics" not in props:
+        return [{"metricStat": {"metric": {"namespace": props.get("Namespace"), "name": props.get("MetricName")}}}]
+    return [{"id": q["Id"], "expression": q["Expression"]} if "Expression" in q else
+            {"id": q["Id"], "metricStat": {"metric": {"namespace": q["MetricStat"]["Metric"]["Namespace"],
+                                                      "name": q["MetricStat"]["Metric"]["MetricName"]}}}
+            for q in props["Metrics"]]

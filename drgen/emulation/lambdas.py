@@ -6,7 +6,10 @@ from its region (``faults.running``: a partition or an outage applies as seen fr
 ``time`` and ``datetime`` read and sleep on the emulated clock, and its ``boto3`` makes its clients from the
 drill's one session (service models load once) (a function that sleeps 5 s between probes
 sleeps 5 emulated seconds). A function in a region that is down does not run: the invocation fails as
-Lambda's service would not answer.
+Lambda's service would not answer. Each invocation that runs puts Lambda's invocation metrics in its region
+(``AWS/Lambda``, dimension ``FunctionName``, at the invocation's time): ``Invocations`` 1 and ``Errors`` 1 or 0
+(Lambda developer guide, "Types of metrics for Lambda functions": binary indicators of each invocation's outcome,
+read with ``Sum``).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 from unittest import mock
 
 from drgen.emulation.clock import Clock
-from drgen.emulation.faults import Faults, running, session
+from drgen.emulation.faults import Faults, bypassed, running, session
 
 
 def clock_time(clock: Clock) -> types.SimpleNamespace:
@@ -104,10 +107,22 @@ def run_packaged(function: Any, event: Any, clock: Clock, faults: Faults) -> tup
                 _on_clock(module, clock)
                 payload = json.loads(event) if isinstance(event, (str, bytes)) else event
                 result = getattr(module, attribute)(payload, None)
+                _metrics(function, clock, error=False)
                 return json.dumps(result, default=str), False, ""
             except Exception as error:  # the function's own error: what Lambda reports as a function error
                 body = {"errorType": type(error).__name__, "errorMessage": str(error),
                         "stackTrace": traceback.format_exception_only(type(error), error)}
+                _metrics(function, clock, error=True)
                 return json.dumps(body), True, ""
             finally:
                 sys.modules.pop(unique, None)
+
+
+def _metrics(function: Any, clock: Clock, error: bool) -> None:
+    """Lambda's ``Invocations`` and ``Errors`` datapoints of one invocation, in the function's region."""
+    stamp = _dt.datetime.fromtimestamp(clock.now(), _dt.timezone.utc)
+    dimensions = [{"Name": "FunctionName", "Value": function.function_name}]
+    with bypassed():
+        _client("cloudwatch", function.region).put_metric_data(Namespace="AWS/Lambda", MetricData=[
+            {"MetricName": name, "Value": value, "Unit": "Count", "Timestamp": stamp, "Dimensions": dimensions}
+            for name, value in (("Invocations", 1.0), ("Errors", float(error)))])

@@ -98,6 +98,8 @@ def _detection(bp: Blueprint, f: Footprint) -> None:
                + len(str(bp.failover.detection.probe_interval)))
     f.resource("StandbyNotReadyAlarm", ("failover", "validation_schedule"), "the readiness alarm", "ready-alarm",
                tagged=0, schedule=js(bp.failover.validation_schedule), numbers=len(str(period)))
+    f.resource("CanaryFailingAlarm", ("failover", "detection", "probe_interval"), "the canary's own alarm",
+               "canary-alarm", tagged=0, numbers=2 * len(str(interval)) + len(str(bp.failover.detection.probe_interval)))
     if impaired:
         owner = ("game_days", "impair_canary")
         f.resource("CanaryExperimentLogGroup", owner, "the canary experiment's log group", "fis-log-group")

@@ -10,6 +10,9 @@
   them); the rule here takes only this account's alarms from another region and passes the alarm's region to
   the machine, whose first step stops unless that region is the active one.
 - ``<prefix>-standby-not-ready`` pages when the scheduled readiness verdict is not ready, or missing.
+- ``<prefix>-canary-failing`` pages when the canary itself fails: a function error (Lambda's ``Errors``) or no
+  invocation (``Invocations``) in its schedule window. A silent canary leaves the down alarm without data, which is
+  no evidence either way; this alarm says the detector is broken.
 Every target has a retry policy and the region's dead-letter queue (``drgen.synth.delivery``).
 """
 
@@ -54,6 +57,14 @@ def down_alarm_name(prefix: str) -> str:
 
 def not_ready_alarm_name(prefix: str) -> str:
     return naming.alarm(prefix, "standby-not-ready")
+
+
+def canary_alarm_name(prefix: str) -> str:
+    return naming.alarm(prefix, "canary-failing")
+
+
+CANARY_FAILING = "IF(FILL(invocations, 0) < 1, 1, FILL(errors, 0))"
+"""1 or more: no invocation in the window, or that many function errors; 0: it ran and succeeded."""
 
 
 def probe_rate(seconds: int) -> str:
@@ -146,7 +157,30 @@ def _alarms(t: LayerTemplate) -> cloudwatchr.Alarm:
         ComparisonOperator="LessThanThreshold",
         # a readiness run that did not happen is not "ready"
         TreatMissingData="breaching", AlarmActions=[topic], OKActions=[topic]))
+    _canary_alarm(t, topic, interval)
     return down
+
+
+def _canary_alarm(t: LayerTemplate, topic: ImportValue, interval: int) -> None:
+    """The canary's own health from Lambda's invocation metrics (Lambda developer guide, "Types of metrics for Lambda
+    functions": ``Invocations`` and ``Errors``, Sum), one schedule window at a time."""
+    function = [cloudwatchr.MetricDimension(Name="FunctionName", Value=naming.function(t.prefix, CANARY))]
+
+    def stat(id_: str, name: str) -> cloudwatchr.MetricDataQuery:
+        return cloudwatchr.MetricDataQuery(Id=id_, ReturnData=False, MetricStat=cloudwatchr.MetricStat(
+            Metric=cloudwatchr.Metric(Namespace="AWS/Lambda", MetricName=name, Dimensions=function),
+            Period=interval, Stat="Sum"))
+
+    t.template.add_resource(cloudwatchr.Alarm(
+        "CanaryFailingAlarm", AlarmName=canary_alarm_name(t.prefix),
+        AlarmDescription=f"drgen's canary here failed (a function error) or did not run in its "
+                         f"{t.bp.failover.detection.probe_interval} schedule window: the active-region-down alarm "
+                         "cannot see an outage while it is so",
+        Metrics=[stat("invocations", "Invocations"), stat("errors", "Errors"), cloudwatchr.MetricDataQuery(
+            Id="failing", Expression=CANARY_FAILING, Label="canary failing", ReturnData=True)],
+        EvaluationPeriods=1, DatapointsToAlarm=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+        # no datapoint at all: the canary did not run
+        TreatMissingData="breaching", AlarmActions=[topic], OKActions=[topic]))
 
 
 def _starts(t: LayerTemplate, machine: sfn.StateMachine, down: cloudwatchr.Alarm) -> None:
