@@ -8,7 +8,7 @@ from troposphere import GetAtt, Ref, Sub
 from troposphere import kms as kmsr
 
 from drgen import naming
-from drgen.synth import policies
+from drgen.synth import policies, suppressions
 from drgen.synth.base import LayerTemplate, arn
 from drgen.synth.buckets import secure_bucket
 
@@ -42,5 +42,7 @@ def contribute(t: LayerTemplate) -> None:
     ))
     t.add(kmsr.Alias("KeyAlias", AliasName=naming.kms_alias(t.prefix), TargetKeyId=Ref(key)))
     bucket = secure_bucket(t, "ArtifactBucket", t.artifact_bucket(), key_arn=GetAtt(key, "Arn"))
+    t.suppress(bucket, suppressions.ARTIFACTS_PER_REGION, suppressions.NO_OBJECT_LOCK)
+    t.suppress(key, suppressions.DEFAULT_KEY_POLICY)
     t.export("KeyArn", GetAtt(key, "Arn"), "The regional KMS key drgen encrypts with")
     t.export("ArtifactBucket", Ref(bucket), "The bucket holding Lambda packages and templates")
