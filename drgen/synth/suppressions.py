@@ -126,8 +126,9 @@ LOGS_TO_NAMED_BUCKET = _s(
     "accepts a destination only as a literal, Ref or GetAtt", guard=("s3_bucket_logging_enabled_check",))
 _OBJECT_LOCK = ("S3_BUCKET_DEFAULT_LOCK_ENABLED", "s3_bucket_object_lock_enabled_check")
 NO_OBJECT_LOCK = _s(
-    "no-object-lock", "drgen's own bucket (artifacts, access logs) holds copies it can make again, and its lifecycle "
-    "rule expires old versions, which object lock would forbid; versioning keeps overwritten objects until then",
+    "no-object-lock", "drgen's own bucket (function packages drgen deploy uploads again, or access logs kept a "
+    "year): its lifecycle rule expires old versions, which object lock would forbid; versioning keeps overwritten "
+    "objects until then",
     guard=_OBJECT_LOCK)
 OBJECT_LOCK_NOT_ASKED = _s(
     "object-lock-not-asked", "the blueprint sets no object_lock for this bucket; versioning and "
