@@ -466,8 +466,13 @@ def test_clusters_are_encrypted_private_tls_only_and_kept_on_deletion(s: Synthes
             ["postgresql"] if db.engine == "aurora-postgresql" else ["audit", "error", "slowquery"])
         parameters = template["Resources"][props["DBClusterParameterGroupName"]["Ref"]]["Properties"]
         assert parameters["Family"] == awsdata.parameter_group_family(db.engine, db.engine_version)
-        assert parameters["Parameters"] == (
-            {"rds.force_ssl": "1"} if db.engine == "aurora-postgresql" else {"require_secure_transport": "ON"})
+        if db.engine == "aurora-postgresql":
+            assert parameters["Parameters"] == {"rds.force_ssl": "1"}
+        else:  # TLS, and every log the cluster exports is written (error is always)
+            assert parameters["Parameters"] == {
+                "require_secure_transport": "ON", "server_audit_logging": "1",
+                "server_audit_events": "CONNECT,QUERY_DCL,QUERY_DDL", "slow_query_log": "1", "long_query_time": "1",
+                "log_output": "FILE"}
         assert props["VpcSecurityGroupIds"] == [
             {"Fn::ImportValue": naming.export(s.bp.prefix, "network", "DatabaseSecurityGroupId")}]
         if db.capacity is not None:

@@ -33,7 +33,7 @@ from drgen import naming
 from drgen.errors import RenderError
 from drgen.model import Route
 from drgen.synth import authorizer as jwt_authorizer
-from drgen.synth import intake, policies
+from drgen.synth import intake, policies, suppressions
 from drgen.synth.base import LayerTemplate
 from drgen.synth.functions import HEALTH, function_id
 from drgen.synth.queues import queue_id
@@ -44,7 +44,6 @@ ACCESS_LOG_FORMAT = ('{"requestId":"$context.requestId","ip":"$context.identity.
                      '"integrationError":"$context.integrationErrorMessage"}')
 AUTHORIZATION = {"iam": "AWS_IAM", "jwt": "CUSTOM", "none": "NONE"}
 """A route's ``auth`` -> the method's AuthorizationType (``CUSTOM``: drgen's JWT authoriser, ``synth.authorizer``)."""
-OPEN_HEALTH = "the health route must answer Route 53 health checkers, which cannot sign requests"
 
 
 def _resources(t: LayerTemplate, api: apigateway.RestApi, routes: tuple[Route, ...]) -> dict[str, Any]:
@@ -185,15 +184,16 @@ def contribute(t: LayerTemplate) -> None:
             **required,
         ))
         if open_route:
-            t.skip_check(method, "CKV_AWS_59", OPEN_HEALTH)
+            t.suppress(method, suppressions.OPEN_HEALTH)
         methods.append(method.title)
         if route.target != "queue":
             target = HEALTH if open_route else str(route.name)
-            t.add(lambdar.Permission(
+            permission = t.add(lambdar.Permission(
                 naming.logical_id(route.method.lower(), "path", *(path.split("/") if path else ["root"]), "invoke"),
                 Action="lambda:InvokeFunction", FunctionName=Ref(function_id(target)), Principal="apigateway.amazonaws.com",
                 SourceArn=Sub(f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{API}}}/*/"
                               f"{route.method if route.method != 'ANY' else '*'}/{path}")))
+            t.suppress(permission, suppressions.INVOKED_BY_OWN_API)
     deployment = t.add(apigateway.Deployment("ApiDeployment", RestApiId=Ref(api), DependsOn=methods,
                                              Description=f"{t.prefix} {spec.name}"))
     access_logs = t.log_group("ApiAccessLogs", f"/drgen/{t.prefix}/api-access")
@@ -205,10 +205,7 @@ def contribute(t: LayerTemplate) -> None:
         AccessLogSetting=apigateway.AccessLogSetting(DestinationArn=GetAtt(access_logs, "Arn"), Format=ACCESS_LOG_FORMAT),
         MethodSettings=[apigateway.MethodSetting(ResourcePath="/*", HttpMethod="*", MetricsEnabled=True, **throttle)],
     ))
-    t.skip_check(stage, "CKV_AWS_120", "responses must not be cached: the health route reports the region's state now")
-    t.skip_check(stage, "CKV2_AWS_29", "a WAF web ACL is the organisation's choice of rules: attach yours to this stage")
-    t.skip_check(stage, "CKV2_AWS_4", "execution logging needs the account-wide API Gateway CloudWatch role, which "
-                                      "drgen does not own; access logs are on")
+    t.suppress(stage, suppressions.NO_CACHE, suppressions.NO_EXECUTION_LOGGING)
     t.export("ApiId", Ref(api), "The region's REST API")
     t.export("ApiHost", Sub(f"${{{API}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}"),
              "The API's regional host name (Route 53 health checks call it)")

@@ -21,8 +21,8 @@ from troposphere import GetAtt, Ref, Sub, apigateway
 from troposphere import awslambda as lambdar
 
 from drgen import auth
+from drgen.synth import suppressions
 from drgen.synth.base import LayerTemplate
-from drgen.synth.functions import CONCURRENCY
 from drgen.synth.lambdas import function
 
 AUTHORIZER = "authorizer"
@@ -37,11 +37,8 @@ def contribute(t: LayerTemplate, api: apigateway.RestApi) -> apigateway.Authoriz
         return None
     fn = function(t, AUTHORIZER, handler="handler.handler", runtime="python3.12", memory=256, timeout=10,
                   statements=[], environment={"DRGEN_CONFIG": auth.config_text(spec.jwt)},
-                  skips={"CKV_AWS_115": CONCURRENCY,
-                         "CKV_AWS_116": "invoked synchronously by API Gateway: a failure is the client's 500, "
-                                        "nothing to redeliver",
-                         "CKV_AWS_117": "the authoriser fetches the issuer's public keys from the internet and "
-                                        "reads nothing in the VPC"})
+                  suppress=[suppressions.CONCURRENCY, suppressions.AUTHORIZER_SYNC,
+                            suppressions.AUTHORIZER_OUTSIDE_VPC])
     authorizer = t.add(apigateway.Authorizer(
         "ApiJwtAuthorizer", RestApiId=Ref(api), Name="jwt", Type="REQUEST", IdentitySource=IDENTITY_SOURCE,
         AuthorizerResultTtlInSeconds=spec.jwt.cache.whole_seconds,

@@ -23,6 +23,7 @@ from troposphere import (
     Sub,
     Tags,
     Template,
+    iam,
     logs,
 )
 
@@ -30,6 +31,7 @@ from drgen import naming
 from drgen.layers import Layer
 from drgen.model import Blueprint
 from drgen.package import Package
+from drgen.synth import suppressions
 
 R = TypeVar("R", bound=AWSObject)
 
@@ -101,7 +103,10 @@ class LayerTemplate:
         return {t["Key"]: t["Value"] for t in self.tags(**extra).to_dict()}
 
     def add(self, resource: R) -> R:
-        """Add ``resource``, tagged when its type takes tags and it has none yet."""
+        """Add ``resource``, tagged when its type takes tags and it has none yet (a role's inline policy says
+        why it is inline)."""
+        if isinstance(resource, iam.Role) and resource.properties.get("Policies"):
+            self.suppress(resource, suppressions.INLINE_POLICY)
         spec = type(resource).props.get("Tags")
         if spec is not None and "Tags" not in resource.properties:
             if spec[0] is dict:
@@ -113,16 +118,15 @@ class LayerTemplate:
 
     def log_group(self, logical_id: str, name: str) -> logs.LogGroup:
         """A log group encrypted with the regional key, kept a year, retained when the stack goes."""
-        return self.add(logs.LogGroup(logical_id, LogGroupName=name, RetentionInDays=LOG_RETENTION_DAYS,
-                                      KmsKeyId=self.key_arn(), DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
+        group = self.add(logs.LogGroup(logical_id, LogGroupName=name, RetentionInDays=LOG_RETENTION_DAYS,
+                                       KmsKeyId=self.key_arn(), DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
+        if self.layer.name != "bootstrap":
+            self.suppress(group, suppressions.LOG_GROUP_KEY_IMPORTED)
+        return group
 
-    def skip_check(self, resource: AWSObject, check: str, reason: str) -> None:
-        """Record, in the resource's Metadata, a checkov check that does not apply and why."""
-        metadata = dict(getattr(resource, "Metadata", {}) or {})
-        checkov = dict(metadata.get("checkov", {}))
-        checkov["skip"] = [*checkov.get("skip", []), {"id": check, "comment": reason}]
-        metadata["checkov"] = checkov
-        resource.Metadata = metadata
+    def suppress(self, resource: AWSObject, *which: suppressions.Suppression) -> None:
+        """Record, in the resource's Metadata, checkov checks and Guard rules that do not apply and why."""
+        suppressions.apply(resource, *which)
 
     # ---- values shared between layers of one region ------------------------------------------------
 

@@ -9,7 +9,7 @@ from troposphere import GetAtt, Join, Ref, Sub
 from troposphere import kms as kmsr
 
 from drgen import naming
-from drgen.synth import policies
+from drgen.synth import policies, suppressions
 from drgen.synth.base import LayerTemplate, arn
 from drgen.synth.buckets import secure_bucket
 
@@ -54,9 +54,7 @@ def contribute(t: LayerTemplate) -> None:
         DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
     ))
     if org is not None:
-        t.skip_check(key, "CKV_AWS_33", "the wildcard principal is bounded to the organization (aws:PrincipalOrgID) "
-                                        "decrypting through S3 in this region (kms:ViaService): service-managed "
-                                        "StackSets read artifacts from every account of the organization")
+        t.suppress(key, suppressions.ORGANIZATION_DECRYPTS)
     t.add(kmsr.Alias("KeyAlias", AliasName=naming.kms_alias(t.prefix), TargetKeyId=Ref(key)))
     bucket = secure_bucket(t, "ArtifactBucket", t.artifact_bucket(), key_arn=GetAtt(key, "Arn"))
     if org is not None:  # service-managed StackSets: every account of the organization reads packages and templates
@@ -65,5 +63,7 @@ def contribute(t: LayerTemplate) -> None:
             Sid="OrganizationReadsArtifacts", Effect=Allow, Principal=Principal("AWS", ["*"]),
             Action=[s3.GetObject, s3.GetObjectVersion], Resource=[Join("", [GetAtt(bucket, "Arn"), "/*"])],
             Condition=Condition(StringEquals("aws:PrincipalOrgID", org.org_id))))
+    t.suppress(bucket, suppressions.ARTIFACTS_PER_REGION, suppressions.NO_OBJECT_LOCK)
+    t.suppress(key, suppressions.DEFAULT_KEY_POLICY)
     t.export("KeyArn", GetAtt(key, "Arn"), "The regional KMS key drgen encrypts with")
     t.export("ArtifactBucket", Ref(bucket), "The bucket holding Lambda packages and templates")

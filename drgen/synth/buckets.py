@@ -10,7 +10,7 @@ from troposphere import GetAtt, Ref, Sub
 from troposphere import s3 as s3r
 
 from drgen import naming
-from drgen.synth import policies
+from drgen.synth import policies, suppressions
 from drgen.synth.base import LayerTemplate
 
 ACCESS_LOGS = "AccessLogBucket"
@@ -43,10 +43,11 @@ def access_log_destination(t: LayerTemplate) -> Any:
             Id="ExpireAccessLogs", Status="Enabled", ExpirationInDays=365, NoncurrentVersionExpirationInDays=30)]),
         DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
     ))
-    t.skip_check(bucket, "CKV_AWS_18", "this is the region's access-log destination; logging it into itself would loop")
-    t.skip_check(bucket, "CKV_AWS_145", "S3 server access logs can only be delivered to an SSE-S3 bucket, not SSE-KMS")
-    t.add(s3r.BucketPolicy(f"{ACCESS_LOGS}Policy", Bucket=Ref(bucket),
-                           PolicyDocument=_log_delivery_policy(t, bucket)))
+    t.suppress(bucket, suppressions.ACCESS_LOG_DESTINATION, suppressions.ACCESS_LOGS_SSE_S3,
+               suppressions.ACCESS_LOGS_REGIONAL, suppressions.NO_OBJECT_LOCK, suppressions.NO_EVENT_CONSUMER)
+    t.suppress(t.add(s3r.BucketPolicy(f"{ACCESS_LOGS}Policy", Bucket=Ref(bucket),
+                                      PolicyDocument=_log_delivery_policy(t, bucket))),
+               suppressions.TLS_ONLY_AS_STRING)
     return Ref(bucket)
 
 
@@ -85,7 +86,11 @@ def secure_bucket(t: LayerTemplate, logical_id: str, name: Any, *, key_arn: Any,
         DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
         **extra,
     ))
-    t.add(s3r.BucketPolicy(f"{logical_id}Policy", Bucket=Ref(bucket),
-                           PolicyDocument=policies.tls_only_bucket(GetAtt(bucket, "Arn"))))
+    t.suppress(t.add(s3r.BucketPolicy(f"{logical_id}Policy", Bucket=Ref(bucket),
+                                      PolicyDocument=policies.tls_only_bucket(GetAtt(bucket, "Arn")))),
+               suppressions.TLS_ONLY_AS_STRING)
+    t.suppress(bucket, suppressions.NO_EVENT_CONSUMER)
+    if t.layer.name != "bootstrap":
+        t.suppress(bucket, suppressions.LOGS_TO_NAMED_BUCKET)
     return bucket
 

@@ -15,11 +15,19 @@ from troposphere import GetAtt, If, ImportValue, Join, NoValue, Ref, Split, Sub,
 
 from drgen import awsdata, naming
 from drgen.model import Database
-from drgen.synth import policies
+from drgen.synth import policies, suppressions
 from drgen.synth.base import IS_PRIMARY, IS_SECONDARY, LayerTemplate
 
 LOG_EXPORTS = {"aurora-postgresql": ["postgresql"], "aurora-mysql": ["audit", "error", "slowquery"]}
 TLS_PARAMETERS = {"aurora-postgresql": {"rds.force_ssl": "1"}, "aurora-mysql": {"require_secure_transport": "ON"}}
+LOG_PARAMETERS: dict[str, dict[str, str]] = {
+    # Aurora MySQL writes the audit and slow query logs LOG_EXPORTS publishes only when the cluster parameter group
+    # turns them on (Aurora User Guide: "Publishing Aurora MySQL logs to CloudWatch Logs", advanced auditing); the
+    # error log is always written, and Aurora PostgreSQL's postgresql log needs nothing
+    "aurora-postgresql": {},
+    "aurora-mysql": {"server_audit_logging": "1", "server_audit_events": "CONNECT,QUERY_DCL,QUERY_DDL",
+                     "slow_query_log": "1", "long_query_time": "1", "log_output": "FILE"},
+}
 
 
 def _monitoring_role(t: LayerTemplate, condition: str | None) -> iam.Role:
@@ -56,9 +64,7 @@ def _database(t: LayerTemplate, db: Database) -> None:
                         for r in t.bp.secondaries],
         DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
     ))
-    t.skip_check(secret, "CKV2_AWS_57", "the master password of an Aurora global database is rotated by the "
-                                         "runbook: a rotation function would need network access to the writer, "
-                                         "which moves between regions")
+    t.suppress(secret, suppressions.MASTER_SECRET_NOT_ROTATED)
     cluster_id = naming.global_cluster(t.prefix, db.name)
     if global_db:
         t.add(rds.GlobalCluster(
@@ -72,7 +78,9 @@ def _database(t: LayerTemplate, db: Database) -> None:
         SubnetIds=Split(",", ImportValue(naming.export(t.prefix, "network", "PrivateSubnetIds"))))))
     parameters = t.add(_with(in_cluster_regions, rds.DBClusterParameterGroup(
         f"{d}ClusterParameters", Description=f"{db.name}: TLS required",
-        Family=awsdata.parameter_group_family(db.engine, db.engine_version), Parameters=TLS_PARAMETERS[db.engine])))
+        Family=awsdata.parameter_group_family(db.engine, db.engine_version),
+        Parameters={**TLS_PARAMETERS[db.engine], **LOG_PARAMETERS[db.engine]})))
+    t.suppress(parameters, suppressions.PARAMETER_GROUP)
     cluster_props: dict[str, Any] = dict(
         DBClusterIdentifier=Sub(naming.db_cluster(t.prefix, db.name, "${AWS::Region}")),
         Engine=db.engine, EngineVersion=db.engine_version,
@@ -99,18 +107,21 @@ def _database(t: LayerTemplate, db: Database) -> None:
         cluster_props["ServerlessV2ScalingConfiguration"] = rds.ServerlessV2ScalingConfiguration(
             MinCapacity=db.capacity.min, MaxCapacity=db.capacity.max)
     cluster = t.add(rds.DBCluster(f"{d}Cluster", **cluster_props))
+    if not db.deletion_protection:
+        t.suppress(cluster, suppressions.DELETION_PROTECTION_OFF)
     monitoring = _monitoring_role(t, in_cluster_regions)
     secondary_count = db.secondary_instances if global_db else 0
     for index in range(max(db.primary_instances, secondary_count)):
         in_primary, in_secondary = index < db.primary_instances, index < secondary_count
         condition = None if in_primary and in_secondary else (only_primary if in_primary else t.condition(IS_SECONDARY))
-        t.add(_with(condition, rds.DBInstance(
+        instance = t.add(_with(condition, rds.DBInstance(
             f"{d}Instance{index + 1}", DBClusterIdentifier=Ref(cluster), Engine=db.engine,
             DBInstanceIdentifier=Sub(naming.db_instance(t.prefix, db.name, "${AWS::Region}", index)),
             DBInstanceClass=db.instance_class or "db.serverless", PubliclyAccessible=False,
             AutoMinorVersionUpgrade=True, EnablePerformanceInsights=True, PerformanceInsightsKMSKeyId=t.key_arn(),
             MonitoringInterval=60, MonitoringRoleArn=GetAtt(monitoring, "Arn"),
         )))
+        t.suppress(instance, suppressions.AURORA_INSTANCE)
     outputs = [("ClusterArn", GetAtt(cluster, "DBClusterArn"), "The region's cluster"),
                ("ClusterResourceId", GetAtt(cluster, "DBClusterResourceId"), "For rds-db:connect grants"),
                ("Endpoint", GetAtt(cluster, "Endpoint.Address"), "The cluster endpoint")]

@@ -17,7 +17,7 @@ from troposphere import events as eventsr
 from troposphere import sqs as sqsr
 
 from drgen import naming
-from drgen.synth import policies
+from drgen.synth import policies, suppressions
 from drgen.synth.base import LayerTemplate
 from drgen.synth.topic import TOPIC
 
@@ -44,7 +44,9 @@ def contribute(t: LayerTemplate) -> None:
     if not needed(t) or not t.layer.holds(""):
         return
     queue = t.add(sqsr.Queue(QUEUE, QueueName=queue_name(t.prefix), MessageRetentionPeriod=RETENTION_SECONDS,
-                             KmsMasterKeyId=t.key_arn(), KmsDataKeyReusePeriodSeconds=300))
+                             KmsMasterKeyId=t.key_arn(), KmsDataKeyReusePeriodSeconds=300,
+                             DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
+    t.suppress(queue, suppressions.QUEUE_KEY_IMPORTED, suppressions.DEAD_LETTER_QUEUE)
     tls_only = policies.tls_only_queue(QUEUE)
     tls_only.Statement.append(Statement(
         Sid="OwnRulesDeadLetter", Effect=Allow, Principal=Principal("Service", ["events.amazonaws.com"]),

@@ -31,12 +31,11 @@ from troposphere import stepfunctions as sfn
 
 from drgen import naming
 from drgen.configs import schedule_seconds
-from drgen.synth import canary_gameday, policies
+from drgen.synth import canary_gameday, policies, suppressions
 from drgen.synth.alarms import failover_alarm_names
 from drgen.synth.base import LayerTemplate, arn
 from drgen.synth.delivery import target_options
 from drgen.synth.dns import region_id
-from drgen.synth.functions import CONCURRENCY
 from drgen.synth.iam import region_key_statement
 from drgen.synth.lambdas import function
 
@@ -45,8 +44,6 @@ CANARY_ID = naming.logical_id(CANARY) + "Function"
 """The canary function's logical ID (the state machine's ``${CanaryFunctionArn}``)."""
 PROBE_METRIC = "ActiveRegionProbeFailed"
 READY_METRIC = "Ready"
-OUTSIDE_VPC = "the canary must reach other regions' public endpoints, not depend on this region's network layer"
-SCHEDULED = "invoked by an EventBridge schedule whose target has a retry policy and a dead-letter queue"
 FAILOVER_START_MAX_AGE = 3600
 """A failover start older than an hour is stale: the alarm has re-fired or an operator has acted since."""
 
@@ -115,7 +112,7 @@ def canary(t: LayerTemplate) -> lambdar.Function:
     return function(t, CANARY, handler="handler.handler", runtime="python3.12", memory=256, timeout=60,
                     statements=statements + fis_statements,
                     environment={"DRGEN_CONFIG": canary_config(t), **fis_environment},
-                    skips={"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SCHEDULED, "CKV_AWS_117": OUTSIDE_VPC},
+                    suppress=[suppressions.CONCURRENCY, suppressions.SCHEDULED, suppressions.CANARY_OUTSIDE_VPC],
                     **fis_props)
 
 
@@ -145,6 +142,8 @@ def _alarms(t: LayerTemplate) -> cloudwatchr.Alarm:
         ComparisonOperator="GreaterThanOrEqualToThreshold",
         # the active region puts no datapoint (it does not watch itself): no data is no evidence either way
         TreatMissingData="missing", **pages))
+    if not pages:
+        suppressions.apply(down, suppressions.ALARM_STARTS_FAILOVER)
     # CloudWatch (PutMetricAlarm, Period): Period x EvaluationPeriods at most 7 days, 1 day under an hour's period
     period = min(schedule_seconds(bp.failover.validation_schedule) or 86_400, 604_800)
     evaluations = 2 if period * 2 <= (86_400 if period < 3600 else 604_800) else 1

@@ -20,7 +20,7 @@ from troposphere import kms as kmsr
 from troposphere import sns as snsr
 
 from drgen import naming
-from drgen.synth import policies
+from drgen.synth import policies, suppressions
 from drgen.synth.base import LayerTemplate
 
 ACTIVE_STRING = '"status":"active"'
@@ -53,7 +53,9 @@ def _alerts(t: LayerTemplate) -> snsr.Topic:
                              Statement(Sid="AlarmsPublish", Effect=Allow,
                                        Principal=Principal("Service", ["cloudwatch.amazonaws.com"]),
                                        Action=[kms.GenerateDataKey, kms.Decrypt], Resource=["*"],
-                                       Condition=Condition(StringEquals("aws:SourceAccount", {"Ref": "AWS::AccountId"})))])))
+                                       Condition=Condition(StringEquals("aws:SourceAccount", {"Ref": "AWS::AccountId"})))]),
+                         DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
+    t.suppress(key, suppressions.DEFAULT_KEY_POLICY)
     return t.add(snsr.Topic("DnsAlertsTopic", TopicName=f"{naming.topic(t.prefix)}-dns", KmsMasterKeyId=Ref(key),
                             Subscription=[snsr.Subscription(Protocol="email", Endpoint=e) for e in t.bp.failover.emails]))
 

@@ -19,16 +19,12 @@ from drgen import configs, naming
 from drgen.configs import consumers_enabled
 from drgen.model import Function
 from drgen.splitting import function_group
-from drgen.synth import iam, intake
+from drgen.synth import iam, intake, suppressions
 from drgen.synth.base import LayerTemplate
 from drgen.synth.lambdas import function
 from drgen.synth.queues import queue_arn, queue_id
 
 HEALTH = "health"
-CONCURRENCY = ("concurrency is bounded by the account limit and each queue's event source; reserving it here "
-               "would take capacity from every other function")
-NOT_IN_VPC = "the blueprint runs this function outside a VPC (in_vpc: false): it reaches only AWS APIs"
-SYNC_OR_QUEUE = "invoked synchronously or by an SQS event source, whose dead-letter queue keeps failed messages"
 
 
 function_id = naming.function_id
@@ -38,15 +34,15 @@ def _blueprint_function(t: LayerTemplate, fn: Function) -> None:
     # every function may read the active-region flag: the contract is that it writes only in the active region
     statements = [*(s for grant in iam.grants_of(fn) for s in iam.statements_for(t, grant)), *iam.flag_statements(t),
                   *intake.consumer_statements(t, fn.name)]
-    skips = {"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SYNC_OR_QUEUE}
+    suppress = [suppressions.CONCURRENCY, suppressions.SYNC_OR_QUEUE]
     if not fn.in_vpc:
-        skips["CKV_AWS_117"] = NOT_IN_VPC
+        suppress.append(suppressions.NOT_IN_VPC)
     resource = function(t, fn.name, handler=fn.handler, runtime=fn.runtime, memory=fn.memory,
                         timeout=fn.timeout.whole_seconds, statements=statements,
                         environment={**dict(fn.environment), **iam.environment_of(t, fn), **iam.flag_environment(t),
                                      **intake.consumer_environment(t, fn.name)},
                         vpc=fn.in_vpc,
-                        skips=skips)
+                        suppress=suppress)
     for trigger in fn.triggers:
         props = {}
         if trigger.max_batching_window is not None:
@@ -77,9 +73,8 @@ def _health_function(t: LayerTemplate) -> None:
                                     Resource=[GetAtt(queue_id(q.name), "Arn") for q in t.bp.queues]))
     resource = function(t, HEALTH, handler="handler.handler", runtime="python3.12", memory=256, timeout=10,
                         statements=statements, environment={"DRGEN_CONFIG": health_config(t)},
-                        skips={"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SYNC_OR_QUEUE,
-                               "CKV_AWS_117": "the health check reads only AWS APIs; it runs outside the VPC so that it "
-                                              "reports the region, not one subnet's routing"})
+                        suppress=[suppressions.CONCURRENCY, suppressions.SYNC_OR_QUEUE,
+                                  suppressions.HEALTH_OUTSIDE_VPC])
     t.export("HealthFunctionArn", GetAtt(resource, "Arn"), "drgen's regional health function")
 
 

@@ -48,7 +48,7 @@ from troposphere import events as eventsr
 
 from drgen import configs, naming
 from drgen.model import Route
-from drgen.synth import delivery, iam
+from drgen.synth import delivery, iam, suppressions
 from drgen.synth.base import LayerTemplate, arn
 from drgen.synth.lambdas import function
 from drgen.synth.queues import queue_id
@@ -155,9 +155,7 @@ def _drainer(t: LayerTemplate) -> None:
     config = Sub(json.dumps(configs.drainer(t.bp), sort_keys=True, separators=(",", ":")))
     fn = function(t, DRAINER, handler="handler.handler", runtime="python3.12", memory=256, timeout=DRAINER_TIMEOUT,
                   statements=statements, environment={"DRGEN_CONFIG": config}, ReservedConcurrentExecutions=1,
-                  skips={"CKV_AWS_116": "invoked by an EventBridge schedule every minute: a missed invocation is "
-                                        "the next one",
-                         "CKV_AWS_117": "the drainer reads only AWS APIs (DynamoDB, SQS): it runs outside the VPC"})
+                  suppress=[suppressions.DRAINER_SCHEDULED, suppressions.DRAINER_OUTSIDE_VPC])
     target = {}
     if delivery.needed(t):
         target = delivery.target_options(t, 60, 0)

@@ -3,6 +3,7 @@ region's artifact bucket. Used for the blueprint's functions and drgen's own."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from awacs import logs, xray
@@ -11,8 +12,9 @@ from troposphere import GetAtt, Join, Ref, Sub, iam
 from troposphere import awslambda as lambdar
 
 from drgen import naming
-from drgen.synth import policies
+from drgen.synth import policies, suppressions
 from drgen.synth.base import LayerTemplate
+from drgen.synth.suppressions import Suppression
 
 
 def log_group_name(t: LayerTemplate, name: str) -> str:
@@ -21,7 +23,7 @@ def log_group_name(t: LayerTemplate, name: str) -> str:
 
 def function(t: LayerTemplate, name: str, *, handler: str, runtime: str, memory: int, timeout: int,
              statements: list[Statement], environment: dict[str, Any], vpc: bool = False,
-             skips: dict[str, str] | None = None, **extra: Any) -> lambdar.Function:
+             suppress: Sequence[Suppression] = (), **extra: Any) -> lambdar.Function:
     """A function named ``naming.function(prefix, name)`` whose code is ``t.packages[name]``."""
     base = naming.logical_id(name)
     group = t.log_group(f"{base}LogGroup", log_group_name(t, name))
@@ -59,10 +61,6 @@ def function(t: LayerTemplate, name: str, *, handler: str, runtime: str, memory:
             SubnetIds=Split(",", ImportValue(naming.export(t.prefix, "network", "PrivateSubnetIds"))),
             SecurityGroupIds=[ImportValue(naming.export(t.prefix, "network", "FunctionSecurityGroupId"))])
     resource = t.add(lambdar.Function(base + "Function", **props))
-    skips = {"CKV_AWS_45": "the environment holds resource names only; credentials come from the function's role "
-                           "(IAM database authentication tokens included) at run time (checkov's pattern matching "
-                           "misreads some names)",
-             **(skips or {})}
-    for check, reason in skips.items():
-        t.skip_check(resource, check, reason)
+    t.suppress(resource, suppressions.ENVIRONMENT_NAMES_ONLY, *suppress,
+               *([suppressions.VPC_IMPORTED] if vpc else []))
     return resource

@@ -26,13 +26,14 @@ from troposphere import awslambda as lambdar
 from troposphere import stepfunctions as sfn
 
 from drgen import asl, asl_redrive, configs, naming
-from drgen.synth import detection, policies
+from drgen.synth import detection, policies, suppressions
 from drgen.synth.base import LayerTemplate, arn
-from drgen.synth.functions import CONCURRENCY, SYNC_OR_QUEUE
 from drgen.synth.iam import key_statement
 from drgen.synth.lambdas import function
 
-OUTSIDE_VPC = "drgen's orchestration functions call only AWS APIs and must not depend on the region's network layer"
+PROMOTER_CONCURRENCY = 2
+"""Reserved for the promoter, so that a failover can run when the region's other functions use the account's whole
+concurrency (the state machine invokes it one step at a time; two leaves room for a retry overlapping a late run)."""
 
 
 def _cluster(t: LayerTemplate, db: str, region: str) -> Sub:
@@ -84,7 +85,8 @@ def _readiness(t: LayerTemplate) -> lambdar.Function:
                                     Resource=["*"]))
     return function(t, "readiness", handler="handler.handler", runtime="python3.12", memory=256, timeout=60,
                     statements=statements, environment={"DRGEN_CONFIG": readiness_config(t)},
-                    skips={"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SYNC_OR_QUEUE, "CKV_AWS_117": OUTSIDE_VPC})
+                    suppress=[suppressions.CONCURRENCY, suppressions.SYNC_OR_QUEUE,
+                              suppressions.ORCHESTRATION_OUTSIDE_VPC])
 
 
 def _scale_statements(t: LayerTemplate) -> list[Statement]:
@@ -173,8 +175,8 @@ def _promoter(t: LayerTemplate) -> lambdar.Function:
             statements.append(Statement(Sid="DimLeftRegion", Effect=Allow, Action=[awslambda.PutFunctionConcurrency],
                                         Resource=anywhere))
     return function(t, "promoter", handler="handler.handler", runtime="python3.12", memory=256, timeout=60,
-                    statements=statements, environment={},
-                    skips={"CKV_AWS_115": CONCURRENCY, "CKV_AWS_116": SYNC_OR_QUEUE, "CKV_AWS_117": OUTSIDE_VPC})
+                    statements=statements, environment={}, ReservedConcurrentExecutions=PROMOTER_CONCURRENCY,
+                    suppress=[suppressions.SYNC_OR_QUEUE, suppressions.ORCHESTRATION_OUTSIDE_VPC])
 
 
 def _state_machine(t: LayerTemplate, readiness: lambdar.Function, promoter: lambdar.Function) -> sfn.StateMachine:

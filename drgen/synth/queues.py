@@ -10,7 +10,7 @@ from troposphere import sqs as sqsr
 from drgen import naming
 from drgen.model import Queue
 from drgen.splitting import exported_queues, queue_exports
-from drgen.synth import policies
+from drgen.synth import policies, suppressions
 from drgen.synth.base import LayerTemplate
 
 
@@ -38,12 +38,15 @@ def contribute(t: LayerTemplate) -> None:
     shared = exported_queues(t.bp, t.layer)
     for queue in t.bp.queues:
         fifo = {"FifoQueue": True, "ContentBasedDeduplication": True} if queue.fifo else {}
-        encryption = {"KmsMasterKeyId": t.key_arn(), "KmsDataKeyReusePeriodSeconds": 300}
+        # Retained: a queue deleted with its stack loses the messages it holds
+        encryption = {"KmsMasterKeyId": t.key_arn(), "KmsDataKeyReusePeriodSeconds": 300,
+                      "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
         redrive = {}
         if queue.dead_letter is not None:
             dlq = t.add(sqsr.Queue(
                 dead_letter_id(queue), QueueName=naming.dead_letter_queue(t.prefix, queue.name, queue.fifo),
                 MessageRetentionPeriod=queue.dead_letter.retention.whole_seconds, **fifo, **encryption))
+            t.suppress(dlq, suppressions.QUEUE_KEY_IMPORTED, suppressions.DEAD_LETTER_QUEUE)
             t.add(sqsr.QueuePolicy(f"{dlq.title}Policy", Queues=[Ref(dlq)],
                                    PolicyDocument=policies.tls_only_queue(dlq.title)))
             redrive["RedrivePolicy"] = sqsr.RedrivePolicy(deadLetterTargetArn=GetAtt(dlq, "Arn"),
@@ -52,6 +55,7 @@ def contribute(t: LayerTemplate) -> None:
             queue_id(queue), QueueName=naming.queue(t.prefix, queue.name, queue.fifo),
             VisibilityTimeout=queue.visibility_timeout.whole_seconds,
             MessageRetentionPeriod=queue.retention.whole_seconds, **fifo, **encryption, **redrive))
+        t.suppress(resource, suppressions.QUEUE_KEY_IMPORTED)
         t.add(sqsr.QueuePolicy(f"{resource.title}Policy", Queues=[Ref(resource)],
                                PolicyDocument=policies.tls_only_queue(resource.title)))
         if queue.name in shared:  # a function in a later part of the split app layer names it

@@ -38,7 +38,7 @@ from troposphere import Equals, GetAtt, If, Output, Ref, Sub, Tags, Template, en
 from drgen import awsdata
 from drgen.errors import RenderError
 from drgen.model import Blueprint
-from drgen.synth import permissions, policies
+from drgen.synth import permissions, policies, suppressions
 from drgen.synth.base import LayerTemplate
 from drgen.synth.permissions import ACCOUNT, ARN
 from drgen.synth.stacksets import administration_role, execution_role
@@ -193,6 +193,7 @@ def _administration_role(bp: Blueprint, tags: Tags) -> iam.Role:
                                                            Action=[sts.AssumeRole], Resource=executions)]))],
         Tags=tags,
     )
+    suppressions.apply(role, suppressions.INLINE_POLICY)
     if bp.accounts:
         role.Condition = IS_ADMINISTRATION_ACCOUNT
     return role
@@ -249,12 +250,15 @@ def _managed_policy(bp: Blueprint, index: int, statements: list[Statement], coun
                     role: iam.Role) -> iam.ManagedPolicy:
     """Part ``index`` of the execution role's policy, attached to it (IAM allows 6,144 characters a policy)."""
     sids = ", ".join(str(s.Sid) for s in statements)
-    return iam.ManagedPolicy(
+    policy = iam.ManagedPolicy(
         f"ExecutionPolicy{index + 1}",
         Description=f"drgen {bp.prefix} StackSet execution role, part {index + 1} of {count}: {sids}"[:1000],
         PolicyDocument=PolicyDocument(Version=policies.VERSION, Statement=statements),
         Roles=[Ref(role)],
     )
+    if any(s.Sid == "StackSetInstances" for s in statements):  # cloudformation:* on its own StackSets
+        suppressions.apply(policy, suppressions.STACKSET_STACKS)
+    return policy
 
 
 def iter_statements(template: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -26,7 +26,7 @@ from troposphere import s3 as s3r
 
 from drgen import naming
 from drgen.model import Bucket
-from drgen.synth import policies
+from drgen.synth import policies, suppressions
 from drgen.synth.base import IS_PRIMARY, LayerTemplate
 from drgen.synth.buckets import secure_bucket
 from drgen.synth.iam import region_key_statement
@@ -153,4 +153,6 @@ def contribute(t: LayerTemplate) -> None:
         logical_id = naming.logical_id(bucket.name, "Bucket")
         resource = secure_bucket(t, logical_id, Sub(naming.bucket(t.prefix, bucket.name, "${AWS::Region}")),
                                  key_arn=t.key_arn(), lifecycle=lifecycle, **extra)
+        if bucket.object_lock is None:
+            t.suppress(resource, suppressions.OBJECT_LOCK_NOT_ASKED)
         t.output(f"{logical_id}Name", Ref(resource), f"The {bucket.name} bucket in this region")

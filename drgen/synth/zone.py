@@ -15,9 +15,5 @@ def contribute(t: LayerTemplate) -> None:
                                         Comment=f"drgen {t.prefix}: delegate to the name servers in the outputs"),
                                     HostedZoneTags=t.tags(),
                                     DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
-    t.skip_check(zone, "CKV2_AWS_38", "DNSSEC signing needs a key-signing key in the parent zone's registrar; "
-                                      "enable it when you delegate the zone")
-    t.skip_check(zone, "CKV2_AWS_39", "query logging is the account's choice of log destination; the failover "
-                                      "decision does not depend on it")
     t.output("HostedZoneId", Ref(zone), "Pass to the app StackSet as HostedZoneId")
     t.output("NameServers", Join(",", GetAtt(zone, "NameServers")), "Delegate the zone to these")
