@@ -190,7 +190,7 @@ def test_a_split_blueprint_deploys_every_part(session: boto3.Session) -> None:
     bp = result.blueprint
     serving = [layer for layer in rendered.plan.layers if layer.whole == "app"]
     assert [layer.name for layer in serving] == ["app", "app-2"]
-    admin = session.client("cloudformation", region_name=bp.primary.name)
+    admin = session.client("cloudformation", region_name=bp.control_region)
     for layer in serving:
         summaries = admin.list_stack_instances(StackSetName=naming.stack(bp.prefix, layer.name))["Summaries"]
         assert sorted(s["Region"] for s in summaries) == sorted(layer.regions)
