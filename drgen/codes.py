@@ -111,6 +111,16 @@ _ALL = [
          "region has fewer zones than asked.",
          source="Amazon EC2 User Guide, \"Regions and Zones\" (each Availability Zone is in one Region; a subnet "
                 "resides entirely within one zone of its VPC's Region)"),
+    Code("E211", "regions span partitions", "Every region of a blueprint must be in one AWS partition (`aws`, "
+         "`aws-cn` for China, `aws-us-gov` for GovCloud (US)). A partition is isolated: its accounts, credentials and "
+         "IAM principals do not work in another, so a StackSet deploys only to regions of its administrator's "
+         "partition, and a DynamoDB global table's replicas, an Aurora global database's clusters and S3 replication's "
+         "buckets all stay within one. A service in China and one elsewhere are two blueprints.",
+         source="AWS General Reference and IAM User Guide, \"Partitions\" (each AWS account is scoped to one "
+                "partition; IAM roles and resource-based policies delegate access within a single partition); "
+                "Getting Started with Amazon Web Services in China, \"General Information About Amazon Web Services "
+                "China\" (accounts and credentials of other Regions do not work in the China Regions, which are not "
+                "connected by the AWS backbone to the others)"),
     # Names and references
     Code("E301", "name used twice", "Names must be unique within their section."),
     Code("E302", "unresolved reference", "A reference names something that the blueprint does not define."),

@@ -60,7 +60,7 @@ class Artifacts(Runner):
         if len(body) <= INLINE_BODY_LIMIT:
             return {"TemplateBody": body.decode("utf-8")}
         bucket = self._bucket(self.admin_region)
-        suffix = "amazonaws.com.cn" if awsdata.partition(self.admin_region) == "aws-cn" else "amazonaws.com"
+        suffix = awsdata.url_suffix(self.admin_region)
         key = template_key(layer, hashlib.sha256(body).hexdigest())
         return {"TemplateURL": f"https://{bucket}.s3.{self.admin_region}.{suffix}/{key}"}
 
