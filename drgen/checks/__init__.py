@@ -49,10 +49,10 @@ Check = Callable[[Context], Iterator[Diagnostic]]
 
 
 def all_checks() -> list[Check]:
-    from drgen.checks import auth, limits, linting, names, network, references, secrets, tables, tags, tooling
+    from drgen.checks import auth, limits, linting, names, network, references, scale, secrets, tables, tags, tooling
 
     return [*network.CHECKS, *names.CHECKS, *tags.CHECKS, *references.CHECKS, *limits.CHECKS, *secrets.CHECKS,
-            *auth.CHECKS, *tables.CHECKS, *tooling.CHECKS, *linting.CHECKS]
+            *auth.CHECKS, *tables.CHECKS, *tooling.CHECKS, *linting.CHECKS, *scale.CHECKS]
 
 
 def run(ctx: Context) -> list[Diagnostic]:
