@@ -14,6 +14,7 @@ import pytest
 
 import drgen
 from drgen import awsdata
+from drgen.drilling import drill
 from drgen.layers import route53_region
 from drgen.lint import lint_text, regions_for
 from drgen.rendering import Rendered, render_blueprint
@@ -115,3 +116,13 @@ def test_a_blueprint_spanning_partitions_is_refused(tmp_path: Path) -> None:
     found = [(d.code, d.message) for d in drgen.validate(path)]
     assert [c for c, _ in found if c.startswith("E")] == ["E211"], found
     assert "region 'us-east-1' is in the aws partition, us-gov-west-1 in aws-us-gov" in found[0][1]
+
+
+def test_a_switchover_drill_runs_in_the_china_partition() -> None:
+    """The emulator builds ARNs, endpoints and Route 53's metrics in the blueprint's partition: a planned switchover
+    moves the flag, the consumers and the traffic to the standby. (Not GovCloud: moto's IAM there hands out
+    ``arn:aws:`` role ARNs, which its own Lambda in the aws-us-gov partition then refuses.)"""
+    bp = drgen.load(BLUEPRINTS["china"])
+    (result,) = drill(bp, ["switchover"]).scenarios
+    assert result.ok, result.problems
+    assert result.region == bp.secondaries[0].name
