@@ -1,10 +1,14 @@
-"""drgen's benchmarks. Run: ``.venv/bin/python benchmarks/run.py [validate|render|scale|deploy]`` (default: all).
+"""drgen's benchmarks. Run: ``.venv/bin/python benchmarks/run.py [validate|render|scale|deploy|many|fleet]``
+(default: all).
 
 Prints figures (wall and CPU time, peak RSS, and what the process spends importing, heavy packages named);
 asserts nothing. Targets on the 2-core reference machine: ``drgen validate`` of the reference blueprint
 <= 0.3 s per process (of which importing jsonschema, the schema validator, is about 0.1 s); ``drgen render``
 <= 0.4 s wall (median) and <= 120 MB peak RSS per process; a 16-region blueprint with 20 of each component
-<= 3 s, with time linear in resources; an unchanged redeploy makes only read calls (``deploy``, against moto in-process).
+<= 3 s, with time linear in resources; an unchanged redeploy makes only read calls (``deploy``, against moto in-process);
+100 blueprints rendered and planned side by side, and their StackSets against the administrator account's quota
+(``many``); one blueprint over 16 regions x 200 accounts, its StackSet operations, instances and estimated deploy time
+(``fleet``, docs/scale.md).
 """
 
 from __future__ import annotations
@@ -180,10 +184,67 @@ def bench_deploy() -> None:
                   f"{len(result.operations)} operations")
 
 
+def bench_many() -> None:
+    """Many blueprints side by side: 100 generated blueprints (distinct names, so distinct prefixes), each rendered
+    and planned in-process, and what they add up to against the administrator account's StackSet quotas."""
+    import drgen
+    from drgen import scale
+    from drgen.planning import build_plan
+    from drgen.rendering import render_blueprint
+
+    print("many blueprints (100 generated, 2 regions x 2 each, rendered and planned in-process)")
+    stacksets = operations = 0
+    times = []
+    prefixes = set()
+    with tempfile.TemporaryDirectory() as scratch:
+        for index in range(100):
+            folder = Path(scratch) / f"bp{index:03d}"
+            path = generated(folder, 2, 2)
+            path.write_text(path.read_text().replace('"name": "scale"', f'"name": "svc{index:03d}"'))
+            start = time.perf_counter()
+            bp = drgen.load(path)
+            render_blueprint(bp)
+            plan = build_plan(bp)
+            times.append(time.perf_counter() - start)
+            report = scale.estimate(plan)
+            prefixes.add(bp.prefix)
+            stacksets += report.stacksets
+            operations += report.operations
+    print(f"  {len(prefixes)} distinct prefixes, {sum(times):.2f} s in all, median {statistics.median(times):.3f} s, "
+          f"max {max(times):.3f} s per blueprint")
+    print(f"  {stacksets} StackSets in one administrator account (quota {scale.STACKSETS_PER_ADMIN_ACCOUNT:,}: "
+          f"{stacksets / scale.STACKSETS_PER_ADMIN_ACCOUNT:.0%}), {operations} StackSet operations for their first "
+          f"deploys")
+
+
+def bench_fleet() -> None:
+    """One blueprint over 16 regions and 200 target accounts: its StackSet operations, instances and estimated deploy
+    time against the quotas (drgen.scale; plan only, nothing deployed)."""
+    import drgen
+    from drgen import scale
+    from drgen.planning import build_plan
+
+    print("one blueprint over 16 regions x 200 accounts (planned; deploy time estimated by drgen.scale)")
+    with tempfile.TemporaryDirectory() as scratch:
+        path = generated(Path(scratch), 16, 2)
+        text = path.read_text().replace('"version": 1,', '"version": 1, "accounts": [%s],' % ", ".join(
+            f'"{100000000000 + i:012d}"' for i in range(200)), 1)
+        path.write_text(text)
+        bp = drgen.load(path)
+        start = time.perf_counter()
+        plan = build_plan(bp)
+        report = scale.estimate(plan, accounts=len(bp.accounts))
+        wall = time.perf_counter() - start
+    print(f"  planned and estimated in {wall:.3f} s")
+    for line in report.text().splitlines():
+        print(f"  {line}")
+
+
 def main(argv: list[str]) -> None:
-    chosen = argv or ["validate", "render", "scale", "deploy"]
+    chosen = argv or ["validate", "render", "scale", "deploy", "many", "fleet"]
     for name in chosen:
-        {"validate": bench_validate, "render": bench_render, "scale": bench_scale, "deploy": bench_deploy}[name]()
+        {"validate": bench_validate, "render": bench_render, "scale": bench_scale, "deploy": bench_deploy,
+         "many": bench_many, "fleet": bench_fleet}[name]()
 
 
 if __name__ == "__main__":

@@ -202,7 +202,7 @@ def _promotion_states(bp: Blueprint) -> dict[str, dict[str, Any]]:
         "LossyPath": lossy,
         "SetSwitchover": {"Type": "Pass", "Result": "switchover", "ResultPath": "$.mode", "Next": "PromoteDatabases"},
         "RequestApproval": {
-            "Type": "Task", "Resource": "arn:aws:states:::sns:publish.waitForTaskToken",
+            "Type": "Task", "Resource": "arn:${Partition}:states:::sns:publish.waitForTaskToken",
             "Parameters": {"TopicArn": "${TopicArn}", "Subject": "drgen: approve a lossy failover to ${Region}",
                            "Message.$": approve},
             "TimeoutSeconds": APPROVAL_TIMEOUT_SECONDS, "ResultPath": "$.approval",
@@ -290,7 +290,7 @@ def _serving_states(bp: Blueprint) -> dict[str, dict[str, Any]]:
                                  "States.Format('${Region} is the active region (was {}; execution {}).', "
                                  "$.inspect.value.fromRegion, $$.Execution.Id)", "EmitEvent"),
         "EmitEvent": {
-            "Type": "Task", "Resource": "arn:aws:states:::events:putEvents",
+            "Type": "Task", "Resource": "arn:${Partition}:states:::events:putEvents",
             "Parameters": {"Entries": [{"Source": "drgen", "DetailType": "drgen failover completed",
                                         "EventBusName": "${EventBusArn}",
                                         "Detail": {"blueprint": bp.prefix, "region": "${Region}",
@@ -350,9 +350,13 @@ def definition(bp: Blueprint) -> dict[str, Any]:
     })
     states["NotifyFailure"]["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.notifyError",
                                          "Next": "ReleaseFailed"}]
-    return {"Comment": f"drgen {bp.prefix}: make this region the active one (inspect, lock, decide, promote, "
-                       "traffic, capacity, consumers, redrive, validation)",
-            "StartAt": "Inspect", "TimeoutSeconds": timeout, "States": states}
+    machine = {"Comment": f"drgen {bp.prefix}: make this region the active one (inspect, lock, decide, promote, "
+                          "traffic, capacity, consumers, redrive, validation)",
+               "StartAt": "Inspect", "TimeoutSeconds": timeout, "States": states}
+    # Step Functions refuses an integration ARN of another partition than the execution's ("The resource belongs
+    # to a different partition"); a blueprint's regions share one (E211), so the partition is written in.
+    partition: dict[str, Any] = resolve(machine, {"Partition": awsdata.partition(bp.primary.name)})
+    return partition
 
 
 def values(bp: Blueprint, region: str, account: str = "${AWS::AccountId}") -> dict[str, str]:

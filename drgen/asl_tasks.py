@@ -28,7 +28,7 @@ CATCH_ALL = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "N
 def lambda_task(function: str, payload: dict[str, Any], result: str | None, next_state: str,
                 retry: list[dict[str, Any]] | None = None, catch: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {
-        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Type": "Task", "Resource": "arn:${Partition}:states:::lambda:invoke",
         "Parameters": {"FunctionName": "${%s}" % function, "Payload": payload},
         "ResultSelector": {"value.$": "$.Payload"}, "ResultPath": result,
         "Retry": retry or [RETRY_LAMBDA], "Catch": CATCH_ALL if catch is None else catch, "Next": next_state,
@@ -37,7 +37,7 @@ def lambda_task(function: str, payload: dict[str, Any], result: str | None, next
 
 def notify(subject: str, message: str, next_state: str, catch: bool = True) -> dict[str, Any]:
     state: dict[str, Any] = {
-        "Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+        "Type": "Task", "Resource": "arn:${Partition}:states:::sns:publish",
         "Parameters": {"TopicArn": "${TopicArn}", "Subject": subject[:100], "Message.$": message},
         "ResultPath": None, "Retry": [RETRY_SERVICE], "Next": next_state,
     }
@@ -49,7 +49,7 @@ def notify(subject: str, message: str, next_state: str, catch: bool = True) -> d
 def item(action: str, name: str, result: str | None, next_state: str, **extra: Any) -> dict[str, Any]:
     """A DynamoDB call on the control table's replica in this region (the machine's own)."""
     key = {"Item": extra.pop("Item")} if action == "putItem" else {"Key": {"pk": {"S": name}}}
-    return {"Type": "Task", "Resource": f"arn:aws:states:::dynamodb:{action}",
+    return {"Type": "Task", "Resource": f"arn:${{Partition}}:states:::dynamodb:{action}",
             "Parameters": {"TableName": "${ControlTable}", **key, **extra}, "ResultPath": result,
             "Retry": [RETRY_DYNAMODB], "Catch": CATCH_ALL, "Next": next_state}
 

@@ -56,6 +56,36 @@ def partition(region: str) -> str:
 
 PARTITIONS: dict[str, str] = {region: partition(region) for region in REGIONS}
 
+# Source: the AWS SDKs' endpoint data (botocore/data/endpoints.json, "partitions": each partition's dnsSuffix;
+# "route53": its one global endpoint per partition and the region that endpoint signs in, its credentialScope);
+# "Endpoints and ARNs for Amazon Web Services in China" (the endpoint domain of the China Regions is
+# amazonaws.com.cn). AWS GovCloud (US) keeps amazonaws.com.
+URL_SUFFIXES: dict[str, str] = {"aws": "amazonaws.com", "aws-cn": "amazonaws.com.cn", "aws-us-gov": "amazonaws.com"}
+ROUTE53_REGIONS: dict[str, str] = {"aws": "us-east-1", "aws-cn": "cn-northwest-1", "aws-us-gov": "us-gov-west-1"}
+"""Route 53 is global within a partition, its control plane in one region: us-east-1 (aws), cn-northwest-1
+(aws-cn), us-gov-west-1 (aws-us-gov). Its health checks' CloudWatch metrics (namespace AWS/Route53) are published
+in that same region (Amazon Route 53 Developer Guide, "Monitoring health check status and getting notifications":
+in US East (N. Virginia) for the aws partition), so the stacks holding the zone, the health checks and the alarms
+on them are deployed there."""
+
+
+# Service principals. A global one (lambda.amazonaws.com, events.amazonaws.com, monitoring.rds.amazonaws.com...) is
+# the same in every partition: IAM in the China Regions refuses "monitoring.rds.amazonaws.com.cn" as an invalid
+# principal and accepts "monitoring.rds.amazonaws.com" (terraform-aws-modules/terraform-aws-rds-aurora#437,
+# terraform-aws-modules/terraform-aws-ecs#124). A regional one, CloudWatch Logs' logs.REGION.amazonaws.com, is named
+# after the region's endpoint and so ends in the partition's URL suffix (logs.cn-north-1.amazonaws.com.cn; the AWS
+# CDK's region facts build it the same way): templates write it with ${AWS::URLSuffix}.
+
+
+def url_suffix(region: str) -> str:
+    """The domain of ``region``'s endpoints (what ``AWS::URLSuffix`` resolves to there)."""
+    return URL_SUFFIXES[partition(region)]
+
+
+def route53_region(region: str) -> str:
+    """The region of Route 53's control plane and health-check metrics in ``region``'s partition."""
+    return ROUTE53_REGIONS[partition(region)]
+
 # ---- Aurora ---------------------------------------------------------------------------------------
 # Engine versions and what each supports: drgen.engines (cfn-lint's data and AWS's per-major facts).
 

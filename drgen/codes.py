@@ -124,6 +124,24 @@ _ALL = [
                 "not depend on a control plane in the impaired Region in your recovery path); Amazon Application "
                 "Recovery Controller Developer Guide, \"Data and control planes for Region switch\" (make the "
                 "mechanisms failover depends on available in a disaster)"),
+    Code("E211", "regions span partitions", "Every region of a blueprint must be in one AWS partition (`aws`, "
+         "`aws-cn` for China, `aws-us-gov` for GovCloud (US)). A partition is isolated: its accounts, credentials and "
+         "IAM principals do not work in another, so a StackSet deploys only to regions of its administrator's "
+         "partition, and a DynamoDB global table's replicas, an Aurora global database's clusters and S3 replication's "
+         "buckets all stay within one. A service in China and one elsewhere are two blueprints.",
+         source="AWS General Reference and IAM User Guide, \"Partitions\" (each AWS account is scoped to one "
+                "partition; IAM roles and resource-based policies delegate access within a single partition); "
+                "Getting Started with Amazon Web Services in China, \"General Information About Amazon Web Services "
+                "China\" (accounts and credentials of other Regions do not work in the China Regions, which are not "
+                "connected by the AWS backbone to the others)"),
+    Code("E212", "ARC Region switch not offered in the partition", "`failover.orchestrator: arc-region-switch` "
+         "needs an ARC Region switch plan, which CloudFormation does not offer in every region: not in the China "
+         "Regions (aws-cn). Use orchestrator `drgen`, whose state machine runs in every partition. (AWS Resilience "
+         "Hub and AWS FIS, also absent from China, are E901.)",
+         source="AWS CloudFormation resource type availability by Region, as cfn-lint 1.58.0 ships it "
+                "(cfnlint/data/schemas/providers/<region>.json: AWS::ARCRegionSwitch::Plan in us-east-1 and "
+                "us-gov-west-1, not in cn-north-1 or cn-northwest-1); Getting Started with Amazon Web Services in "
+                "China (the services available in the China Regions)"),
     # Names and references
     Code("E301", "name used twice", "Names must be unique within their section."),
     Code("E302", "unresolved reference", "A reference names something that the blueprint does not define."),
@@ -346,6 +364,14 @@ _ALL = [
          source="AWS CloudFormation API Reference, StackSetOperationPreferences (ConcurrencyMode "
                 "STRICT_FAILURE_TOLERANCE; MaxConcurrentCount is at most one more than the FailureToleranceCount "
                 "if you're using STRICT_FAILURE_TOLERANCE)"),
+    Code("W415", "over a StackSet quota", "Every StackSet drgen deploys has a stack instance per region and target "
+         "account; the bootstrap StackSet spans every region, so `regions` x `accounts` instances. Over AWS's quota of "
+         "stack instances per StackSet the operations fail until the quota is raised: it is adjustable (a Service "
+         "Quotas request), hence a warning. Request the increase before deploying, or split the accounts over several "
+         "blueprints. docs/scale.md sets a blueprint against every StackSet quota (`drgen.scale`).",
+         source="AWS CloudFormation User Guide, \"Understand CloudFormation quotas\" (Stack instances: 100,000 per "
+                "stack set; StackSets: 1,000 per administrator account; StackSets instance operations: 10,000 per "
+                "Region per administrator account at a time; each raised on request)"),
     # Physical names
     Code("E501", "physical name too long", "A name drgen derives from `name`, `environment` and a component "
          "name exceeds its AWS limit. Shorten one of them.",

@@ -10,11 +10,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from drgen import configs
+from drgen import awsdata, configs
 from drgen.model import Blueprint
 
-ROUTE53_REGION = "us-east-1"
-"""Route 53 is global; its health-check metrics exist only in us-east-1, so the DNS stacks live there."""
+ROUTE53_REGION = awsdata.ROUTE53_REGIONS["aws"]
+"""Route 53 is global; in the aws partition its health-check metrics exist only in us-east-1."""
+
+
+def route53_region(bp: Blueprint) -> str:
+    """Where the zone and dns stacks live: Route 53's region in the blueprint's partition
+    (``awsdata.ROUTE53_REGIONS``)."""
+    return awsdata.route53_region(bp.region_names[0]) if bp.region_names else ROUTE53_REGION
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ def whole_layers(bp: Blueprint) -> tuple[Layer, ...]:
             Dependency("bootstrap", "same-region", "flow logs are encrypted with the regional key"),),
             "the VPC, subnets, routing, VPC endpoints and security groups"))
     if bp.dns is not None and bp.dns.zone_id is None:
-        out.append(Layer("zone", "stack", (ROUTE53_REGION,), False, "", (),
+        out.append(Layer("zone", "stack", (route53_region(bp),), False, "", (),
                          "the Route 53 hosted zone (the blueprint gives no zone_id)"))
     if bp.databases:
         deps = [Dependency("bootstrap", "same-region", "clusters and the secret are encrypted with the regional key"),
@@ -129,7 +135,7 @@ def whole_layers(bp: Blueprint) -> tuple[Layer, ...]:
         dns_deps = [Dependency("app", "all-regions", "its parameters are each region's API domain name")]
         if bp.dns.zone_id is None:
             dns_deps.append(Dependency("zone", "all-regions", "records go in the hosted zone"))
-        out.append(Layer("dns", "stack", (ROUTE53_REGION,), False, "", tuple(dns_deps),
+        out.append(Layer("dns", "stack", (route53_region(bp),), False, "", tuple(dns_deps),
                          "health checks on every region's API and the failover records"))
     if bp.game_days is not None:
         game_deps = [Dependency("bootstrap", "same-region", "the experiment log group is encrypted with the regional key"),

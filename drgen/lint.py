@@ -8,6 +8,7 @@ depends on the blueprint and the files named on the command line only (``drgen.l
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from drgen.errors import UsageError
-from drgen.layers import ROUTE53_REGION
+from drgen.layers import route53_region
 from drgen.model import Blueprint
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def regions_for(bp: Blueprint) -> list[str]:
     """Every region the templates may be deployed to: the blueprint's, and Route 53's when it has ``dns``."""
     regions = set(bp.region_names)
     if bp.dns is not None:
-        regions.add(ROUTE53_REGION)
+        regions.add(route53_region(bp))
     return sorted(regions)
 
 
@@ -141,7 +142,19 @@ def _matches(text: str, region: str, settings: Settings) -> set[tuple[int, int, 
     template, errors = decode_str(text)
     matches = errors if errors or template is None else run_template_by_data(template, _config(region, settings),
                                                                              _rules())
-    return {(m.linenumber, m.columnnumber, m.rule.id, m.message) for m in matches or [] if not m.rule.id.startswith("I")}
+    return {(m.linenumber, m.columnnumber, m.rule.id, m.message) for m in matches or []
+            if not m.rule.id.startswith("I") and not _partition_blind(m.rule.id, m.message)}
+
+
+_OTHER_PARTITION_TASK = re.compile(r"^'arn:aws-(cn|us-gov):states:::[^']*' does not match '\^arn:aws:")
+
+
+def _partition_blind(rule: str, message: str) -> bool:
+    """cfn-lint's Amazon States Language schema (cfnlint/data/schemas/other/step_functions/statemachine.json, a
+    Task's ``Resource``) accepts only ``arn:aws:`` ARNs, so it flags every service integration of a state machine in
+    the China and GovCloud partitions, where Step Functions requires ``arn:aws-cn:`` and ``arn:aws-us-gov:``
+    (it refuses one "of a different partition from the running execution"). That one message is not a finding."""
+    return rule == "E3601" and _OTHER_PARTITION_TASK.match(message) is not None
 
 
 def lint_template(path: str, text: str, regions: Iterable[str],

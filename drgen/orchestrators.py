@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from drgen import naming
+from drgen import awsdata, naming
+from drgen.checks.tooling import offered
 from drgen.diagnostics import Path
 from drgen.model import Blueprint
 
@@ -18,6 +19,9 @@ Finding = tuple[str, str, Path]
 
 PLAN_REGIONS = 2
 """A Region switch plan has exactly two Regions (the resource schema's Regions: 2 to 2 items)."""
+PLAN_TYPE = "AWS::ARCRegionSwitch::Plan"
+"""Offered in a region when CloudFormation there has the type (cfn-lint's per-region provider schemas): not in the
+China Regions."""
 PLAN_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$")
 """The plan name's pattern and length (1 to 32) in the resource schema and the CreatePlan API."""
 
@@ -42,6 +46,11 @@ def findings(bp: Blueprint) -> list[Finding]:
         out.append(("E804", "drgen renders no Region switch triggers: under arc-region-switch an operator executes "
                             "the plan (the runbook says how), and the standby's detection alarm pages; set mode "
                             "manual, or use orchestrator drgen, whose detection starts its machine", ("failover", "mode")))
+    lacking = [r.name for r in bp.regions if PLAN_TYPE not in offered(r.name)]
+    if lacking:
+        out.append(("E212", f"ARC Region switch is not offered in {', '.join(lacking)} ({awsdata.partition(lacking[0])} "
+                            f"partition): CloudFormation there has no {PLAN_TYPE}; use orchestrator drgen, whose "
+                            "machine runs in every partition", ("failover", "orchestrator")))
     if bp.failover.allow_data_loss and bp.databases:
         out.append(("W805", "a Region switch plan cannot ask only when the lag was above its bound: with "
                             "allow_data_loss true it renders no approval step, and an ungraceful execution fails "

@@ -10,7 +10,7 @@ import jinja2
 
 from drgen import __version__, asl, asl_redrive, awsdata, configs, naming, resources
 from drgen.durations import human
-from drgen.layers import ROUTE53_REGION
+from drgen.layers import route53_region
 from drgen.model import Blueprint
 from drgen.objectives import Assessment, budget_lines
 from drgen.planning import Plan
@@ -41,7 +41,7 @@ def context(bp: Blueprint, plan: Plan, assessment: Assessment) -> dict[str, Any]
     return {
         "bp": bp, "plan": plan, "assessment": assessment, "budget": budget_lines(assessment), "human": human,
         "mid": _mermaid_id, "machines": machines, "secondaries": [m for m in machines if not m["primary"]],
-        "primary_machine": next(m for m in machines if m["primary"]), "route53_region": ROUTE53_REGION,
+        "primary_machine": next(m for m in machines if m["primary"]), "route53_region": route53_region(bp),
         "failover_alarms": [naming.alarm(bp.prefix, a.name) for a in bp.alarms if a.triggers_failover],
         "topic": naming.topic(bp.prefix), "control_table": naming.control_table(bp.prefix),
         "global_clusters": [naming.global_cluster(bp.prefix, db.name) for db in bp.databases],

@@ -27,3 +27,20 @@ def test_the_validate_benchmark_shows_what_importing_jsonschema_costs() -> None:
     runs, imports = done.stdout.splitlines()[1:3]
     assert "runs 15: median" in runs and "CPU median" in runs
     assert imports.startswith("  imports ") and "jsonschema " in imports and "troposphere" not in imports
+
+
+def test_the_fleet_benchmark_sets_16_regions_by_200_accounts_against_the_stackset_quotas() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "fleet"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    assert "16 regions x 200 accounts: 4 StackSets, 12,800 stack instances, 65 StackSet operations" in out
+    assert "estimated first deploy: " in out and "quota stack instances per StackSet: 3,200 of 100,000" in out
+
+
+def test_the_many_benchmark_renders_and_plans_100_blueprints_with_distinct_prefixes() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "many"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "  100 distinct prefixes, " in done.stdout
+    assert "600 StackSets in one administrator account (quota 1,000: 60%)" in done.stdout

@@ -271,7 +271,7 @@ def test_the_regional_key_rotates_and_services_use_it_only_under_conditions(s: S
     assert root[0]["Principal"]["AWS"] == [{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}]
     services = {json.dumps(p, sort_keys=True): st for st in statements if "Service" in st["Principal"]
                 for p in st["Principal"]["Service"]}
-    assert set(services) == {'{"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}', '"cloudwatch.amazonaws.com"',
+    assert set(services) == {'{"Fn::Sub": "logs.${AWS::Region}.${AWS::URLSuffix}"}', '"cloudwatch.amazonaws.com"',
                              '"events.amazonaws.com"'}
     assert all(st.get("Condition") and "kms:*" not in st["Action"] for st in services.values())
     (alias,) = s.resources("bootstrap", "AWS::KMS::Alias").values()
@@ -622,7 +622,7 @@ def test_the_replication_role_reads_the_sources_and_writes_only_the_replicas(s: 
         decrypt = statements["DecryptSourceObjects"]
         assert decrypt["Action"] == ["kms:Decrypt"]
         assert decrypt["Condition"] == {
-            "StringEquals": {"kms:ViaService": {"Fn::Sub": "s3.${AWS::Region}.amazonaws.com"}}}
+            "StringEquals": {"kms:ViaService": {"Fn::Sub": "s3.${AWS::Region}.${AWS::URLSuffix}"}}}
         encrypt = [st for sid, st in statements.items() if sid.startswith("EncryptReplicasIn")]
         assert len(encrypt) == len(others)
         for st, other in zip(encrypt, others, strict=True):

@@ -66,7 +66,7 @@ class Artifacts(Runner):
             return {"TemplateBody": body.decode("utf-8")}
         source = region if region in self.bp.region_names else self.admin_region
         bucket = self._bucket(source)
-        suffix = "amazonaws.com.cn" if awsdata.partition(source) == "aws-cn" else "amazonaws.com"
+        suffix = awsdata.url_suffix(source)
         key = template_key(layer, hashlib.sha256(body).hexdigest())
         return {"TemplateURL": f"https://{bucket}.s3.{source}.{suffix}/{key}"}
 

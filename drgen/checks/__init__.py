@@ -58,6 +58,7 @@ def all_checks() -> list[Check]:
         names,
         network,
         references,
+        scale,
         secrets,
         tables,
         tags,
@@ -65,7 +66,8 @@ def all_checks() -> list[Check]:
     )
 
     return [*network.CHECKS, *names.CHECKS, *tags.CHECKS, *references.CHECKS, *limits.CHECKS, *secrets.CHECKS,
-            *auth.CHECKS, *tables.CHECKS, *tooling.CHECKS, *linting.CHECKS, *control.CHECKS, *deployment.CHECKS]
+            *auth.CHECKS, *tables.CHECKS, *tooling.CHECKS, *linting.CHECKS, *control.CHECKS, *deployment.CHECKS,
+            *scale.CHECKS]
 
 
 def run(ctx: Context) -> list[Diagnostic]:

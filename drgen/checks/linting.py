@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from drgen import awsdata
 from drgen.checks import Context
 from drgen.diagnostics import Diagnostic, clip
-from drgen.layers import ROUTE53_REGION
 from drgen.schema_check import suggest
 
 
@@ -44,8 +44,9 @@ def check_regions(ctx: Context) -> Iterator[Diagnostic]:
             or ctx.broken(("lint", "regions")):
         return
     linted = {r["name"] for _, r in ctx.items("regions") if isinstance(r.get("name"), str)}
-    if "dns" in ctx.data:
-        linted.add(ROUTE53_REGION)
+    if "dns" in ctx.data:  # the zone and dns stacks: Route 53's region in the blueprint's partition
+        first = min(linted, default="us-east-1")
+        linted.add(awsdata.route53_region(first))
     for index, region in enumerate(section["regions"]):
         if region not in linted:
             yield ctx.error("E302", f"no region named '{clip(region)}'{suggest(region, linted)}: the templates are "

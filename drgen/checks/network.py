@@ -28,10 +28,15 @@ def check_region_codes(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.error("E202", f"region '{name}' is listed twice (first as regions[{seen[name]}])",
                             ("regions", i, "name"))
         seen.setdefault(name, i)
-    partitions = {awsdata.PARTITIONS.get(str(r.get("name")), "aws") for _, r in _regions(ctx)}
-    if len(partitions) > 1:
-        yield ctx.error("E201", f"regions span partitions ({', '.join(sorted(partitions))}): a StackSet, a global "
-                                "table and a global database each live in one partition", ("regions",))
+    named = [(i, str(r["name"])) for i, r in _regions(ctx) if r.get("name") in awsdata.REGIONS]
+    if named:
+        first = awsdata.partition(named[0][1])
+        for i, name in named:
+            if awsdata.partition(name) != first:
+                yield ctx.error("E211", f"region '{name}' is in the {awsdata.partition(name)} partition, "
+                                        f"{named[0][1]} in {first}: a blueprint's regions must share one partition "
+                                        "(a StackSet, a global table, an Aurora global database and S3 replication "
+                                        "never cross one)", ("regions", i, "name"))
 
 
 def check_roles(ctx: Context) -> Iterator[Diagnostic]:

@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from drgen import awsdata
 from drgen.emulation.clock import Clock
 from drgen.emulation.faults import _REGION, Faults, bypassed
 from drgen.emulation.templates import Deployed, Resource
 
 CHECK_SECONDS = 60.0
-METRICS_REGION = "us-east-1"
+METRICS_REGION = awsdata.ROUTE53_REGIONS["aws"]
+"""Where Route 53 publishes health-check metrics in the aws partition; a check publishes in its own stack's region,
+Route 53's region of the blueprint's partition (``awsdata.ROUTE53_REGIONS``)."""
 
 
 @dataclass
@@ -50,8 +53,8 @@ class HealthChecks:
             if healthy and answer is not None and config.get("Type", "").endswith("STR_MATCH"):
                 healthy = str(config.get("SearchString", "")) in answer[1][:5120]
             self.status[check.name] = healthy
-            if self.faults.works(METRICS_REGION):
-                self._metric(METRICS_REGION, "AWS/Route53", "HealthCheckStatus", 1.0 if healthy else 0.0,
+            if self.faults.works(check.region):  # the dns stack's region: Route 53's in the partition
+                self._metric(check.region, "AWS/Route53", "HealthCheckStatus", 1.0 if healthy else 0.0,
                              {"HealthCheckId": check.name})
 
     def request(self, region: str, method: str, path: str) -> tuple[int, str] | None:

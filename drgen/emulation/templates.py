@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from drgen import awsdata
+
 NO_VALUE = object()
 
 _NAME = {
@@ -27,15 +29,15 @@ _NAME = {
     "AWS::S3::Bucket": "BucketName", "AWS::KMS::Alias": "AliasName", "AWS::Logs::LogGroup": "LogGroupName",
 }
 _ARN = {
-    "AWS::Lambda::Function": "arn:aws:lambda:{r}:{a}:function:{n}", "AWS::SNS::Topic": "arn:aws:sns:{r}:{a}:{n}",
-    "AWS::SQS::Queue": "arn:aws:sqs:{r}:{a}:{n}", "AWS::StepFunctions::StateMachine": "arn:aws:states:{r}:{a}:stateMachine:{n}",
-    "AWS::Events::Rule": "arn:aws:events:{r}:{a}:rule/{n}", "AWS::CloudWatch::Alarm": "arn:aws:cloudwatch:{r}:{a}:alarm:{n}",
-    "AWS::IAM::Role": "arn:aws:iam::{a}:role/{n}", "AWS::RDS::DBCluster": "arn:aws:rds:{r}:{a}:cluster:{n}",
-    "AWS::DynamoDB::GlobalTable": "arn:aws:dynamodb:{r}:{a}:table/{n}", "AWS::S3::Bucket": "arn:aws:s3:::{n}",
-    "AWS::Logs::LogGroup": "arn:aws:logs:{r}:{a}:log-group:{n}", "AWS::KMS::Key": "arn:aws:kms:{r}:{a}:key/{n}",
+    "AWS::Lambda::Function": "arn:{p}:lambda:{r}:{a}:function:{n}", "AWS::SNS::Topic": "arn:{p}:sns:{r}:{a}:{n}",
+    "AWS::SQS::Queue": "arn:{p}:sqs:{r}:{a}:{n}", "AWS::StepFunctions::StateMachine": "arn:{p}:states:{r}:{a}:stateMachine:{n}",
+    "AWS::Events::Rule": "arn:{p}:events:{r}:{a}:rule/{n}", "AWS::CloudWatch::Alarm": "arn:{p}:cloudwatch:{r}:{a}:alarm:{n}",
+    "AWS::IAM::Role": "arn:{p}:iam::{a}:role/{n}", "AWS::RDS::DBCluster": "arn:{p}:rds:{r}:{a}:cluster:{n}",
+    "AWS::DynamoDB::GlobalTable": "arn:{p}:dynamodb:{r}:{a}:table/{n}", "AWS::S3::Bucket": "arn:{p}:s3:::{n}",
+    "AWS::Logs::LogGroup": "arn:{p}:logs:{r}:{a}:log-group:{n}", "AWS::KMS::Key": "arn:{p}:kms:{r}:{a}:key/{n}",
 }
-_ARN.update({"AWS::ResilienceHub::ResiliencyPolicy": "arn:aws:resiliencehub:{r}:{a}:resiliency-policy/{n}",
-             "AWS::ResilienceHub::App": "arn:aws:resiliencehub:{r}:{a}:app/{n}"})
+_ARN.update({"AWS::ResilienceHub::ResiliencyPolicy": "arn:{p}:resiliencehub:{r}:{a}:resiliency-policy/{n}",
+             "AWS::ResilienceHub::App": "arn:{p}:resiliencehub:{r}:{a}:app/{n}"})
 _REF_IS_ARN = {"AWS::SNS::Topic", "AWS::StepFunctions::StateMachine", "AWS::ResilienceHub::ResiliencyPolicy",
                "AWS::ResilienceHub::App"}
 
@@ -62,8 +64,8 @@ class Stack:
     conditions: dict[str, bool] = field(default_factory=dict)
 
     def pseudo(self, name: str) -> Any:
-        return {"AWS::Region": self.region, "AWS::AccountId": self.account, "AWS::Partition": "aws",
-                "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": f"{self.layer}-{self.region}",
+        return {"AWS::Region": self.region, "AWS::AccountId": self.account, "AWS::Partition": awsdata.partition(self.region),
+                "AWS::URLSuffix": awsdata.url_suffix(self.region), "AWS::StackName": f"{self.layer}-{self.region}",
                 "AWS::NoValue": NO_VALUE}.get(name)
 
     def condition(self, name: str) -> bool:
@@ -79,8 +81,9 @@ class Stack:
 
     def arn_of(self, logical: str) -> str:
         kind = self.template["Resources"][logical]["Type"]
-        pattern = _ARN.get(kind, "arn:aws:" + kind.split("::")[1].lower() + ":{r}:{a}:{n}")
-        return str(pattern.format(r=self.region, a=self.account, n=self.name_of(logical)))
+        pattern = _ARN.get(kind, "arn:{p}:" + kind.split("::")[1].lower() + ":{r}:{a}:{n}")
+        return str(pattern.format(p=awsdata.partition(self.region), r=self.region, a=self.account,
+                                  n=self.name_of(logical)))
 
     def ref(self, name: str) -> Any:
         if name.startswith("AWS::"):
@@ -93,7 +96,7 @@ class Stack:
         if kind in _REF_IS_ARN:
             return self.arn_of(name)
         if kind == "AWS::SQS::Queue":
-            return f"https://sqs.{self.region}.amazonaws.com/{self.account}/{self.name_of(name)}"
+            return f"https://sqs.{self.region}.{awsdata.url_suffix(self.region)}/{self.account}/{self.name_of(name)}"
         return self.name_of(name)
 
     def get_att(self, logical: str, attribute: str) -> Any:

@@ -169,7 +169,7 @@ class Emulation:
         return self._clients[key]
 
     def _build(self) -> None:
-        self.role = self.client("iam", "us-east-1").create_role(
+        self.role = self.client("iam", self.rendered.blueprint.primary.name).create_role(
             RoleName="drgen-drill", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
         builders = [("AWS::DynamoDB::GlobalTable", self._table), ("AWS::SNS::Topic", self._topic),
                     ("AWS::SQS::Queue", self._queue), ("AWS::SQS::Queue", self._dead_letters),

@@ -23,7 +23,7 @@ def key_policy() -> PolicyDocument:
         Statement(Sid="AccountAdministersThroughIam", Effect=Allow, Principal=root, Action=[kms.Action("*")],
                   Resource=["*"]),  # in a key policy "*" means this key
         Statement(Sid="CloudWatchLogsEncryptsLogGroups", Effect=Allow,
-                  Principal=Principal("Service", [Sub("logs.${AWS::Region}.amazonaws.com")]),
+                  Principal=Principal("Service", [Sub("logs.${AWS::Region}.${AWS::URLSuffix}")]),
                   Action=[kms.Encrypt, kms.Decrypt, kms.ReEncryptFrom, kms.ReEncryptTo, kms.GenerateDataKey,
                           kms.GenerateDataKeyWithoutPlaintext, kms.DescribeKey],
                   Resource=["*"],

@@ -46,7 +46,7 @@ def _key(t: LayerTemplate, sid: str, actions: list[Action]) -> Statement:
     """The region's drgen key, through S3 only (the artifact bucket is SSE-KMS with it)."""
     return Statement(Sid=sid, Effect=Allow, Action=actions, Resource=[arn("kms", "key/*")],
                      Condition=Condition([ForAnyValueStringEquals("kms:ResourceAliases", naming.kms_alias(t.prefix)),
-                                          StringEquals("kms:ViaService", Sub("s3.${AWS::Region}.amazonaws.com"))]))
+                                          StringEquals("kms:ViaService", Sub("s3.${AWS::Region}.${AWS::URLSuffix}"))]))
 
 
 def extension(t: LayerTemplate) -> tuple[dict[str, Any], dict[str, Any], list[Statement]]:

@@ -26,7 +26,7 @@ from awacs import awslambda, dynamodb, kms, rds_db, s3, sqs
 from awacs.aws import Allow, Condition, ForAnyValueStringEquals, Statement, StringEquals, StringLike
 from troposphere import ImportValue, Sub
 
-from drgen import configs, naming
+from drgen import awsdata, configs, naming
 from drgen.model import Function, Grant
 from drgen.synth.base import LayerTemplate, arn
 from drgen.synth.queues import queue_arn, queue_url
@@ -45,7 +45,7 @@ CONSUME = [sqs.ReceiveMessage, sqs.DeleteMessage, sqs.ChangeMessageVisibility, s
 
 
 def _via(service: str) -> Condition:
-    return Condition(StringLike("kms:ViaService", Sub(f"{service}.${{AWS::Region}}.amazonaws.com")))
+    return Condition(StringLike("kms:ViaService", Sub(f"{service}.${{AWS::Region}}.${{AWS::URLSuffix}}")))
 
 
 def key_statement(t: LayerTemplate, sid: str, service: str, actions: list[Any]) -> Statement:
@@ -59,7 +59,7 @@ def region_key_statement(t: LayerTemplate, sid: str, region: str, service: str, 
     template: so any key of that region, but only the one carrying drgen's alias."""
     return Statement(Sid=sid, Effect=Allow, Action=actions, Resource=[arn("kms", "key/*", region=region)],
                      Condition=Condition([ForAnyValueStringEquals("kms:ResourceAliases", naming.kms_alias(t.prefix)),
-                                          StringEquals("kms:ViaService", f"{service}.{region}.amazonaws.com")]))
+                                          StringEquals("kms:ViaService", f"{service}.{region}.{awsdata.url_suffix(region)}")]))
 
 
 def table_arns(t: LayerTemplate, name: str) -> list[Sub]:

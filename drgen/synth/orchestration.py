@@ -25,7 +25,7 @@ from troposphere import GetAtt, ImportValue, Ref, Sub, iam
 from troposphere import awslambda as lambdar
 from troposphere import stepfunctions as sfn
 
-from drgen import asl, asl_redrive, configs, naming
+from drgen import asl, asl_redrive, awsdata, configs, naming
 from drgen.synth import detection, policies, suppressions
 from drgen.synth.base import LayerTemplate, arn
 from drgen.synth.iam import key_statement
@@ -107,7 +107,7 @@ def _scale_statements(t: LayerTemplate) -> list[Statement]:
                   Condition=Condition(StringEquals("iam:PassedToService", "monitoring.rds.amazonaws.com"))),
         Statement(Sid="EncryptInsights", Effect=Allow, Action=[kms.CreateGrant, kms.DescribeKey],
                   Resource=[t.key_arn()],
-                  Condition=Condition(StringLike("kms:ViaService", Sub("rds.${AWS::Region}.amazonaws.com")))),
+                  Condition=Condition(StringLike("kms:ViaService", Sub("rds.${AWS::Region}.${AWS::URLSuffix}")))),
     ]
 
 
@@ -131,14 +131,14 @@ def _redrive_statements(t: LayerTemplate) -> list[Statement]:
                   Resource=[arn("sqs", name) for name in queues]),
         Statement(Sid="RedriveEncrypt", Effect=Allow, Action=[kms.GenerateDataKey, kms.Decrypt],
                   Resource=[t.key_arn()],
-                  Condition=Condition(StringEquals("kms:ViaService", Sub("sqs.${AWS::Region}.amazonaws.com")))),
+                  Condition=Condition(StringEquals("kms:ViaService", Sub("sqs.${AWS::Region}.${AWS::URLSuffix}")))),
         # IAM names a KMS key only by its key ARN, and another region's is unknown here: any key of those regions,
         # but only the one carrying drgen's alias, and only when SQS of that region asks
         Statement(Sid="RedriveDecrypt", Effect=Allow, Action=[kms.Decrypt],
                   Resource=[arn("kms", "key/*", region=r) for r in bp.region_names],
                   Condition=Condition([ForAnyValueStringEquals("kms:ResourceAliases", naming.kms_alias(t.prefix)),
                                        StringEquals("kms:ViaService",
-                                                    [f"sqs.{r}.amazonaws.com" for r in bp.region_names])])),
+                                                    [f"sqs.{r}.{awsdata.url_suffix(r)}" for r in bp.region_names])])),
     ]
 
 
@@ -203,7 +203,7 @@ def _state_machine(t: LayerTemplate, readiness: lambdar.Function, promoter: lamb
             Statement(Sid="Notify", Effect=Allow, Action=[sns.Publish], Resource=[topic]),
             Statement(Sid="NotifyEncrypted", Effect=Allow, Action=[kms.GenerateDataKey, kms.Decrypt],
                       Resource=[t.key_arn()], Condition=Condition(StringLike(
-                          "kms:ViaService", Sub("sns.${AWS::Region}.amazonaws.com")))),
+                          "kms:ViaService", Sub("sns.${AWS::Region}.${AWS::URLSuffix}")))),
             Statement(Sid="LockAndTraffic", Effect=Allow, Resource=[control],
                       Action=[dynamodb.PutItem, dynamodb.GetItem, dynamodb.DeleteItem]),
             key_statement(t, "LockAndTrafficKey", "dynamodb", [kms.Decrypt]),

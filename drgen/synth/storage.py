@@ -84,7 +84,7 @@ def _replication_role(t: LayerTemplate) -> iam.Role:
         _statement(Sid="WriteReplicas", Effect=Allow, Action=[s3.ReplicateObject, s3.ReplicateDelete, s3.ReplicateTags],
                    Resource=[item for b in t.bp.buckets for item in _others(t, lambda r, b=b: _objects(t, b, r))]),
         _statement(Sid="DecryptSourceObjects", Effect=Allow, Action=[kms.Decrypt], Resource=[t.key_arn()],
-                   Condition=Condition(StringEquals("kms:ViaService", Sub("s3.${AWS::Region}.amazonaws.com")))),
+                   Condition=Condition(StringEquals("kms:ViaService", Sub("s3.${AWS::Region}.${AWS::URLSuffix}")))),
     ]
     # another region's key, only when S3 of that region asks
     statements += _others(t, lambda region: region_key_statement(
