@@ -6,8 +6,11 @@ Where moto stops (moto 5.x, read in moto/cloudformation/models.py): CreateStackS
 CallAs (it neither stores nor returns them, so they are asserted on the request, through botocore's event hooks);
 CreateStackInstances resolves ``DeploymentTargets.OrganizationalUnitIds`` to the accounts of the OU and of the OUs
 directly under it, and creates each account's stack as a hidden stack outside the account's CloudFormation backend
-(no exports), so a layer that imports another's outputs cannot be created there: the test deploys the bootstrap
-layer (it imports nothing) into the member accounts and stops before the layers that import it.
+(no exports), so a layer that imports another's outputs cannot be created there: the tests deploy the bootstrap
+layer (it imports nothing) into the member accounts; a full deploy gets past the upload to the administrator
+account's own artifact buckets (``drgen.aws.adminart``) and stops at the storage layer, asserted. moto has no
+CloudFormation model of a bucket policy (tests/motocompat.py), so the administrator's bucket policy is read from
+its stack's deployed template.
 """
 
 from __future__ import annotations
@@ -25,8 +28,11 @@ from moto import mock_aws
 
 import drgen
 from drgen import naming
-from drgen.aws.deploy import DeployOptions
+from drgen.aws.bootstrap import bootstrap_rendered
+from drgen.aws.deploy import DeployOptions, deploy_rendered
+from drgen.aws.destroy import destroy_rendered
 from drgen.aws.stacksets import StackSets
+from drgen.errors import DeployError
 from drgen.lint import lint_text
 from drgen.rendering import ROLES_FILE, Rendered
 from drgen.synth.targets import preferences
@@ -107,7 +113,8 @@ def test_a_self_managed_blueprint_has_no_organization_statement() -> None:
 
 
 @pytest.mark.parametrize("path", ["stacksets/bootstrap.json", "stacksets/storage.json", "stacksets/app.json",
-                                  "stacksets/orchestration.json", "templates/bootstrap.json"])
+                                  "stacksets/orchestration.json", "templates/bootstrap.json",
+                                  "templates/orchestration.json"])
 def test_the_definitions_and_the_bootstrap_template_are_cfn_lint_clean(rendered: Rendered, path: str) -> None:
     assert lint_text(path, rendered.files[path].decode("utf-8"), ["us-east-1", "us-west-2"]) == []
 
@@ -196,7 +203,8 @@ def test_checkov_accepts_the_bootstrap_template_and_the_definitions(rendered: Re
     if not checkov or not Path(checkov).exists():
         pytest.skip("set DRGEN_CHECKOV to checkov's executable to run it")
     paths = []
-    for name in ("templates/bootstrap.json", "stacksets/bootstrap.json", "stacksets/storage.json"):
+    for name in ("templates/bootstrap.json", "stacksets/bootstrap.json", "stacksets/storage.json",
+                 "templates/orchestration.json", "stacksets/orchestration.json"):
         path = tmp_path / name.replace("/", "-")
         path.write_bytes(rendered.files[name])
         paths += ["-f", str(path)]
@@ -207,3 +215,95 @@ def test_checkov_accepts_the_bootstrap_template_and_the_definitions(rendered: Re
     assert [c["check_id"] for r in reports for c in r["results"]["failed_checks"]] == []
     skipped = [c for r in reports for c in r["results"]["skipped_checks"] if c["check_id"] == "CKV_AWS_33"]
     assert skipped and "aws:PrincipalOrgID" in skipped[0]["check_result"].get("suppress_comment", "")
+
+
+# ---- the administrator account's artifacts (drgen.aws.adminart) ----------------------------------------
+
+Org = tuple[boto3.Session, str, str, list[str]]
+
+
+def _statements(document: str | dict[str, Any]) -> dict[str, dict[str, Any]]:
+    data = json.loads(document) if isinstance(document, str) else document
+    return {s.get("Sid", ""): s for s in data["Statement"]}
+
+
+
+def test_member_templates_read_packages_from_the_administrators_bucket(rendered: Rendered) -> None:
+    template = json.loads(rendered.files["templates/orchestration.json"])
+    assert template["Parameters"]["ArtifactAccount"]["AllowedPattern"] == r"^\d{12}$"
+    codes = [r["Properties"]["Code"] for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert codes and all(c["S3Bucket"] == {"Fn::Sub": f"{rendered.blueprint.prefix}-artifacts-${{AWS::Region}}-"
+                                                      "${ArtifactAccount}"} for c in codes)
+    # the definition, deployed in the administrator's account, passes its own account
+    props = json.loads(rendered.files["stacksets/orchestration.json"])["Resources"]["OrchestrationStackSet"][
+        "Properties"]
+    assert {"ParameterKey": "ArtifactAccount", "ParameterValue": {"Ref": "AWS::AccountId"}} in props["Parameters"]
+    assert "ArtifactAccount" not in json.loads(rendered.files["stacksets/orchestration.json"]).get("Parameters", {})
+    # the bootstrap layer still makes each member's own bucket
+    assert "ArtifactAccount" not in rendered.files["templates/bootstrap.json"].decode()
+
+
+def test_bootstrap_and_deploy_put_the_artifacts_in_the_administrators_buckets(organization: Org,
+                                                                               tmp_path: Path) -> None:
+    session, org_id, ou, members = organization
+    rendered = _org_render(tmp_path, org_id, ou)
+    bp = rendered.blueprint
+    admin = session.client("sts").get_caller_identity()["Account"]
+    assert admin not in members
+    options = DeployOptions(poll_seconds=0)
+
+    result = bootstrap_rendered(rendered, session, options)
+    keys: dict[str, str] = {}
+    stacks = [(c.region, c.action) for c in result.changes if c.what == f"stack {naming.stack(bp.prefix, 'bootstrap')}"]
+    assert stacks == [(region, "create") for region in bp.region_names]
+    for region in bp.region_names:
+        bucket = naming.artifact_bucket(bp.prefix, region).replace(naming.ACCOUNT, admin)
+        s3 = session.client("s3", region_name=region)
+        s3.head_bucket(Bucket=bucket)
+        # moto has no CloudFormation model of a bucket policy (tests/motocompat.py): the deployed template's
+        cf = session.client("cloudformation", region_name=region)
+        deployed = cf.get_template(StackName=naming.stack(bp.prefix, "bootstrap"))["TemplateBody"]
+        deployed = json.loads(deployed) if isinstance(deployed, str) else deployed
+        policy = deployed["Resources"]["ArtifactBucketPolicy"]["Properties"]
+        assert policy["Bucket"] == {"Ref": "ArtifactBucket"}
+        statements = _statements(policy["PolicyDocument"])
+        reads = statements["OrganizationReadsArtifacts"]
+        assert reads["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": org_id}}
+        assert reads["Principal"] == {"AWS": ["*"]} or reads["Principal"] == {"AWS": "*"}
+        assert any(s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s.get("Condition", {}))
+                   for s in statements.values())
+        rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        key_arn = rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"]
+        assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+        assert f":{region}:{admin}:key/" in key_arn
+        keys[region] = key_arn
+        kms = session.client("kms", region_name=region)
+        key_policy = _statements(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+        decrypt = key_policy["OrganizationDecryptsArtifactsThroughS3"]
+        assert decrypt["Condition"]["StringEquals"] == {"aws:PrincipalOrgID": org_id,
+                                                        "kms:ViaService": f"s3.{region}.amazonaws.com"}
+
+    again = bootstrap_rendered(rendered, session, options)  # a second run changes nothing
+    assert {c.action for c in again.changes} == {"unchanged"}
+
+    with pytest.raises(DeployError) as stopped:
+        deploy_rendered(rendered, session, options)
+    packages = {pkg.key for pkg in rendered.packages.values()}
+    assert packages
+    for region in bp.region_names:  # past the upload: every package is in the administrator's bucket
+        bucket = naming.artifact_bucket(bp.prefix, region).replace(naming.ACCOUNT, admin)
+        listed = session.client("s3", region_name=region).list_objects_v2(Bucket=bucket).get("Contents", [])
+        assert packages <= {o["Key"] for o in listed}
+    # where moto stops: the storage layer, whose member stacks import the bootstrap layer's exports, which moto's
+    # hidden member stacks do not export
+    assert str(stopped.value).startswith("storage@us-west-2: CreateStackInstances failed"), str(stopped.value)
+    assert "No export named docs-prod-bootstrap-KeyArn" in str(stopped.value)
+
+    gone = destroy_rendered(rendered, session, DeployOptions(poll_seconds=0, dry_run=True))
+    own = f"stack {naming.stack(bp.prefix, 'bootstrap')}"
+    assert [(c.layer, c.region, c.what) for c in gone.changes if c.what == own] == \
+        [("bootstrap", region, f"stack {naming.stack(bp.prefix, 'bootstrap')}") for region in bp.region_names]
+    kept = {(k.region, k.type, k.physical_id) for k in gone.kept}  # the administrator's buckets and keys stay
+    for region in bp.region_names:
+        bucket = naming.artifact_bucket(bp.prefix, region).replace(naming.ACCOUNT, admin)
+        assert {(region, "AWS::S3::Bucket", bucket), (region, "AWS::KMS::Key", keys[region].split("/")[-1])} <= kept

@@ -2,9 +2,11 @@
 
 Two things, in order, in the session's account: the StackSet roles (the render's ``roles/stackset-roles.json``
 as the stack ``<prefix>-stackset-roles`` in the administration region, the control region) and the ``bootstrap``
-StackSet (each region's KMS key and artifact bucket). Both are created when missing and updated where they
-differ from the render; a second run starts nothing. A dry run calls only read APIs. ``drgen deploy``
-deploys the ``bootstrap`` StackSet too (unchanged after a bootstrap), but refuses to start without the roles.
+StackSet (each region's KMS key and artifact bucket). With an organization, no roles (AWS manages them), and
+then the administrator account's own key and artifact bucket in every region (``drgen.aws.adminart``). All are
+created when missing and updated where they differ from the render; a second run starts nothing. A dry run
+calls only read APIs. ``drgen deploy`` deploys the ``bootstrap`` StackSet (and the administrator's stacks) too,
+unchanged after a bootstrap, but refuses to start without the roles.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ from collections.abc import Callable
 from typing import Any
 
 from drgen import naming
+from drgen.aws.adminart import BOOTSTRAP_LAYER, AdminArtifacts
 from drgen.aws.clients import Clients
 from drgen.aws.results import DeployOptions, DeployResult, Event
-from drgen.aws.stacks import Stacks
 from drgen.aws.stacksets import StackSets
 from drgen.layers import Layer
 from drgen.rendering import ROLES_FILE, Rendered
 from drgen.synth.stacksets import ROLES_LAYER
 
-BOOTSTRAP_LAYER = "bootstrap"
+__all__ = ["BOOTSTRAP_LAYER", "bootstrap_rendered", "roles_layer", "roles_tags"]
 
 
 def bootstrap_rendered(rendered: Rendered, session: Any, options: DeployOptions | None = None,
@@ -49,7 +51,7 @@ def roles_tags(rendered: Rendered) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in sorted(pairs.items())]
 
 
-class _Bootstrap(StackSets, Stacks):
+class _Bootstrap(StackSets, AdminArtifacts):
     def run(self) -> DeployResult:
         with self.clients.translating(lambda: self.step):
             self._target("bootstrap")
@@ -59,4 +61,5 @@ class _Bootstrap(StackSets, Stacks):
                 body = self.rendered.files[ROLES_FILE]
                 self._apply_stack(layer, body, {"TemplateBody": body.decode("utf-8")}, {}, roles_tags(self.rendered))
             self._stackset(next(x for x in self.rendered.plan.layers if x.name == BOOTSTRAP_LAYER))
+            self._admin_artifacts()  # with an organization: the administrator's own key and buckets
         return self.result

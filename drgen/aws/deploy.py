@@ -1,8 +1,9 @@
 """``drgen deploy``: a render's plan, run against AWS with boto3.
 
-Layer after layer, in the plan's order: the bootstrap StackSet (each region's key and artifact bucket),
-then the function packages and templates uploaded to every region's bucket under content-addressed keys,
-then each StackSet (created or updated, then one instance per region in the layer's order, each a
+Layer after layer, in the plan's order: the bootstrap StackSet (each region's key and artifact bucket;
+with an organization, also the administrator account's own, ``drgen.aws.adminart``), then the function
+packages and templates uploaded to every region's bucket (the session's account's) under content-addressed
+keys, then each StackSet (created or updated, then one instance per region in the layer's order, each a
 StackSet operation that drgen polls to its end) and each once-only stack. What is already deployed as
 rendered is left alone, so a second deploy starts no operation, and a rerun after a failure continues
 where the first stopped. A dry run calls only read APIs.
@@ -17,9 +18,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from drgen.aws.adminart import AdminArtifacts
 from drgen.aws.clients import Clients, error_code
 from drgen.aws.results import Change, DeployOptions, DeployResult, Event
-from drgen.aws.stacks import Stacks
 from drgen.aws.stacksets import StackSets
 from drgen.errors import DeployError
 from drgen.rendering import Rendered
@@ -38,7 +39,7 @@ def deploy_rendered(rendered: Rendered, session: Any, options: DeployOptions | N
                        clock).run()
 
 
-class _Deployment(StackSets, Stacks):
+class _Deployment(StackSets, AdminArtifacts):
     def run(self) -> DeployResult:
         with self.clients.translating(lambda: self.step):
             self._target("deploy")
@@ -52,6 +53,7 @@ class _Deployment(StackSets, Stacks):
                 else:
                     self._stack(layer)
                 if layer.name == "bootstrap":
+                    self._admin_artifacts()  # with an organization: the buckets the packages go to
                     self._upload()
         return self.result
 

@@ -1,8 +1,9 @@
 """``drgen destroy``: a blueprint torn down in the reverse of its plan.
 
-First a survey that only reads: for each layer from the last to the first, then the roles stack that
-``drgen bootstrap`` deployed, what exists in the session's account and what its deployed template keeps
-(``DeletionPolicy`` ``Retain``, ``RetainExceptOnCreate`` or ``Snapshot``: data stores, keys, the zone). A
+First a survey that only reads: for each layer from the last to the first, then (with an organization) the
+administrator account's bootstrap stacks and the roles stack that ``drgen bootstrap`` deployed, what exists in
+the session's account and what its deployed template keeps (``DeletionPolicy`` ``Retain``,
+``RetainExceptOnCreate`` or ``Snapshot``: data stores, keys, the zone; the administrator's key and buckets). A
 StackSet or stack with a drgen name whose tags do not mark it as this blueprint's (``drgen:blueprint``,
 ``drgen:environment``, ``drgen:layer``) stops the run before anything is deleted: drgen deletes only what it
 created. A dry run ends there. Otherwise, in the same order: a StackSet's instances in one operation, its
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drgen import naming
+from drgen.aws.adminart import admin_layers
 from drgen.aws.bootstrap import roles_layer
 from drgen.aws.clients import Clients, is_missing
 from drgen.aws.compare import tag_map
@@ -114,7 +116,7 @@ class _Destroy(Runner):
         with self.clients.translating(lambda: self.step):
             self._target("destroy")
             out.account = self.result.account
-            layers = [*reversed(self.rendered.plan.layers), roles_layer(self.rendered)]
+            layers = [*reversed(self.rendered.plan.layers), *admin_layers(self.rendered), roles_layer(self.rendered)]
             targets = [t for t in (self._survey(layer, out) for layer in layers) if t is not None]
             out.changes = list(self.result.changes)
             for target in targets if not self.options.dry_run else []:

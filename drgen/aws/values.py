@@ -10,7 +10,7 @@ from drgen import naming
 from drgen.aws.operations import Runner
 from drgen.errors import DeployError
 from drgen.layers import Layer
-from drgen.synth.base import LayerTemplate
+from drgen.synth.base import ARTIFACT_ACCOUNT, LayerTemplate
 from drgen.synth.dns import region_id
 from drgen.synth.resilience import stack_parameters
 from drgen.synth.storage import PEER_BUCKETS
@@ -25,6 +25,8 @@ class Values(Runner):
             source = self._source_region(t, name)
             if source in self.skipped:
                 values[name] = self._previous_value(t.layer, name, source)
+            elif name == ARTIFACT_ACCOUNT:  # the session's: the organization's administrator, holding the artifacts
+                values[name] = self.accounts[0]
             elif name == "HostedZoneId":
                 values[name] = self._stack_output("zone", "HostedZoneId")
             elif name == PEER_BUCKETS:

@@ -39,6 +39,8 @@ LOG_RETENTION_DAYS = 365
 IS_PRIMARY = "IsPrimary"
 IS_SECONDARY = "IsSecondary"
 ROLE = "Role"
+ARTIFACT_ACCOUNT = "ArtifactAccount"
+"""With an organization: the administrator account whose buckets hold the packages (a deploy-time parameter)."""
 
 
 def arn(service: str, resource: str, region: str = "${AWS::Region}", account: str = "${AWS::AccountId}") -> Sub:
@@ -152,4 +154,18 @@ class LayerTemplate:
         return arn("kms", naming.kms_alias(self.prefix), region=region)
 
     def artifact_bucket(self) -> Sub:
-        return Sub(naming.artifact_bucket(self.prefix, "${AWS::Region}"))
+        """The region's artifact bucket that packages are read from: this account's, or with an organization (but
+        in the bootstrap layer, which makes each account's own) the administrator account's, named by the
+        ``ArtifactAccount`` parameter: service-managed StackSets deploy nothing to the administrator's account,
+        which holds the artifacts ``drgen deploy`` uploads, and Lambda reads code from a bucket of its own region
+        in any account whose bucket policy lets it."""
+        own = naming.artifact_bucket(self.prefix, "${AWS::Region}")
+        if self.bp.deployment.organization is None or self.layer.name == "bootstrap":
+            return Sub(own)
+        if ARTIFACT_ACCOUNT not in self.template.parameters:
+            self.template.add_parameter(Parameter(
+                ARTIFACT_ACCOUNT, Type="String", AllowedPattern=r"^\d{12}$",
+                Description="The organization's administrator account, whose artifact buckets hold the packages "
+                            "(drgen deploy sets it)"))
+            self.deploy_parameters.append(ARTIFACT_ACCOUNT)
+        return Sub(own.replace(naming.ACCOUNT, "${%s}" % ARTIFACT_ACCOUNT))

@@ -27,7 +27,7 @@ from troposphere.cloudformation import Parameter as StackSetParameter
 from drgen import naming
 from drgen.model import Blueprint
 from drgen.synth import targets
-from drgen.synth.base import LayerTemplate
+from drgen.synth.base import ARTIFACT_ACCOUNT, LayerTemplate
 
 INLINE_BODY_LIMIT = 51_200
 ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
@@ -86,11 +86,14 @@ def definition(t: LayerTemplate, body: str, sha256: str) -> Template:
         bucket = naming.artifact_bucket(bp.prefix, bp.control_region)
         source = {"TemplateURL": Sub(f"https://{bucket}.s3.{bp.control_region}.${{AWS::URLSuffix}}/"
                                      f"{template_key(layer.name, sha256)}")}
-    for name in t.deploy_parameters:  # values known only at deploy time, the same in every region
+    deployed = [n for n in t.deploy_parameters if n != ARTIFACT_ACCOUNT]
+    for name in deployed:  # values known only at deploy time, the same in every region
         out.add_parameter(TemplateParameter(name, Type="String", Description=f"Passed to every instance as {name}"))
     extra: dict[str, object] = {}
     parameters = [StackSetParameter(ParameterKey=k, ParameterValue=v) for k, v in stackset_parameters(t).items()]
-    parameters += [StackSetParameter(ParameterKey=n, ParameterValue=Ref(n)) for n in t.deploy_parameters]
+    parameters += [StackSetParameter(ParameterKey=n, ParameterValue=Ref(n)) for n in deployed]
+    if ARTIFACT_ACCOUNT in t.deploy_parameters:  # the definition's own account administers it and holds the artifacts
+        parameters.append(StackSetParameter(ParameterKey=ARTIFACT_ACCOUNT, ParameterValue=AccountId))
     if parameters:
         extra["Parameters"] = parameters
     out.add_resource(StackSet(
