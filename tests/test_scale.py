@@ -45,7 +45,7 @@ def test_operations_and_instances_are_what_a_deploy_makes(session: boto3.Session
     result = drgen.deploy(rendered, session, options=DeployOptions(poll_seconds=0))
     stacks = sum(1 for layer in report.layers if layer.kind == "stack")
     assert len(result.operations) == report.operations + stacks
-    cf = session.client("cloudformation", region_name="us-east-1")
+    cf = session.client("cloudformation", region_name=rendered.blueprint.control_region)
     for layer in report.layers:
         if layer.kind != "stackset":
             continue
