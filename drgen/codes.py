@@ -347,9 +347,32 @@ _ALL = [
                 "RegionOrder)"),
     Code("E432", "concurrency for a layer that is not a StackSet", "`deployment.concurrency.layers` names a layer "
          "the blueprint does not have, or one that is a single stack (zone, tables, dns, gamedays, regionswitch, "
-         "resilience): operation preferences apply only to StackSet operations.",
+         "resilience; with `deployment.organization`, tables, gamedays and regionswitch are StackSets): operation "
+         "preferences apply only to StackSet operations.",
          source="AWS CloudFormation API Reference, StackSetOperationPreferences (preferences of a StackSet "
                 "operation); drgen's plan (docs/architecture.md, \"Deployment layers\")"),
+    Code("E433", "dns with an organization", "With `deployment.organization` every account of the OUs runs its own "
+         "regional APIs, but `dns` puts one domain name in front of one API per region: one set of failover records "
+         "in one hosted zone. That zone is in one account, and a member account's stacks cannot write to it: the app "
+         "layer's certificate is validated by ACM adding its CNAME record to the zone named by HostedZoneId, and a "
+         "record set is created in a hosted zone of the stack's own account. A copy of the zone per account cannot "
+         "serve the name either: the parent domain delegates a name to one hosted zone's name servers. Remove `dns` "
+         "(each account's APIs keep their regional endpoints), or deploy the blueprint per account with self-managed "
+         "StackSets and its own domain name.",
+         source="AWS CloudFormation, AWS::CertificateManager::Certificate DomainValidationOption (HostedZoneId causes "
+                "ACM to add the CNAME to the domain record); Amazon Route 53 Developer Guide, \"Routing traffic for "
+                "subdomains\" (NS records in the parent zone name the name servers of one hosted zone) and \"Failover "
+                "routing\""),
+    Code("E434", "resilience_hub with an organization", "With `deployment.organization` the resilience layer would "
+         "be a StackSet instance in every account, and its Resilience Hub application maps each of the account's "
+         "stacks by its stack ID (CfnStack mappings). Stack IDs differ in every account, but a service-managed "
+         "StackSet gives the accounts of its target OUs one set of parameter values per region (overrides given for "
+         "OUs apply only to the accounts there at the time, never to accounts that join). Remove `resilience_hub`, or "
+         "deploy the blueprint per account with self-managed StackSets.",
+         source="AWS CloudFormation API Reference, UpdateStackInstances (DeploymentTargets: if the update targets "
+                "OUs, the overridden parameter values apply only to the accounts currently in them; accounts added "
+                "later won't use them); AWS Resilience Hub API Reference, ResourceMapping and PhysicalResourceId "
+                "(a CfnStack mapping names the stack by its ARN)"),
     Code("W435", "automatic deployment off", "`auto_deployment: false`: an account that joins the target OUs gets "
          "no stack instances until `drgen deploy` runs again, and one that leaves keeps its stacks. With it on, "
          "StackSets deploys to new accounts by itself (note that StackSets does not follow RegionOrder for "

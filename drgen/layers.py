@@ -17,6 +17,18 @@ ROUTE53_REGION = awsdata.ROUTE53_REGIONS["aws"]
 """Route 53 is global; in the aws partition its health-check metrics exist only in us-east-1."""
 
 
+PER_ACCOUNT = ("tables", "gamedays", "regionswitch")
+"""The once-only layers that hold an account's own workload: with an organization, each is a service-managed
+StackSet in its one region, so that every account of the OUs gets it (docs/organizations.md). The zone, dns and
+resilience layers are not: validation refuses them with an organization (E433, E434)."""
+
+
+def once(bp: Blueprint, name: str) -> Literal["stackset", "stack"]:
+    """The kind of the once-only layer ``name``: a plain stack in the session's account, or with an organization
+    and a layer of ``PER_ACCOUNT`` a StackSet with one instance per account of the OUs."""
+    return "stackset" if bp.deployment.organization is not None and name in PER_ACCOUNT else "stack"
+
+
 def route53_region(bp: Blueprint) -> str:
     """Where the zone and dns stacks live: Route 53's region in the blueprint's partition
     (``awsdata.ROUTE53_REGIONS``)."""
@@ -104,7 +116,7 @@ def whole_layers(bp: Blueprint) -> tuple[Layer, ...]:
                          "replication configuration names them",
                          (Dependency("bootstrap", "same-region", "buckets are encrypted with the regional key"),),
                          "S3 buckets, each replicated both ways to every other region"))
-    out.append(Layer("tables", "stack", (primary,), False, "", (
+    out.append(Layer("tables", once(bp, "tables"), (primary,), False, "", (
         Dependency("bootstrap", "all-regions", "every replica is encrypted with its region's key"),),
         "DynamoDB global tables, declared once with a replica in every region, and drgen's control table"))
     app_deps = [Dependency("bootstrap", "same-region", "function packages are read from the region's artifact bucket"),
@@ -142,13 +154,13 @@ def whole_layers(bp: Blueprint) -> tuple[Layer, ...]:
                      Dependency("app", "same-region", "the experiments stop on the app layer's alarms")]
         if bp.needs_vpc:
             game_deps.append(Dependency("network", "same-region", "the experiments cut the private subnets and routes"))
-        out.append(Layer("gamedays", "stack", (primary,), False, "", tuple(game_deps),
+        out.append(Layer("gamedays", once(bp, "gamedays"), (primary,), False, "", tuple(game_deps),
                          "AWS FIS experiment templates of the game days, their role and log group"))
     if bp.runs_compute_in_secondaries and bp.failover.orchestrator == "arc-region-switch":
         deps = [Dependency("orchestration", "all-regions", "its steps invoke drgen's functions in every region")]
         if bp.databases:
             deps.append(Dependency("database", "all-regions", "it promotes the clusters of the global databases"))
-        out.append(Layer("regionswitch", "stack", (primary,), False, "", tuple(deps),
+        out.append(Layer("regionswitch", once(bp, "regionswitch"), (primary,), False, "", tuple(deps),
                          "the ARC Region switch plan that makes a region the active one, its execution role and "
                          "its approver role"))
     if bp.resilience_hub is not None:

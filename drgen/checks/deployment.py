@@ -1,4 +1,5 @@
-"""The blueprint's ``deployment``: an organization target excludes self-managed settings, and concurrency
+"""The blueprint's ``deployment``: an organization target excludes self-managed settings and the layers that cannot
+be one per account (dns, resilience_hub), and concurrency
 settings name StackSet layers the blueprint has, running regions in parallel only where the plan allows."""
 
 from __future__ import annotations
@@ -27,9 +28,17 @@ def stackset_layers(data: dict[str, Any]) -> list[str]:
         out.append("database")
     if data.get("buckets"):
         out.append("storage")
+    organization = isinstance(data.get("deployment"), dict) and bool(data["deployment"].get("organization"))
+    if organization:  # the layers of an account's own workload: a StackSet each (drgen.layers.PER_ACCOUNT)
+        out.append("tables")
     out.append("app")
     if data.get("strategy") != "backup-restore":
         out.append("orchestration")
+    if organization and data.get("game_days") is not None:
+        out.append("gamedays")
+    failover: dict[str, Any] = data["failover"] if isinstance(data.get("failover"), dict) else {}
+    if organization and data.get("strategy") != "backup-restore" and failover.get("orchestrator") == "arc-region-switch":
+        out.append("regionswitch")
     return out
 
 
@@ -45,6 +54,19 @@ def check_organization(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.error("E430", f"deployment.organization targets OUs with service-managed permissions, but "
                                     f"{key} {what}: StackSets take one permission model. Remove {key}, or remove "
                                     "deployment.organization", (key,), key=True)
+    if ctx.data.get("dns") is not None:
+        yield ctx.error("E433", "dns with deployment.organization: every account of the OUs gets its own regional APIs, "
+                                "but one domain name has one set of failover records in one hosted zone, and a member "
+                                "account's stacks cannot validate its API certificate in, or write records to, a hosted "
+                                "zone of another account. Remove dns (each account's APIs keep their regional "
+                                "endpoints), or deploy the blueprint per account (self-managed) with its own domain name",
+                        ("dns",), key=True)
+    if ctx.data.get("resilience_hub") is not None:
+        yield ctx.error("E434", "resilience_hub with deployment.organization: the Resilience Hub application maps each "
+                                "of the account's stacks by its stack ID, which differs in every account, and a "
+                                "service-managed StackSet gives all the accounts of its OUs the same parameter values "
+                                "in a region. Remove resilience_hub, or deploy the blueprint per account (self-managed)",
+                        ("resilience_hub",), key=True)
     org = deployment["organization"]
     if org.get("auto_deployment") is False:
         yield ctx.error("W435", "auto_deployment is off: an account added to these OUs gets no stack instances until "
