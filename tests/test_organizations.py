@@ -58,7 +58,7 @@ def _stackset(rendered: Rendered, layer: str) -> dict[str, Any]:
 
 def test_every_stackset_is_service_managed_on_the_ous_without_roles(rendered: Rendered) -> None:
     layers = [layer.name for layer in rendered.plan.layers if layer.kind == "stackset"]
-    assert layers == ["bootstrap", "storage", "app", "orchestration"]
+    assert layers == ["bootstrap", "storage", "tables", "app", "orchestration"]  # tables: every account's own
     for layer in layers:
         props = _stackset(rendered, layer)
         assert props["PermissionModel"] == "SERVICE_MANAGED"
@@ -113,8 +113,8 @@ def test_a_self_managed_blueprint_has_no_organization_statement() -> None:
 
 
 @pytest.mark.parametrize("path", ["stacksets/bootstrap.json", "stacksets/storage.json", "stacksets/app.json",
-                                  "stacksets/orchestration.json", "templates/bootstrap.json",
-                                  "templates/orchestration.json"])
+                                  "stacksets/orchestration.json", "stacksets/tables.json", "templates/bootstrap.json",
+                                  "templates/orchestration.json", "templates/tables.json"])
 def test_the_definitions_and_the_bootstrap_template_are_cfn_lint_clean(rendered: Rendered, path: str) -> None:
     assert lint_text(path, rendered.files[path].decode("utf-8"), ["us-east-1", "us-west-2"]) == []
 
@@ -204,7 +204,7 @@ def test_checkov_accepts_the_bootstrap_template_and_the_definitions(rendered: Re
         pytest.skip("set DRGEN_CHECKOV to checkov's executable to run it")
     paths = []
     for name in ("templates/bootstrap.json", "stacksets/bootstrap.json", "stacksets/storage.json",
-                 "templates/orchestration.json", "stacksets/orchestration.json"):
+                 "templates/orchestration.json", "stacksets/orchestration.json", "stacksets/tables.json"):
         path = tmp_path / name.replace("/", "-")
         path.write_bytes(rendered.files[name])
         paths += ["-f", str(path)]
