@@ -48,6 +48,7 @@ ANYWHERE = {
     "logs:CreateLogDelivery": "no resource-level permission",
     "logs:DeleteLogDelivery": "no resource-level permission",
     "secretsmanager:GetRandomPassword": "no resource type",
+    "sns:Unsubscribe": "no resource type: the request names a subscription, not a topic",
 }
 DATA_READS = ("s3:GetObject", "s3:ListBucket", "secretsmanager:GetSecretValue", "ssm:GetParameter", "kms:Decrypt")
 

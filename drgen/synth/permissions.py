@@ -296,6 +296,9 @@ UNSCOPED: frozenset[str] = frozenset({
     "logs:CreateLogDelivery",
     "logs:DeleteLogDelivery",
     "secretsmanager:GetRandomPassword",
+    # Unsubscribe names a subscription, which the service authorization reference gives no resource type (its
+    # Amazon SNS table lists none for the action); a grant on the topic's ARN would not apply to it.
+    "sns:Unsubscribe",
 })
 """Actions AWS authorizes on ``*`` only (no resource type in the service authorization reference)."""
 
