@@ -105,7 +105,7 @@ def error_list() -> str:
     out = [
         "# Diagnostic codes",
         "",
-        "Generated from `drgen/codes.py` by `python -m drgen.docsgen`; do not edit by hand.",
+        "Generated from the registry in `drgen/codes/` by `python -m drgen.docsgen`; do not edit by hand.",
         "",
         "`drgen validate` prints one line per finding: `FILE:LINE:COL: CODE message (at path)`. The first letter of",
         "a code is its severity: `E` an error (the blueprint is invalid, exit status 1), `W` a warning.",
