@@ -49,3 +49,19 @@ def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     with mock_aws():
         yield boto3.Session(region_name="us-east-1")
+
+
+@pytest.fixture
+def organization(session: Any) -> Any:
+    """moto's AWS with an organization whose management account is the session's: one OU, two accounts in it;
+    (session, organization id, OU id, member account ids)."""
+    org = session.client("organizations", region_name="us-east-1")
+    org_id = org.create_organization(FeatureSet="ALL")["Organization"]["Id"]
+    root = org.list_roots()["Roots"][0]["Id"]
+    ou = org.create_organizational_unit(ParentId=root, Name="workloads")["OrganizationalUnit"]["Id"]
+    members = []
+    for name in ("one", "two"):
+        status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
+        members.append(status["AccountId"])
+        org.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=ou)
+    return session, org_id, ou, members

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +25,7 @@ from drgen.model import Blueprint
 from drgen.rendering import Rendered, render_blueprint
 from drgen.template_size import item_bytes
 from drgen.validation import check_text
-from tests import golden
+from tests import checkov, golden
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "aws-tooling"
@@ -78,24 +75,12 @@ def test_cfn_lint_finds_nothing_in_any_region(rendered: Rendered) -> None:
         assert lint_text(layer, text, regions_for(rendered.blueprint)) == [], layer
 
 
-def _checkov() -> str | None:
-    candidates = [os.environ.get("DRGEN_CHECKOV"), str(ROOT / ".venv-checkov" / "bin" / "checkov"),
-                  "/work/main/.venv-checkov/bin/checkov", shutil.which("checkov")]
-    return next((c for c in candidates if c and Path(c).exists()), None)
-
-
 def test_checkov_fails_nothing(rendered: Rendered, tmp_path: Path) -> None:
-    checkov = _checkov()
-    if checkov is None:
-        pytest.skip("checkov is not installed: set DRGEN_CHECKOV to its executable")
     for layer, text in _templates(rendered).items():
         (tmp_path / f"{layer}.json").write_text(text)
-    done = subprocess.run([checkov, "-d", str(tmp_path), "--framework", "cloudformation", "--skip-download",
-                           "-o", "json"], capture_output=True, text=True, check=False)
-    reports = json.loads(done.stdout)
-    reports = reports if isinstance(reports, list) else [reports]
-    assert [(c["resource"], c["check_id"]) for r in reports for c in r["results"]["failed_checks"]] == []
-    assert sum(r["summary"]["passed"] for r in reports) > 5
+    reports = checkov.scan("-d", str(tmp_path))
+    assert [(c["resource"], c["check_id"]) for c in checkov.failed(reports)] == []
+    assert checkov.passed(reports) > 5
 
 
 # ---- the resources, resolved as CloudFormation would, against the resource schemas and moto ----------------

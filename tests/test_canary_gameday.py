@@ -4,7 +4,6 @@ estimated, and measured against moto's FIS and CloudWatch in the standby, where 
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,8 @@ from drgen.model import Blueprint
 from drgen.rendering import Rendered, render_blueprint
 from drgen.synth.detection import canary_alarm_name, down_alarm_name
 from drgen.validation import check_text
-from tests import golden
-from tests.test_aws_tooling import ACCOUNT, GOLDEN, _camel, _checkov, _schema, opted_in, valid
+from tests import checkov, golden
+from tests.test_aws_tooling import ACCOUNT, GOLDEN, _camel, _schema, opted_in, valid
 from tests.test_footprint import compare
 
 OWN = ("CanaryExperimentLogGroup", "CanaryExperimentRole", "CanaryImpairedExperiment")
@@ -80,15 +79,9 @@ def test_the_canary_gets_fis_extension_as_aws_documents_it(rendered: Rendered) -
 def test_cfn_lint_and_checkov_find_nothing(rendered: Rendered, tmp_path: Path) -> None:
     text = rendered.files["templates/orchestration.json"].decode()
     assert lint_text("orchestration", text, regions_for(rendered.blueprint)) == []
-    checkov = _checkov()
-    if checkov is None:
-        pytest.skip("checkov is not installed: set DRGEN_CHECKOV to its executable")
     (tmp_path / "orchestration.json").write_text(text)
-    done = subprocess.run([checkov, "-d", str(tmp_path), "--framework", "cloudformation", "--skip-download",
-                           "-o", "json"], capture_output=True, text=True, check=False)
-    reports = json.loads(done.stdout)
-    reports = reports if isinstance(reports, list) else [reports]
-    assert [(c["resource"], c["check_id"]) for r in reports for c in r["results"]["failed_checks"]] == []
+    reports = checkov.scan("-d", str(tmp_path))
+    assert [(c["resource"], c["check_id"]) for c in checkov.failed(reports)] == []
 
 
 def _resolved(rendered: Rendered, region: str) -> dict[str, dict[str, Any]]:

@@ -5,13 +5,11 @@ a failed region at all. On moto, in-process."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 import drgen
 from drgen import naming
@@ -40,16 +38,6 @@ def copied(tmp_path: Path, name: str, old: str = "", new: str = "") -> Path:
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.Session]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        yield boto3.Session(region_name="us-east-1")
 
 
 def deploy(rendered: Rendered, session: boto3.Session, **options: Any) -> DeployResult:

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.stub import ANY, Stubber
-from moto import mock_aws
 
 import drgen
 from drgen import naming
@@ -41,16 +39,6 @@ def minimal() -> Rendered:
     return drgen.render(drgen.load(MINIMAL))
 
 
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.Session]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        yield boto3.Session(region_name="us-east-1")
-
-
 def control_region(rendered: Rendered) -> str:
     """Where StackSets are administered: whatever deploy's runner says (never a region written here)."""
     return _Preview(rendered, Clients(None, OPTIONS), OPTIONS, lambda e: None, lambda s: None, lambda: 0.0).admin_region
@@ -66,18 +54,18 @@ def edited(tmp_path: Path, old: str, new: str) -> Path:
     return path
 
 
-def deployed(aws: boto3.Session, rendered: Rendered) -> None:
-    motocompat.create_stackset_roles(aws, rendered)
-    drgen.deploy(rendered, aws, options=OPTIONS)
+def deployed(session: boto3.Session, rendered: Rendered) -> None:
+    motocompat.create_stackset_roles(session, rendered)
+    drgen.deploy(rendered, session, options=OPTIONS)
 
 
-def instance_stacks(aws: boto3.Session, rendered: Rendered, layer: str) -> dict[str, dict[str, Any]]:
+def instance_stacks(session: boto3.Session, rendered: Rendered, layer: str) -> dict[str, dict[str, Any]]:
     """Region -> the stack of the layer's instance there (its template and status)."""
-    cf = aws.client("cloudformation", region_name=control_region(rendered))
+    cf = session.client("cloudformation", region_name=control_region(rendered))
     name = naming.stack(rendered.blueprint.prefix, layer)
     out = {}
     for summary in cf.list_stack_instances(StackSetName=name)["Summaries"]:
-        regional = aws.client("cloudformation", region_name=summary["Region"])
+        regional = session.client("cloudformation", region_name=summary["Region"])
         stack_id = cf.describe_stack_instance(StackSetName=name, StackInstanceAccount=summary["Account"],
                                               StackInstanceRegion=summary["Region"])["StackInstance"]["StackId"]
         stack = regional.describe_stacks(StackName=stack_id)["Stacks"][0]
@@ -89,7 +77,7 @@ def instance_stacks(aws: boto3.Session, rendered: Rendered, layer: str) -> dict[
 
 # ---- against moto ----------------------------------------------------------------------------------------
 
-def test_nothing_deployed_every_stack_would_be_created(aws: boto3.Session, minimal: Rendered,
+def test_nothing_deployed_every_stack_would_be_created(session: boto3.Session, minimal: Rendered,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", str(MINIMAL), "--deployed", "--no-drift"]) == 1
     shown = capsys.readouterr().out
@@ -100,22 +88,22 @@ def test_nothing_deployed_every_stack_would_be_created(aws: boto3.Session, minim
     assert "StackSet archive-prod-storage does not exist" in shown
 
 
-def test_a_blueprint_deployed_as_rendered_shows_no_difference(aws: boto3.Session, minimal: Rendered,
+def test_a_blueprint_deployed_as_rendered_shows_no_difference(session: boto3.Session, minimal: Rendered,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    deployed(aws, minimal)
-    before = instance_stacks(aws, minimal, "storage")
+    deployed(session, minimal)
+    before = instance_stacks(session, minimal, "storage")
     assert main(["diff", str(MINIMAL), "--deployed", "--no-drift", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["same"] and report["control_region"] == control_region(minimal)
     assert {s["state"] for s in report["stacks"]} == {"unchanged"}
     assert len(report["stacks"]) == sum(len(layer.regions) for layer in minimal.plan.layers)
-    assert instance_stacks(aws, minimal, "storage") == before
+    assert instance_stacks(session, minimal, "storage") == before
 
 
 def test_a_changed_blueprint_shows_what_each_instance_would_change_and_executes_nothing(
-        aws: boto3.Session, minimal: Rendered, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    deployed(aws, minimal)
-    before = instance_stacks(aws, minimal, "storage")
+        session: boto3.Session, minimal: Rendered, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    deployed(session, minimal)
+    before = instance_stacks(session, minimal, "storage")
     changed = edited(tmp_path, "noncurrent_expiration: 90d", "noncurrent_expiration: 30d")
 
     assert main(["diff", str(changed), "--deployed", "--no-drift"]) == 1
@@ -133,19 +121,19 @@ def test_a_changed_blueprint_shows_what_each_instance_would_change_and_executes_
     assert markdown.startswith("### drgen diff --deployed")
     assert "```diff\n~ DocumentsBucket (AWS::S3::Bucket)\n```" in markdown
 
-    after = instance_stacks(aws, minimal, "storage")
+    after = instance_stacks(session, minimal, "storage")
     assert after == before  # same templates, same status, and every change set deleted
     assert all(not stack["change_sets"] for stack in after.values())
 
 
-def test_an_instance_not_deployed_would_be_created(aws: boto3.Session, minimal: Rendered) -> None:
-    deployed(aws, minimal)
+def test_an_instance_not_deployed_would_be_created(session: boto3.Session, minimal: Rendered) -> None:
+    deployed(session, minimal)
     storage = next(x for x in minimal.plan.layers if x.name == "storage")
-    cf = aws.client("cloudformation", region_name=control_region(minimal))
+    cf = session.client("cloudformation", region_name=control_region(minimal))
     cf.delete_stack_instances(StackSetName=naming.stack(minimal.blueprint.prefix, "storage"), Accounts=[ACCOUNT],
                               Regions=[storage.regions[0]], RetainStacks=False)
 
-    preview = preview_rendered(minimal, aws, OPTIONS, drift=False)
+    preview = preview_rendered(minimal, session, OPTIONS, drift=False)
     states = {(s.layer, s.region): s for s in preview.stacks}
     missing = states[("storage", storage.regions[0])]
     assert (missing.state, missing.reason) == ("create", "no stack instance of archive-prod-storage there")
@@ -154,7 +142,7 @@ def test_an_instance_not_deployed_would_be_created(aws: boto3.Session, minimal: 
     assert not preview.same
 
 
-def test_deployed_goes_with_one_blueprint_only(aws: boto3.Session, tmp_path: Path,
+def test_deployed_goes_with_one_blueprint_only(session: boto3.Session, tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", str(MINIMAL), "--deployed", "--against", str(tmp_path)]) == 2
     assert "give neither NEW_DIR nor --against" in capsys.readouterr().err
@@ -394,13 +382,13 @@ def test_a_stack_cloudformation_cannot_change_now_is_reported_with_the_reason(mi
     assert preview.summary()["failed"] == 1 and not preview.same
 
 
-def test_the_reference_blueprint_previews_a_template_passed_by_url(aws: boto3.Session, tmp_path: Path) -> None:
+def test_the_reference_blueprint_previews_a_template_passed_by_url(session: boto3.Session, tmp_path: Path) -> None:
     from drgen.synth.stacksets import INLINE_BODY_LIMIT
 
     reference = drgen.render(drgen.load(ROOT / "blueprints" / "trading-platform.yaml"))
     assert len(reference.files["templates/app.json"]) > INLINE_BODY_LIMIT  # so passed as a TemplateURL
-    deployed(aws, reference)
-    assert preview_rendered(reference, aws, OPTIONS, drift=False).same
+    deployed(session, reference)
+    assert preview_rendered(reference, session, OPTIONS, drift=False).same
 
     folder = tmp_path / "blueprints"
     shutil.copytree(ROOT / "blueprints", folder)
@@ -409,7 +397,7 @@ def test_the_reference_blueprint_previews_a_template_passed_by_url(aws: boto3.Se
         "function: trade-processor, threshold: 5, periods: 2",
         "function: trade-processor, threshold: 10, periods: 2"), encoding="utf-8")
     changed = drgen.render(drgen.load(path))
-    preview = preview_rendered(changed, aws, OPTIONS, drift=False)
+    preview = preview_rendered(changed, session, OPTIONS, drift=False)
 
     app = next(x for x in changed.plan.layers if x.name == "app")
     assert sorted((s.layer, s.region) for s in preview.stacks if not s.same) == sorted(("app", r) for r in app.regions)

@@ -16,15 +16,11 @@ its stack's deployed template.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 import drgen
 from drgen import naming
@@ -36,7 +32,7 @@ from drgen.errors import DeployError
 from drgen.lint import lint_text
 from drgen.rendering import ROLES_FILE, Rendered
 from drgen.synth.targets import preferences
-from tests import motocompat
+from tests import checkov, motocompat
 
 motocompat.install()
 
@@ -121,27 +117,6 @@ def test_the_definitions_and_the_bootstrap_template_are_cfn_lint_clean(rendered:
 
 # ---- against moto ------------------------------------------------------------------------------------
 
-@pytest.fixture
-def organization(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[boto3.Session, str, str, list[str]]]:
-    """moto's AWS with an organization whose management account is the session's: one OU, two accounts in it."""
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        session = boto3.Session(region_name="us-east-1")
-        org = session.client("organizations", region_name="us-east-1")
-        org_id = org.create_organization(FeatureSet="ALL")["Organization"]["Id"]
-        root = org.list_roots()["Roots"][0]["Id"]
-        ou = org.create_organizational_unit(ParentId=root, Name="workloads")["OrganizationalUnit"]["Id"]
-        members = []
-        for name in ("one", "two"):
-            status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
-            members.append(status["AccountId"])
-            org.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=ou)
-        yield session, org_id, ou, members
-
-
 def _org_render(tmp_path: Path, org_id: str, ou: str, call_as: str = "SELF") -> Rendered:
     text = CASE.read_text().replace("[ou-ab12-workload1, ou-ab12-workload2]", f"[{ou}]") \
         .replace("o-a1b2c3d4e5", org_id).replace("call_as: DELEGATED_ADMIN", f"call_as: {call_as}")
@@ -199,21 +174,15 @@ def test_the_bootstrap_stackset_deploys_to_every_account_of_the_ou(
 
 
 def test_checkov_accepts_the_bootstrap_template_and_the_definitions(rendered: Rendered, tmp_path: Path) -> None:
-    checkov = os.environ.get("DRGEN_CHECKOV")
-    if not checkov or not Path(checkov).exists():
-        pytest.skip("set DRGEN_CHECKOV to checkov's executable to run it")
     paths = []
     for name in ("templates/bootstrap.json", "stacksets/bootstrap.json", "stacksets/storage.json",
                  "templates/orchestration.json", "stacksets/orchestration.json", "stacksets/tables.json"):
         path = tmp_path / name.replace("/", "-")
         path.write_bytes(rendered.files[name])
         paths += ["-f", str(path)]
-    done = subprocess.run([checkov, *paths, "--framework", "cloudformation", "--skip-download", "-o", "json"],
-                          capture_output=True, text=True, check=False)
-    reports = json.loads(done.stdout)
-    reports = reports if isinstance(reports, list) else [reports]
-    assert [c["check_id"] for r in reports for c in r["results"]["failed_checks"]] == []
-    skipped = [c for r in reports for c in r["results"]["skipped_checks"] if c["check_id"] == "CKV_AWS_33"]
+    reports = checkov.scan(*paths)
+    assert [c["check_id"] for c in checkov.failed(reports)] == []
+    skipped = [c for c in checkov.skipped(reports) if c["check_id"] == "CKV_AWS_33"]
     assert skipped and "aws:PrincipalOrgID" in skipped[0]["check_result"].get("suppress_comment", "")
 
 

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 import yaml
-from moto import mock_aws
 
 import drgen
 from drgen import naming
@@ -109,27 +107,6 @@ def test_concurrency_settings_may_name_the_tables_stackset_of_an_organization(tm
 
 
 # ---- against moto ------------------------------------------------------------------------------------
-
-@pytest.fixture
-def organization(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[boto3.Session, str, str, list[str]]]:
-    """moto's AWS with an organization whose management account is the session's: one OU, two accounts in it."""
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        session = boto3.Session(region_name="us-east-1")
-        org = session.client("organizations", region_name="us-east-1")
-        org_id = org.create_organization(FeatureSet="ALL")["Organization"]["Id"]
-        root = org.list_roots()["Roots"][0]["Id"]
-        ou = org.create_organizational_unit(ParentId=root, Name="workloads")["OrganizationalUnit"]["Id"]
-        members = []
-        for name in ("one", "two"):
-            status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
-            members.append(status["AccountId"])
-            org.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=ou)
-        yield session, org_id, ou, members
-
 
 def test_deploy_creates_the_tables_stackset_with_an_instance_in_every_member_account(
         organization: tuple[boto3.Session, str, str, list[str]], tmp_path: Path,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,8 +17,7 @@ from drgen.drilling import drill
 from drgen.layers import route53_region
 from drgen.lint import lint_text, regions_for
 from drgen.rendering import Rendered, render_blueprint
-from tests import golden
-from tests.test_validators import _checkov
+from tests import checkov, golden
 
 ROOT = Path(__file__).resolve().parents[1]
 BLUEPRINTS = {p.stem: p for p in sorted((ROOT / "tests" / "partitions").glob("*.yaml"))}
@@ -97,14 +95,8 @@ def test_cfn_lint_finds_nothing_in_the_partition_regions(rendered: tuple[str, Re
 
 
 def test_checkov_fails_nothing() -> None:
-    checkov = _checkov()
-    if checkov is None:
-        pytest.skip("checkov is not installed: .ci/run installs it in .venv-checkov (it pins an old boto3)")
-    done = subprocess.run([checkov, "-d", str(GOLDEN), "--framework", "cloudformation", "--skip-download",
-                           "-o", "json"], capture_output=True, text=True, check=False)
-    reports = json.loads(done.stdout)
-    reports = reports if isinstance(reports, list) else [reports]
-    assert [(c["file_path"], c["check_id"]) for r in reports for c in r["results"]["failed_checks"]] == []
+    reports = checkov.scan("-d", str(GOLDEN))
+    assert [(c["file_path"], c["check_id"]) for c in checkov.failed(reports)] == []
     assert sum(r["summary"]["passed"] for r in reports) > 100
 
 

@@ -4,18 +4,18 @@ deploy time estimate's shape, the quotas, and W415."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
-from moto import mock_aws
 
 import drgen
 from drgen import scale
 from drgen.aws.deploy import DeployOptions
 from drgen.planning import Plan, build_plan
 from tests import motocompat
+
+motocompat.install()
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "blueprints" / "trading-platform.yaml"
@@ -25,17 +25,6 @@ PREFIX = "trading-platform-prod"
 @pytest.fixture(scope="module")
 def plan() -> Plan:
     return build_plan(drgen.load(REFERENCE))
-
-
-@pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.Session]:
-    motocompat.install()
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        yield boto3.Session(region_name="us-east-1")
 
 
 def test_operations_and_instances_are_what_a_deploy_makes(session: boto3.Session, plan: Plan) -> None:

@@ -14,9 +14,6 @@ import functools
 import importlib
 import ipaddress
 import json
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +31,7 @@ from drgen.synth.base import LayerTemplate
 from drgen.synth.network import subnet_cidrs
 from drgen.synth.storage import PEER_BUCKETS
 from drgen.validation import check_text
+from tests import checkov
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ("bootstrap", "network", "database", "storage", "tables")
@@ -184,30 +182,15 @@ def test_cfn_lint_finds_nothing_in_any_region(variant: str, layer: str) -> None:
     assert lint_text(f"{variant}/{layer}.json", synth.texts[layer], sorted(synth.bp.region_names)) == []
 
 
-def _checkov() -> str | None:
-    candidates = [os.environ.get("DRGEN_CHECKOV"), str(ROOT / ".venv-checkov" / "bin" / "checkov"),
-                  "/work/checkov-venv/bin/checkov", shutil.which("checkov")]
-    return next((c for c in candidates if c and Path(c).exists()), None)
-
-
 def test_checkov_fails_nothing_and_every_skip_has_a_reason(tmp_path: Path) -> None:
-    checkov = _checkov()
-    if checkov is None:
-        pytest.skip("checkov is not installed: set DRGEN_CHECKOV to its executable (it needs its own virtualenv, "
-                    "as it pins an old boto3); .ci/run installs it in .venv-checkov")
     for variant in VARIANTS:
         for layer, text in synthesised(variant).texts.items():
             (tmp_path / f"{variant}-{layer}.json").write_text(text)
-    done = subprocess.run([checkov, "-d", str(tmp_path), "--framework", "cloudformation", "--skip-download",
-                           "-o", "json"], capture_output=True, text=True, check=False)
-    reports = json.loads(done.stdout)
-    reports = reports if isinstance(reports, list) else [reports]
-    failed = [(c["file_path"], c["resource"], c["check_id"]) for r in reports for c in r["results"]["failed_checks"]]
-    assert failed == []
-    assert sum(r["summary"]["passed"] for r in reports) > 200  # it really read the templates
-    for r in reports:
-        for skipped in r["results"]["skipped_checks"]:
-            assert len(skipped["check_result"].get("suppress_comment", "")) > 20, skipped["check_id"]
+    reports = checkov.scan("-d", str(tmp_path))
+    assert [(c["file_path"], c["resource"], c["check_id"]) for c in checkov.failed(reports)] == []
+    assert checkov.passed(reports) > 200  # it really read the templates
+    for skipped in checkov.skipped(reports):
+        assert len(skipped["check_result"].get("suppress_comment", "")) > 20, skipped["check_id"]
 
 
 # ---- everywhere ----------------------------------------------------------------------------------------

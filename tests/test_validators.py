@@ -4,8 +4,6 @@ blueprint) and checkov."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 
 import drgen
 from drgen.lint import lint_text, regions_for
+from tests import checkov
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "render"
@@ -31,33 +30,18 @@ def test_cfn_lint_finds_nothing_in_any_region(template: Path) -> None:
     assert findings == []
 
 
-def _checkov() -> str | None:
-    candidates = [os.environ.get("DRGEN_CHECKOV"), str(ROOT / ".venv-checkov" / "bin" / "checkov"),
-                  "/work/checkov-venv/bin/checkov", shutil.which("checkov")]
-    return next((c for c in candidates if c and Path(c).exists()), None)
-
-
 def test_checkov_fails_nothing_and_every_skip_has_a_reason() -> None:
-    checkov = _checkov()
-    if checkov is None:
-        pytest.skip("checkov is not installed: .ci/run installs it in .venv-checkov (it pins an old boto3)")
-    done = subprocess.run([checkov, "-d", str(GOLDEN), "--framework", "cloudformation", "--skip-download",
-                           "-o", "json"], capture_output=True, text=True, check=False)
-    reports = json.loads(done.stdout)
-    reports = reports if isinstance(reports, list) else [reports]
-    failed = [(c["file_path"], c["resource"], c["check_id"]) for r in reports for c in r["results"]["failed_checks"]]
-    assert failed == []
-    passed = sum(r["summary"]["passed"] for r in reports)
+    reports = checkov.scan("-d", str(GOLDEN))
+    assert [(c["file_path"], c["resource"], c["check_id"]) for c in checkov.failed(reports)] == []
     assert sum(r["summary"]["failed"] for r in reports) == 0
-    assert passed > 100  # it really looked
-    for r in reports:
-        for skipped in r["results"]["skipped_checks"]:
-            assert len(skipped["check_result"].get("suppress_comment", "")) > 20, skipped["check_id"]
+    assert checkov.passed(reports) > 100  # it really looked
+    for skipped in checkov.skipped(reports):
+        assert len(skipped["check_result"].get("suppress_comment", "")) > 20, skipped["check_id"]
 
 
-def _checkov_cloudformation_ids(checkov: str) -> set[str]:
+def _checkov_cloudformation_ids() -> set[str]:
     """The ids of checkov's CloudFormation checks, as its own ``--list`` prints them."""
-    done = subprocess.run([checkov, "--list", "--framework", "cloudformation"], capture_output=True, text=True,
+    done = subprocess.run([checkov.executable(), "--list", "--framework", "cloudformation"], capture_output=True, text=True,
                           check=True)
     ids = set()
     for line in done.stdout.splitlines():
@@ -70,10 +54,7 @@ def _checkov_cloudformation_ids(checkov: str) -> set[str]:
 def test_every_checkov_skip_names_a_cloudformation_check() -> None:
     from drgen.synth import suppressions
 
-    checkov = _checkov()
-    if checkov is None:
-        pytest.skip("checkov is not installed: .ci/run installs it in .venv-checkov (it pins an old boto3)")
-    known = _checkov_cloudformation_ids(checkov)
+    known = _checkov_cloudformation_ids()
     assert {"CKV_AWS_18", "CKV_AWS_115"} <= known and "CKV2_AWS_57" not in known  # it parsed the real list
     written = {check for s in suppressions.ALL for check in s.checkov}
     skipped = {skip["id"] for t in TEMPLATES for r in json.loads(t.read_text())["Resources"].values()
