@@ -6,7 +6,7 @@ whose RegionOrder and concurrency follow the steps); ``drgen plan`` prints it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from drgen import naming
@@ -90,8 +90,18 @@ class Plan:
         return "\n".join(lines) + "\n"
 
 
+def _as_configured(bp: Blueprint, layer: Layer) -> Layer:
+    """``layer``, deployed one region after another where the blueprint's ``deployment.concurrency`` says so even
+    though the plan would allow every region at once (the StackSet operations then run SEQUENTIAL)."""
+    wanted = bp.deployment.concurrency_for(layer.whole).region_concurrency
+    if layer.kind == "stackset" and not layer.sequential and wanted == "sequential":
+        return replace(layer, sequential=True,
+                       order_why="deployment.concurrency deploys this layer's regions one after another")
+    return layer
+
+
 def build_plan(bp: Blueprint) -> Plan:
-    all_layers = layers(bp)
+    all_layers = tuple(_as_configured(bp, layer) for layer in layers(bp))
     by_name = {layer.name: layer for layer in all_layers}
     steps: list[Step] = []
     for layer in all_layers:

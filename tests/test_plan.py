@@ -162,3 +162,19 @@ def test_text_and_dict_forms_agree() -> None:
 def test_plan_is_a_pure_function_of_the_model() -> None:
     bp = SHAPES["three-regions"]
     assert build_plan(bp) == build_plan(dataclasses.replace(bp))
+
+
+def test_a_layer_forced_sequential_is_planned_one_region_after_another() -> None:
+    from drgen.orgs import Concurrency, Deployment
+
+    plain = build_plan(SHAPES["three-regions"])
+    forced = build_plan(dataclasses.replace(SHAPES["three-regions"], deployment=Deployment(
+        layers=(("app", Concurrency(region_concurrency="sequential")),))))
+    app = {layer.name: layer for layer in forced.layers}["app"]
+    assert not {layer.name: layer for layer in plain.layers}["app"].sequential and app.sequential
+    assert [entry["concurrency"] for entry in forced.to_dict()["layers"] if entry["name"] == "app"] == ["SEQUENTIAL"]
+    first, second = app.regions[0], app.regions[1]
+    assert _done_before(forced, f"app@{first}", f"app@{second}")
+    assert not _done_before(plain, f"app@{first}", f"app@{second}")
+    network = {layer.name: layer for layer in forced.layers}["network"]
+    assert not network.sequential  # only the layer the blueprint names
