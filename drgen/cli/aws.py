@@ -15,6 +15,7 @@ from drgen.cli.common import (
     err,
     existing,
     out,
+    session_arguments,
     show_run,
     source_root,
     with_env,
@@ -136,22 +137,14 @@ def register(sub: Any) -> None:
                                    "artifacts, then every StackSet and stack in the plan's order. Unchanged parts "
                                    "are left alone; a rerun continues after a failure. Asks before changing "
                                    "anything unless --yes. Exit 0 deployed (or nothing to do), 1 failed.")
-    p.add_argument("blueprint", metavar="BLUEPRINT")
+    aws_arguments(p, "say what would be created, updated or left; read-only")
     p.add_argument("-o", "--output", "--out", metavar="DIR",
                    help="also write the render that is deployed to DIR (new, empty, or a previous render)")
     p.add_argument("--force", action="store_true", help="with -o: also replace a render changed since")
-    p.add_argument("--profile", help="the AWS profile to use (default: boto3's usual credential chain)")
-    p.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint for every service (e.g. moto)")
-    p.add_argument("--dry-run", action="store_true", help="say what would be created, updated or left; read-only")
     p.add_argument("--yes", action="store_true", help="do not ask before deploying (for pipelines)")
     p.add_argument("--skip-region", action="append", default=[], metavar="REGION",
                    help="during an outage: call nothing in REGION and leave its stacks as they are (repeatable; "
                         "never the control region, see docs/deploying.md)")
-    p.add_argument("--quiet", action="store_true",
-                   help="plain progress lines, one per status change, even on a terminal")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="the summary's form")
-    with_source_root(p)
-    with_env(p)
     p.set_defaults(run=cmd_deploy)
 
     p = sub.add_parser("bootstrap", help="deploy the StackSet roles and artifact buckets a blueprint needs",
@@ -178,8 +171,7 @@ def register(sub: Any) -> None:
     p.add_argument("blueprint", metavar="BLUEPRINT")
     p.add_argument("--from", dest="source", required=True, metavar="REGION", help="the region to empty")
     p.add_argument("--to", dest="target", required=True, metavar="REGION", help="the active region")
-    p.add_argument("--profile", help="the AWS profile to use (default: boto3's usual credential chain)")
-    p.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint for every service (e.g. moto)")
+    session_arguments(p)
     with_source_root(p)
     with_env(p)
     p.set_defaults(run=cmd_redrive)

@@ -62,10 +62,17 @@ def with_env(p: argparse.ArgumentParser) -> None:
                         "overrides are merged into the blueprint, and its name is part of every physical name")
 
 
-def aws_arguments(p: argparse.ArgumentParser, dry_run: str) -> None:
-    p.add_argument("blueprint", metavar="BLUEPRINT")
+def session_arguments(p: argparse.ArgumentParser) -> None:
+    """``--profile`` and ``--endpoint-url``: the AWS session a command calls."""
     p.add_argument("--profile", help="the AWS profile to use (default: boto3's usual credential chain)")
     p.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint for every service (e.g. moto)")
+
+
+def aws_arguments(p: argparse.ArgumentParser, dry_run: str) -> None:
+    """The arguments every command that changes AWS takes: the blueprint, the session, ``--dry-run``, the form of
+    its progress and summary, the source root and the environment."""
+    p.add_argument("blueprint", metavar="BLUEPRINT")
+    session_arguments(p)
     p.add_argument("--dry-run", action="store_true", help=dry_run)
     p.add_argument("--quiet", action="store_true",
                    help="plain progress lines, one per status change, even on a terminal")
