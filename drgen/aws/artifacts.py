@@ -42,9 +42,12 @@ class Artifacts(Runner):
                 continue
             started = self.clock()
             for key in missing:
-                s3.put_object(Bucket=bucket, Key=key, Body=artifacts[key],
-                              ChecksumAlgorithm="SHA256", ContentType=_content_type(key))
+                self._put(s3, bucket, key, artifacts[key])
             self.on_event(Event("artifacts", region, "upload", "done", self.clock() - started, f"{len(missing)} objects"))
+
+    def _put(self, s3: Any, bucket: str, key: str, body: bytes) -> None:
+        """Upload one content-addressed artifact, its checksum verified by S3."""
+        s3.put_object(Bucket=bucket, Key=key, Body=body, ChecksumAlgorithm="SHA256", ContentType=_content_type(key))
 
     def _bucket(self, region: str) -> str:
         return naming.artifact_bucket(self.bp.prefix, region).replace(naming.ACCOUNT, self.accounts[0])

@@ -119,8 +119,11 @@ class Runner:
                                                                                       **self.call_as)
                    for operation in page.get("Summaries", []) if operation.get("Status") in OPERATION_PENDING]
         for operation_id in running:
-            self._poll(partial(_operation_status, cf, name, operation_id, self.call_as), name, self.admin_region,
-                       "wait")
+            self._follow_operation(cf, name, operation_id, name, self.admin_region, "wait")
+
+    def _follow_operation(self, cf: Any, name: str, operation_id: str, layer: str, region: str, action: str) -> str:
+        """Poll the StackSet operation until it ends; its final status."""
+        return self._poll(partial(_operation_status, cf, name, operation_id, self.call_as), layer, region, action)
 
     def _poll(self, status: Callable[[], str], layer: str, region: str, action: str) -> str:
         started = self.clock()
@@ -136,8 +139,7 @@ class Runner:
             self.sleep(self.options.poll_seconds)
 
     def _wait_operation(self, cf: Any, layer: Layer, name: str, operation_id: str, region: str, action: str) -> None:
-        status = self._poll(partial(_operation_status, cf, name, operation_id, self.call_as), layer.name, region,
-                            action)
+        status = self._follow_operation(cf, name, operation_id, layer.name, region, action)
         if status != OPERATION_DONE:
             raise DeployError(self._operation_failure(cf, layer, name, operation_id, status))
 

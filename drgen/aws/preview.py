@@ -23,13 +23,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from functools import partial
 from typing import Any
 
 from drgen import naming
 from drgen.aws.clients import Clients, error_code
 from drgen.aws.compare import tags
-from drgen.aws.operations import OPERATION_DONE, _operation_status
+from drgen.aws.operations import OPERATION_DONE
 from drgen.aws.preview_report import Preview, PropertyDrift, ResourceChange, ResourceDrift, StackPreview
 from drgen.aws.results import DeployOptions, Event
 from drgen.aws.stacks import Stacks
@@ -106,7 +105,7 @@ class _Preview(StackSets, Stacks):
         self.step = f"{layer.name} StackSet {name}: drift detection"
         operation = self._operation(cf, name, cf.detect_stack_set_drift, StackSetName=name,
                                     OperationPreferences=DRIFT_PREFERENCES, **self.call_as)
-        status = self._poll(partial(_operation_status, cf, name, operation, self.call_as), layer.name, self.admin_region, "drift")
+        status = self._follow_operation(cf, name, operation, layer.name, self.admin_region, "drift")
         out: dict[str, str] = {}
         for page in cf.get_paginator("list_stack_instances").paginate(StackSetName=name, **self.call_as):
             for summary in page.get("Summaries", []):
@@ -245,8 +244,7 @@ class _Preview(StackSets, Stacks):
         s3 = self.clients.client("s3", self.admin_region)
         bucket = self._bucket(self.admin_region)
         if not self._object_exists(s3, bucket, key):
-            s3.put_object(Bucket=bucket, Key=key, Body=body,
-                          ChecksumAlgorithm="SHA256", ContentType="application/json")
+            self._put(s3, bucket, key, body)
 
 
 def _resources(body: Any) -> dict[str, Any]:
